@@ -1,0 +1,1566 @@
+//! Evaluating compiled conditions against one transaction, in Kleene's three-valued logic.
+//!
+//! One evaluator serves two purposes: the fast path (`NoTrace`, no allocation) decides
+//! whether a rule fires, and the explaining path (`Trace`) re-runs it for the rules that fired
+//! to record each fact used, where it sits in the YAML, and the witness (ownership path,
+//! route hop, dates compared, threshold crossed).
+
+use crate::country::{Country, CountrySet};
+use crate::date::Date;
+use crate::facts::{
+    AuthKind, FactRef, Form, Item, Kind, ListKind, Party, Transaction, TransactionFile,
+};
+use crate::ir::*;
+use crate::world::{Parent, World};
+
+use super::report::{Step, Witness, WitnessEdge};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Truth {
+    False,
+    Unknown,
+    True,
+}
+
+impl Truth {
+    pub fn of(b: bool) -> Truth {
+        if b {
+            Truth::True
+        } else {
+            Truth::False
+        }
+    }
+
+    pub fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// Records explanation steps, or nothing at all.
+pub trait Tracer {
+    const ON: bool;
+    fn len(&self) -> usize;
+    fn push(&mut self, step: Step);
+    /// Keeps, of the steps recorded since `from`, only those in `keep` (ranges in order).
+    fn retain(&mut self, from: usize, keep: &[(usize, usize)]);
+}
+
+pub struct NoTrace;
+
+impl Tracer for NoTrace {
+    const ON: bool = false;
+    fn len(&self) -> usize {
+        0
+    }
+    fn push(&mut self, _: Step) {}
+    fn retain(&mut self, _: usize, _: &[(usize, usize)]) {}
+}
+
+#[derive(Default)]
+pub struct Trace {
+    pub steps: Vec<Step>,
+}
+
+impl Tracer for Trace {
+    const ON: bool = true;
+    fn len(&self) -> usize {
+        self.steps.len()
+    }
+    fn push(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+    fn retain(&mut self, from: usize, keep: &[(usize, usize)]) {
+        let tail: Vec<Step> = self.steps.drain(from..).collect();
+        let mut kept = Vec::new();
+        for (i, s) in tail.into_iter().enumerate() {
+            if keep.iter().any(|(a, b)| (a - from..b - from).contains(&i)) {
+                kept.push(s);
+            }
+        }
+        self.steps.extend(kept);
+    }
+}
+
+/// Everything a condition may look at for one transaction on one date.
+pub struct Ctx<'a> {
+    pub rules: &'a RuleSet,
+    pub facts: &'a TransactionFile,
+    pub world: &'a World,
+    /// Per item, per classification block: whether the item's specifications meet it.
+    pub classes: &'a [Vec<Truth>],
+    pub tx: &'a Transaction,
+    pub tx_index: u32,
+    pub item_index: u32,
+    pub date: Date,
+    /// Authorization kinds assumed on file (for "what would make it compliant").
+    pub assume: u8,
+    /// The item's classification at this point of the search (used inside classifications).
+    pub item: &'a Item,
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+impl<'a> Ctx<'a> {
+    fn step(&self, text: String, facts: Vec<FactRef>, at: SrcSpan) -> Step {
+        Step {
+            text,
+            facts,
+            rule_at: Some(at),
+            witness: None,
+            missing: false,
+        }
+    }
+
+    fn missing(&self, text: String, facts: Vec<FactRef>, at: SrcSpan) -> Step {
+        Step {
+            text,
+            facts,
+            rule_at: Some(at),
+            witness: None,
+            missing: true,
+        }
+    }
+
+    pub fn party(&self, i: u32) -> Option<&'a Party> {
+        self.facts.party(i)
+    }
+
+    pub fn party_name(&self, i: u32) -> String {
+        match self.party(i) {
+            Some(p) => format!("`{}` ({})", p.id, p.name),
+            None => format!("party {i}"),
+        }
+    }
+
+    fn item_index(&self) -> u32 {
+        self.item_index
+    }
+
+    fn item_name(&self) -> String {
+        format!("`{}` ({})", self.item.id, self.item.name)
+    }
+
+    pub fn cond<T: Tracer>(&self, c: &Cond, t: &mut T) -> Truth {
+        match c {
+            Cond::Not(inner) => self.cond(inner, t).not(),
+            Cond::And(cs) => {
+                let from = t.len();
+                let mut ranges: Vec<(usize, usize, Truth)> = Vec::new();
+                let mut acc = Truth::True;
+                for c in cs {
+                    let start = t.len();
+                    let v = self.cond(c, t);
+                    if T::ON {
+                        ranges.push((start, t.len(), v));
+                    }
+                    if v == Truth::False {
+                        if T::ON {
+                            t.retain(from, &[(start, t.len())]);
+                        }
+                        return Truth::False;
+                    }
+                    acc = acc.min(v);
+                }
+                acc
+            }
+            Cond::Or(cs) => {
+                let from = t.len();
+                let mut ranges: Vec<(usize, usize)> = Vec::new();
+                let mut acc = Truth::False;
+                for c in cs {
+                    let start = t.len();
+                    let v = self.cond(c, t);
+                    if v == Truth::True {
+                        if T::ON {
+                            t.retain(from, &[(start, t.len())]);
+                        }
+                        return Truth::True;
+                    }
+                    if T::ON && (v == Truth::Unknown || acc == Truth::False) {
+                        ranges.push((start, t.len()));
+                    }
+                    acc = acc.max(v);
+                }
+                if T::ON && acc == Truth::Unknown {
+                    // Keep what is missing; the false branches are context the reader can skip.
+                    let unknown: Vec<(usize, usize)> = ranges;
+                    t.retain(from, &unknown);
+                }
+                acc
+            }
+            Cond::Test(test, at) => self.test(test, *at, t),
+        }
+    }
+
+    /// Places on the transaction's date, as one set.
+    pub fn places_on(&self, places: &PlaceSet) -> CountrySet {
+        let mut set = places.countries;
+        for g in &places.groups {
+            if let Some(group) = self.rules.groups.get(usize::from(*g)) {
+                set.union_with(group.on(self.date));
+            }
+        }
+        set
+    }
+
+    /// "in D5 (member since 2021-12-09 until 2026-02-03)" or "not in D5".
+    fn membership_text(&self, country: Country, places: &PlaceSet, inside: bool) -> String {
+        if !inside {
+            return format!("is not in {} on {}", places.text, self.date);
+        }
+        if places.countries.contains(country) {
+            return format!("is in {}", places.text);
+        }
+        for g in &places.groups {
+            if let Some(group) = self.rules.groups.get(usize::from(*g)) {
+                if let Some(w) = group.window_of(country, self.date) {
+                    let title = group.title.as_deref().unwrap_or(&group.name);
+                    let when = match (w.from == Date::MIN, w.until == Date::MAX) {
+                        (true, true) => String::new(),
+                        _ => format!(", member {w}"),
+                    };
+                    return format!("is in {} ({title}{when}) on {}", group.name, self.date);
+                }
+            }
+        }
+        format!("is in {}", places.text)
+    }
+
+    fn test<T: Tracer>(&self, test: &Test, at: SrcSpan, t: &mut T) -> Truth {
+        let item_i = self.item_index();
+        let tx_i = self.tx_index;
+        match test {
+            Test::ItemIs { pattern, classes } => self.item_is(pattern, classes, at, t),
+            Test::ItemNum { attr, op, value } => {
+                let (v, facts) = self.item_num(*attr);
+                match v {
+                    None => {
+                        if T::ON {
+                            t.push(self.missing(
+                                format!("item {} has no `{}`", self.item_name(), attr.key()),
+                                facts,
+                                at,
+                            ));
+                        }
+                        Truth::Unknown
+                    }
+                    Some(x) => {
+                        let holds = op.holds(x, *value);
+                        if T::ON {
+                            let rel = if holds {
+                                op.symbol().to_string()
+                            } else {
+                                format!("not {}", op.symbol())
+                            };
+                            let mut s = self.step(
+                                format!(
+                                    "item {}: {} {} {rel} {}",
+                                    self.item_name(),
+                                    attr.key(),
+                                    fmt_num(x),
+                                    fmt_num(*value)
+                                ),
+                                facts,
+                                at,
+                            );
+                            s.witness = Some(Witness::Threshold {
+                                attribute: attr.key().to_string(),
+                                value: x,
+                                op: op.symbol().to_string(),
+                                threshold: *value,
+                                met: holds,
+                            });
+                            t.push(s);
+                        }
+                        Truth::of(holds)
+                    }
+                }
+            }
+            Test::ItemDatacenter => {
+                if T::ON {
+                    let text = if self.item.datacenter {
+                        format!(
+                            "item {} is designed or marketed for data centres",
+                            self.item_name()
+                        )
+                    } else {
+                        format!(
+                            "item {} is not designed or marketed for data centres",
+                            self.item_name()
+                        )
+                    };
+                    t.push(self.step(text, vec![FactRef::Item(item_i, "datacenter")], at));
+                }
+                Truth::of(self.item.datacenter)
+            }
+            Test::ItemOrigin(places) => {
+                let inside = self.places_on(places).contains(self.item.origin);
+                if T::ON {
+                    t.push(self.step(
+                        format!(
+                            "item {} originates in {}, which {}",
+                            self.item_name(),
+                            self.item.origin,
+                            self.membership_text(self.item.origin, places, inside)
+                        ),
+                        vec![FactRef::Item(item_i, "origin")],
+                        at,
+                    ));
+                }
+                Truth::of(inside)
+            }
+            Test::ItemForm(form) => {
+                let holds = self.item.form == *form;
+                if T::ON {
+                    let what = match self.item.form {
+                        Form::Ic => "an integrated circuit",
+                        Form::Computer => "a computer or assembly containing integrated circuits",
+                    };
+                    // The default form (an IC) is not worth underlining.
+                    let facts = if self.item.form == Form::Ic {
+                        vec![]
+                    } else {
+                        vec![FactRef::Item(item_i, "form")]
+                    };
+                    t.push(self.step(format!("item {} is {what}", self.item_name()), facts, at));
+                }
+                Truth::of(holds)
+            }
+            Test::ItemEccnDisagrees => self.eccn_disagrees(at, t),
+            Test::Quantity { op, value } | Test::TotalTpp { op, value } => {
+                let total = matches!(test, Test::TotalTpp { .. });
+                let q = self.tx.quantity.map(|q| q as f64);
+                let v = if total {
+                    q.zip(self.item.tpp).map(|(q, tpp)| q * tpp)
+                } else {
+                    q
+                };
+                let what = if total {
+                    "total TPP (quantity × tpp)"
+                } else {
+                    "quantity"
+                };
+                let mut facts = vec![FactRef::Transaction(tx_i, "quantity")];
+                if total {
+                    facts.push(FactRef::Item(item_i, "tpp"));
+                }
+                match v {
+                    None => {
+                        if T::ON {
+                            t.push(self.missing(format!("the {what} is not known"), facts, at));
+                        }
+                        Truth::Unknown
+                    }
+                    Some(x) => {
+                        let holds = op.holds(x, *value);
+                        if T::ON {
+                            let rel = if holds {
+                                op.symbol().to_string()
+                            } else {
+                                format!("not {}", op.symbol())
+                            };
+                            t.push(self.step(
+                                format!("{what} {} {rel} {}", fmt_num(x), fmt_num(*value)),
+                                facts,
+                                at,
+                            ));
+                        }
+                        Truth::of(holds)
+                    }
+                }
+            }
+            Test::Date { op, date } => {
+                let holds = op.holds(self.date, *date);
+                if T::ON {
+                    let rel = if holds {
+                        op.symbol().to_string()
+                    } else {
+                        format!("not {}", op.symbol())
+                    };
+                    let mut s = self.step(
+                        format!("transaction date {} {rel} {date}", self.date),
+                        vec![FactRef::Transaction(tx_i, "date")],
+                        at,
+                    );
+                    s.witness = Some(Witness::Dates {
+                        what: "transaction date".into(),
+                        date: self.date,
+                        compared_to: *date,
+                        relation: op.symbol().into(),
+                        holds,
+                    });
+                    t.push(s);
+                }
+                Truth::of(holds)
+            }
+            Test::Destination(places) => {
+                let d = self.tx.destination;
+                let inside = self.places_on(places).contains(d);
+                if T::ON {
+                    let source = if self.tx.destination_given {
+                        vec![FactRef::Transaction(tx_i, "destination")]
+                    } else if self.tx.kind == Kind::Lease {
+                        self.tx
+                            .facility
+                            .map(|f| vec![FactRef::Facility(f, "country")])
+                            .unwrap_or_default()
+                    } else {
+                        self.tx
+                            .end_user
+                            .map(|u| vec![FactRef::Party(u, "country")])
+                            .unwrap_or_default()
+                    };
+                    let how = if self.tx.destination_given {
+                        ""
+                    } else if self.tx.kind == Kind::Lease {
+                        " (the facility's country)"
+                    } else {
+                        " (the end user's country)"
+                    };
+                    let mut s = self.step(
+                        format!(
+                            "destination {d}{how} {}",
+                            self.membership_text(d, places, inside)
+                        ),
+                        source,
+                        at,
+                    );
+                    s.witness = Some(Witness::Membership {
+                        country: d,
+                        places: places.text.clone(),
+                        date: self.date,
+                        member: inside,
+                    });
+                    t.push(s);
+                }
+                Truth::of(inside)
+            }
+            Test::EndUse(mask) => match self.tx.end_use {
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!("transaction `{}` does not state its `end_use`", self.tx.id),
+                            vec![FactRef::Transaction(tx_i, "id")],
+                            at,
+                        ));
+                    }
+                    Truth::Unknown
+                }
+                Some(u) => {
+                    let holds = mask & u.bit() != 0;
+                    if T::ON {
+                        t.push(self.step(
+                            format!("end use is {}", u.word()),
+                            vec![FactRef::Transaction(tx_i, "end_use")],
+                            at,
+                        ));
+                    }
+                    Truth::of(holds)
+                }
+            },
+            Test::Kind(mask) => {
+                let holds = mask & self.tx.kind.bit() != 0;
+                if T::ON {
+                    t.push(self.step(
+                        format!(
+                            "the transaction is a{} {}",
+                            if self.tx.kind == Kind::Export {
+                                "n"
+                            } else {
+                                ""
+                            },
+                            self.tx.kind.word()
+                        ),
+                        vec![FactRef::Transaction(tx_i, "kind")],
+                        at,
+                    ));
+                }
+                Truth::of(holds)
+            }
+            Test::Route { mode, places } => self.route(*mode, places, at, t),
+            Test::Authorized { kind, lead } => self.authorized(*kind, *lead, at, t),
+            Test::Exception(idx) => self.exception(*idx, at, t),
+            Test::Party { party, pred } => self.party_test(party, pred, at, t),
+        }
+    }
+
+    fn item_num(&self, attr: NumAttr) -> (Option<f64>, Vec<FactRef>) {
+        let i = self.item_index();
+        let it = self.item;
+        match attr {
+            NumAttr::Tpp => (it.tpp, vec![FactRef::Item(i, "tpp")]),
+            NumAttr::DieArea => (it.die_area_mm2, vec![FactRef::Item(i, "die_area_mm2")]),
+            NumAttr::PerformanceDensity => {
+                if it.die_area_mm2.is_some() && it.tpp.is_some() {
+                    (
+                        it.performance_density,
+                        vec![FactRef::Item(i, "tpp"), FactRef::Item(i, "die_area_mm2")],
+                    )
+                } else {
+                    (
+                        it.performance_density,
+                        vec![FactRef::Item(i, "performance_density")],
+                    )
+                }
+            }
+            NumAttr::Interconnect => (
+                it.interconnect_gbps,
+                vec![FactRef::Item(i, "interconnect_gbps")],
+            ),
+            NumAttr::MemoryBandwidth => (
+                it.memory_bandwidth_gbps,
+                vec![FactRef::Item(i, "memory_bandwidth_gbps")],
+            ),
+            NumAttr::MemoryBandwidthDensity => (
+                it.memory_bandwidth_density,
+                vec![FactRef::Item(i, "memory_bandwidth_density")],
+            ),
+        }
+    }
+
+    /// Whether the specifications meet a classification block (precomputed), in force today.
+    fn class_truth(&self, c: u16) -> Option<Truth> {
+        let class = self.rules.classes.get(usize::from(c))?;
+        if !class.windows.iter().any(|w| w.contains(self.date)) {
+            return None;
+        }
+        self.classes
+            .get(self.item_index() as usize)?
+            .get(usize::from(c))
+            .copied()
+    }
+
+    fn item_is<T: Tracer>(&self, pattern: &str, classes: &[u16], at: SrcSpan, t: &mut T) -> Truth {
+        let mut computed = Truth::False;
+        let mut in_force = false;
+        for c in classes {
+            if let Some(v) = self.class_truth(*c) {
+                in_force = true;
+                computed = computed.max(v);
+            }
+        }
+        let declared = self.item.eccn.as_deref();
+        let result = match (computed, declared) {
+            (Truth::Unknown, Some(d)) if in_force => {
+                Truth::of(crate::compile::eccn_matches(pattern, d))
+            }
+            (v, _) => v,
+        };
+        if T::ON {
+            let item_i = self.item_index();
+            let name = self.item_name();
+            if !in_force {
+                t.push(self.step(
+                    format!("no classification {pattern} is in force on {}", self.date),
+                    vec![],
+                    at,
+                ));
+            } else if computed == Truth::Unknown && declared.is_some() {
+                let d = declared.unwrap_or("");
+                let verb = if result == Truth::True {
+                    "is"
+                } else {
+                    "is not"
+                };
+                t.push(self.step(format!("item {name} {verb} {pattern}: its declared ECCN is {d} (its specifications are incomplete)"), vec![FactRef::Item(item_i, "eccn")], at));
+            } else {
+                let verb = match result {
+                    Truth::True => "is",
+                    Truth::False => "is not",
+                    Truth::Unknown => "may be",
+                };
+                let mut head = self.step(
+                    format!("item {name} {verb} {pattern} on {}", self.date),
+                    vec![],
+                    at,
+                );
+                head.witness = Some(Witness::Classification {
+                    item: self.item.id.clone(),
+                    eccn: pattern.to_string(),
+                    date: self.date,
+                    holds: result == Truth::True,
+                });
+                let mut cites = Vec::new();
+                let mut sub = Trace::default();
+                for c in classes {
+                    let Some(v) = self.class_truth(*c) else {
+                        continue;
+                    };
+                    if result == Truth::True && v != Truth::True {
+                        continue;
+                    }
+                    if let Some(class) = self.rules.classes.get(usize::from(*c)) {
+                        let start = sub.steps.len();
+                        self.class_eval(class, &mut sub);
+                        if classes.len() > 1 && result != Truth::True {
+                            for s in sub.steps.iter_mut().skip(start) {
+                                s.text = format!("not {}: {}", class.eccn, s.text);
+                            }
+                        }
+                        cites.extend(class.cites.iter().cloned());
+                        if result == Truth::True {
+                            break;
+                        }
+                    }
+                }
+                cites.dedup();
+                // One line: the classification, the figures that decided it, the citation.
+                let name_prefix = format!("item {name}");
+                let reasons: Vec<String> = sub
+                    .steps
+                    .iter()
+                    .filter(|s| !s.facts.is_empty() || s.missing)
+                    .map(|s| {
+                        s.text
+                            .replacen(&name_prefix, "", 1)
+                            .trim_start_matches([':', ' '])
+                            .to_string()
+                    })
+                    .collect();
+                if !reasons.is_empty() {
+                    head.text = format!("{}: {}", head.text, reasons.join("; "));
+                }
+                if !cites.is_empty() {
+                    head.text = format!("{} [{}]", head.text, cites.join("; "));
+                }
+                for s in &sub.steps {
+                    head.facts.extend(s.facts.iter().copied());
+                }
+                if result == Truth::Unknown && declared.is_none() {
+                    head.missing = true;
+                    head.text = format!(
+                        "{}: give its specifications or its declared `eccn`",
+                        head.text
+                    );
+                }
+                t.push(head);
+            }
+        }
+        result
+    }
+
+    /// A classification block's condition on this item, explained.
+    pub fn class_eval<T: Tracer>(&self, class: &Classification, t: &mut T) -> Truth {
+        let w = self.cond(&class.when, t);
+        if w == Truth::False {
+            return w;
+        }
+        match &class.unless {
+            Some(u) => {
+                let from = t.len();
+                let v = self.cond(u, t);
+                if T::ON && v == Truth::False {
+                    t.retain(from, &[]);
+                }
+                w.min(v.not())
+            }
+            None => w,
+        }
+    }
+
+    fn eccn_disagrees<T: Tracer>(&self, at: SrcSpan, t: &mut T) -> Truth {
+        let Some(declared) = self.item.eccn.as_deref() else {
+            return Truth::False;
+        };
+        let mut computed: Vec<&str> = Vec::new();
+        let mut unknown = false;
+        let mut family = false;
+        let base = declared.split('.').next().unwrap_or(declared);
+        for (c, class) in self.rules.classes.iter().enumerate() {
+            let Some(v) = self.class_truth(u16::try_from(c).unwrap_or(u16::MAX)) else {
+                continue;
+            };
+            if class.eccn.split('.').next() == Some(base) {
+                family = true;
+            }
+            match v {
+                Truth::True => computed.push(&class.eccn),
+                Truth::Unknown => unknown = true,
+                Truth::False => {}
+            }
+        }
+        let agrees = computed.iter().any(|c| {
+            crate::compile::eccn_matches(declared, c) || crate::compile::eccn_matches(c, declared)
+        });
+        let judged = !unknown && (family || !computed.is_empty() || declared == "EAR99");
+        let disagrees = judged && !agrees && (!computed.is_empty() || family);
+        if T::ON && disagrees {
+            let found = if computed.is_empty() {
+                "none of the classified ECCNs".to_string()
+            } else {
+                computed.join(", ")
+            };
+            t.push(self.step(
+                format!(
+                    "item {} declares ECCN {declared}, but its specifications give {found} on {}",
+                    self.item_name(),
+                    self.date
+                ),
+                vec![FactRef::Item(self.item_index(), "eccn")],
+                at,
+            ));
+            let mut sub = Trace::default();
+            for class in &self.rules.classes {
+                if computed.contains(&class.eccn.as_str()) {
+                    self.class_eval(class, &mut sub);
+                    break;
+                }
+            }
+            for s in sub.steps {
+                t.push(s);
+            }
+        }
+        Truth::of(disagrees)
+    }
+
+    fn route<T: Tracer>(
+        &self,
+        mode: RouteMode,
+        places: &PlaceSet,
+        at: SrcSpan,
+        t: &mut T,
+    ) -> Truth {
+        let set = self.places_on(places);
+        // Without a route, a shipment goes straight from the sender's country to the
+        // destination; a lease moves nothing.
+        let implied: Vec<Country>;
+        let (hops, given): (&[Country], bool) = if !self.tx.route.is_empty() {
+            (&self.tx.route, true)
+        } else if self.tx.kind == Kind::Lease {
+            (&[], false)
+        } else {
+            let origin = self
+                .tx
+                .sender
+                .and_then(|s| self.party(s))
+                .map(|p| p.country);
+            implied = origin
+                .into_iter()
+                .chain(std::iter::once(self.tx.destination))
+                .collect();
+            (&implied, false)
+        };
+        let last = hops.len().saturating_sub(1);
+        let candidates: Vec<usize> = match mode {
+            RouteMode::PassesThrough => (1..last).collect(),
+            RouteMode::Includes => (0..hops.len()).collect(),
+            RouteMode::StartsIn => (0..hops.len().min(1)).collect(),
+            RouteMode::EndsIn => {
+                if hops.is_empty() {
+                    vec![]
+                } else {
+                    vec![last]
+                }
+            }
+        };
+        let hit = candidates
+            .into_iter()
+            .find(|i| hops.get(*i).is_some_and(|c| set.contains(*c)));
+        if T::ON {
+            let route_text: Vec<String> = hops.iter().map(|c| c.to_string()).collect();
+            let shown = if given {
+                format!("route {}", route_text.join(" → "))
+            } else if hops.is_empty() {
+                "no route (a lease ships nothing)".to_string()
+            } else {
+                format!("no route given, so direct: {}", route_text.join(" → "))
+            };
+            let mode_text = match mode {
+                RouteMode::PassesThrough => "passes through",
+                RouteMode::Includes => "includes",
+                RouteMode::StartsIn => "starts in",
+                RouteMode::EndsIn => "ends in",
+            };
+            match hit {
+                Some(i) => {
+                    let c = hops.get(i).copied();
+                    let facts = if given {
+                        vec![FactRef::RouteHop {
+                            tx: self.tx_index,
+                            hop: u32::try_from(i).unwrap_or(u32::MAX),
+                        }]
+                    } else {
+                        vec![]
+                    };
+                    let member = c
+                        .map(|c| self.membership_text(c, places, true))
+                        .unwrap_or_default();
+                    let mut s = self.step(
+                        format!(
+                            "{shown} {mode_text} {} at hop {} ({} {member})",
+                            places.text,
+                            i + 1,
+                            c.map(|c| c.to_string()).unwrap_or_default()
+                        ),
+                        facts,
+                        at,
+                    );
+                    s.witness = c.map(|c| Witness::RouteHop {
+                        index: i + 1,
+                        country: c,
+                        places: places.text.clone(),
+                    });
+                    t.push(s);
+                }
+                None => {
+                    let facts = if given {
+                        vec![FactRef::Transaction(self.tx_index, "route")]
+                    } else {
+                        vec![]
+                    };
+                    t.push(
+                        self.step(
+                            format!(
+                                "{shown}: it does not {} {} on {}",
+                                mode_text
+                                    .replace("passes", "pass")
+                                    .replace("includes", "include")
+                                    .replace("starts", "start")
+                                    .replace("ends", "end"),
+                                places.text,
+                                self.date
+                            ),
+                            facts,
+                            at,
+                        ),
+                    );
+                }
+            }
+        }
+        Truth::of(hit.is_some())
+    }
+
+    fn authorized<T: Tracer>(
+        &self,
+        kind: AuthKind,
+        lead: Option<(LeadField, i32)>,
+        at: SrcSpan,
+        t: &mut T,
+    ) -> Truth {
+        if self.assume & kind.bit() != 0 {
+            return Truth::True;
+        }
+        let mut result = Truth::False;
+        let mut best: Option<(usize, String)> = None;
+        let mut notes: Vec<(usize, String, bool)> = Vec::new();
+        for (k, a) in self.tx.authorizations.iter().enumerate() {
+            if a.kind != kind {
+                continue;
+            }
+            let label = match (&a.number, &a.confirmation) {
+                (Some(n), _) => format!("{} {n}", kind.word()),
+                (None, Some(c)) => format!("{} (confirmation {c})", kind.word()),
+                (None, None) => kind.word().to_string(),
+            };
+            if let Some(issued) = a.issued {
+                if issued > self.date {
+                    notes.push((
+                        k,
+                        format!(
+                            "{label} was issued {issued}, after the transaction date {}",
+                            self.date
+                        ),
+                        false,
+                    ));
+                    continue;
+                }
+            }
+            if let Some(expires) = a.expires {
+                if expires <= self.date {
+                    notes.push((
+                        k,
+                        format!(
+                            "{label} expired {expires}, on or before the transaction date {}",
+                            self.date
+                        ),
+                        false,
+                    ));
+                    continue;
+                }
+            }
+            match lead {
+                None => {
+                    result = Truth::True;
+                    let when = a.issued.map(|d| format!(" issued {d}")).unwrap_or_default();
+                    best = Some((k, format!("{label}{when} is on file")));
+                    break;
+                }
+                Some((field, days)) => {
+                    let (value, word) = match field {
+                        LeadField::Notified => (a.notified, "notified"),
+                        LeadField::Issued => (a.issued, "issued"),
+                    };
+                    let deadline = self.date.minus_days(days);
+                    match value {
+                        None => {
+                            result = result.max(Truth::Unknown);
+                            notes.push((k, format!("{label} on file gives no `{word}` date: cannot tell whether it was {word} at least {days} days before {}", self.date), true));
+                        }
+                        Some(d) if d <= deadline => {
+                            result = Truth::True;
+                            best = Some((k, format!("{label} {word} {d}, {} days before {} (at least {days} needed)", self.date.days_since(d), self.date)));
+                            break;
+                        }
+                        Some(d) => notes.push((k, format!("{label} {word} {d}, only {} days before {}; needs at least {days} (on or before {deadline})", self.date.days_since(d).max(0), self.date), false)),
+                    }
+                }
+            }
+        }
+        if T::ON {
+            let tx = self.tx_index;
+            match (&best, result) {
+                (Some((k, text)), Truth::True) => {
+                    let mut s = self.step(
+                        text.clone(),
+                        vec![FactRef::Authorization {
+                            tx,
+                            entry: u32::try_from(*k).unwrap_or(u32::MAX),
+                        }],
+                        at,
+                    );
+                    s.witness = Some(Witness::Authorization {
+                        kind: kind.word().into(),
+                        detail: text.clone(),
+                    });
+                    t.push(s);
+                }
+                _ => {
+                    if notes.is_empty() {
+                        let need = match lead {
+                            Some((LeadField::Notified, days)) => {
+                                format!(" notified at least {days} days before {}", self.date)
+                            }
+                            Some((LeadField::Issued, days)) => {
+                                format!(" issued at least {days} days before {}", self.date)
+                            }
+                            None => String::new(),
+                        };
+                        t.push(self.step(
+                            format!("no {}{need} is on file", kind.word()),
+                            vec![FactRef::Transaction(tx, "id")],
+                            at,
+                        ));
+                    }
+                    for (k, text, is_missing) in notes {
+                        let f = vec![FactRef::Authorization {
+                            tx,
+                            entry: u32::try_from(k).unwrap_or(u32::MAX),
+                        }];
+                        t.push(if is_missing {
+                            self.missing(text, f, at)
+                        } else {
+                            self.step(text, f, at)
+                        });
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    fn exception<T: Tracer>(&self, idx: u16, at: SrcSpan, t: &mut T) -> Truth {
+        let Some(e) = self.rules.exceptions.get(usize::from(idx)) else {
+            return Truth::False;
+        };
+        let title = e
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("License Exception {}", e.name));
+        if !e.windows.iter().any(|w| w.contains(self.date)) {
+            if T::ON {
+                let when: Vec<String> = e.windows.iter().map(|w| w.to_string()).collect();
+                t.push(self.step(
+                    format!(
+                        "{title} is not available on {} (available {})",
+                        self.date,
+                        when.join(", ")
+                    ),
+                    vec![],
+                    at,
+                ));
+            }
+            return Truth::False;
+        }
+        if !T::ON {
+            return self.cond(&e.when, t);
+        }
+        let mut sub = Trace::default();
+        let v = self.cond(&e.when, &mut sub);
+        let verdict = match v {
+            Truth::True => "applies",
+            Truth::False => "does not apply",
+            Truth::Unknown => "may apply",
+        };
+        let reasons: Vec<&str> = sub.steps.iter().map(|s| s.text.as_str()).collect();
+        let mut head = self.step(
+            format!("{title} {verdict}: {}", reasons.join("; ")),
+            vec![],
+            at,
+        );
+        for s in &sub.steps {
+            head.facts.extend(s.facts.iter().copied());
+            head.missing |= s.missing;
+        }
+        t.push(head);
+        v
+    }
+
+    fn party_test<T: Tracer>(
+        &self,
+        party: &PartyRef,
+        pred: &PartyPred,
+        at: SrcSpan,
+        t: &mut T,
+    ) -> Truth {
+        match party {
+            PartyRef::AnyOwner { of, threshold } => self.any_owner(of, *threshold, pred, at, t),
+            _ => match self.single_party(party, at, t) {
+                Err(v) => v,
+                Ok(p) => self.pred_on(p, pred, at, t),
+            },
+        }
+    }
+
+    /// A party expression that names one party: a role or an ultimate parent.
+    fn single_party<T: Tracer>(
+        &self,
+        party: &PartyRef,
+        at: SrcSpan,
+        t: &mut T,
+    ) -> Result<u32, Truth> {
+        match party {
+            PartyRef::Role(role) => match self.role(*role) {
+                Some(p) => Ok(p),
+                None => {
+                    if T::ON {
+                        t.push(self.step(
+                            format!("the transaction names no {}", role.label()),
+                            vec![],
+                            at,
+                        ));
+                    }
+                    Err(Truth::False)
+                }
+            },
+            PartyRef::UltimateParent(inner) => {
+                let base = self.single_party(inner, at, t)?;
+                match self.world.parents.get(base as usize).copied() {
+                    Some(Parent::Top(top)) => {
+                        if T::ON && top != base {
+                            let chain = self.world.majority_chain(self.facts, base);
+                            let (text, facts, edges) = self.chain_text(&chain);
+                            let mut s = self.step(
+                                format!(
+                                    "the ultimate parent of {} is {}: {text}",
+                                    self.party_name(base),
+                                    self.party_name(top)
+                                ),
+                                facts,
+                                at,
+                            );
+                            s.witness = Some(Witness::OwnershipPath { edges });
+                            t.push(s);
+                        } else if T::ON {
+                            t.push(self.step(
+                                format!(
+                                    "{} has no majority owner, so it is its own ultimate parent",
+                                    self.party_name(base)
+                                ),
+                                vec![FactRef::Party(base, "id")],
+                                at,
+                            ));
+                        }
+                        Ok(top)
+                    }
+                    Some(Parent::Unknown { at: p }) => {
+                        if T::ON {
+                            t.push(self.missing(format!("the ultimate parent of {} is unknown: an owner's share of {} is not given, and it could be a majority", self.party_name(base), self.party_name(p)), vec![FactRef::Party(p, "owners")], at));
+                        }
+                        Err(Truth::Unknown)
+                    }
+                    Some(Parent::Cycle { at: p }) => {
+                        if T::ON {
+                            t.push(self.missing(format!("the majority owners above {} loop back to {}: there is no ultimate parent", self.party_name(base), self.party_name(p)), vec![FactRef::Party(p, "owners")], at));
+                        }
+                        Err(Truth::Unknown)
+                    }
+                    None => Err(Truth::Unknown),
+                }
+            }
+            PartyRef::AnyOwner { .. } => Err(Truth::Unknown),
+        }
+    }
+
+    fn role(&self, role: Role) -> Option<u32> {
+        match role {
+            Role::Sender => self.tx.sender,
+            Role::Consignee => self.tx.consignee,
+            Role::EndUser => self.tx.end_user,
+            Role::Lessor => self.tx.lessor,
+            Role::Lessee => self.tx.lessee,
+            Role::Operator => self
+                .tx
+                .facility
+                .and_then(|f| self.facts.facilities.get(f as usize))
+                .map(|f| f.operator),
+        }
+    }
+
+    /// "`sg-ai` ← 60% `sz-parent`" for a chain of (owned, owner entry) steps.
+    fn chain_text(&self, chain: &[(u32, u32)]) -> (String, Vec<FactRef>, Vec<WitnessEdge>) {
+        let mut text = String::new();
+        let mut facts = Vec::new();
+        let mut edges = Vec::new();
+        for (i, (owned, entry)) in chain.iter().enumerate() {
+            let Some(p) = self.party(*owned) else {
+                continue;
+            };
+            let Some(o) = p.owners.get(*entry as usize) else {
+                continue;
+            };
+            let owner = self.party(o.owner);
+            if i == 0 {
+                text.push_str(&format!("`{}`", p.id));
+            }
+            let share = o
+                .share
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "an unknown share".into());
+            text.push_str(&format!(
+                " is owned {share} by `{}`",
+                owner.map(|x| x.id.as_str()).unwrap_or("?")
+            ));
+            if i + 1 < chain.len() {
+                text.push_str(&format!(", which"));
+            }
+            facts.push(FactRef::Owner {
+                party: *owned,
+                entry: *entry,
+            });
+            edges.push(WitnessEdge {
+                owned: p.id.clone(),
+                owner: owner.map(|x| x.id.clone()).unwrap_or_default(),
+                share: o.share.map(|s| s.percent()),
+            });
+        }
+        (text, facts, edges)
+    }
+
+    fn pred_on<T: Tracer>(&self, p: u32, pred: &PartyPred, at: SrcSpan, t: &mut T) -> Truth {
+        let Some(party) = self.party(p) else {
+            return Truth::Unknown;
+        };
+        match pred {
+            PartyPred::HeadquarteredIn(places) | PartyPred::LocatedIn(places) => {
+                let hq = matches!(pred, PartyPred::HeadquarteredIn(_));
+                let c = if hq {
+                    party.headquarters
+                } else {
+                    party.country
+                };
+                let inside = self.places_on(places).contains(c);
+                if T::ON {
+                    let verb = if hq {
+                        "is headquartered in"
+                    } else {
+                        "is located in"
+                    };
+                    let key = if hq && party.headquarters != party.country {
+                        "headquarters"
+                    } else if hq {
+                        "headquarters"
+                    } else {
+                        "country"
+                    };
+                    let mut s = self.step(
+                        format!(
+                            "{} {verb} {c}, which {}",
+                            self.party_name(p),
+                            self.membership_text(c, places, inside)
+                        ),
+                        vec![FactRef::Party(p, key)],
+                        at,
+                    );
+                    s.witness = Some(Witness::Membership {
+                        country: c,
+                        places: places.text.clone(),
+                        date: self.date,
+                        member: inside,
+                    });
+                    t.push(s);
+                }
+                Truth::of(inside)
+            }
+            PartyPred::ListedOn(mask) => {
+                let hit = party.lists.iter().enumerate().find(|(_, d)| {
+                    mask & d.list.bit() != 0 && d.since.is_none_or(|s| s <= self.date)
+                });
+                if T::ON {
+                    match hit {
+                        Some((k, d)) => {
+                            let since = d.since.map(|s| format!(" since {s}")).unwrap_or_default();
+                            let mut s = self.step(
+                                format!(
+                                    "{} is on the {}{since}",
+                                    self.party_name(p),
+                                    d.list.title()
+                                ),
+                                vec![FactRef::Designation {
+                                    party: p,
+                                    entry: u32::try_from(k).unwrap_or(u32::MAX),
+                                }],
+                                at,
+                            );
+                            if let Some(since) = d.since {
+                                s.witness = Some(Witness::Dates {
+                                    what: format!("{} designation", d.list.title()),
+                                    date: self.date,
+                                    compared_to: since,
+                                    relation: ">=".into(),
+                                    holds: true,
+                                });
+                            }
+                            t.push(s);
+                        }
+                        None => {
+                            let later: Vec<String> = party
+                                .lists
+                                .iter()
+                                .filter(|d| mask & d.list.bit() != 0)
+                                .filter_map(|d| {
+                                    d.since.map(|s| format!("{} from {s}", d.list.title()))
+                                })
+                                .collect();
+                            let extra = if later.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (designated later: {})", later.join(", "))
+                            };
+                            t.push(self.step(
+                                format!(
+                                    "{} is not on the {} on {}{extra}",
+                                    self.party_name(p),
+                                    list_names(*mask),
+                                    self.date
+                                ),
+                                vec![FactRef::Party(p, "id")],
+                                at,
+                            ));
+                        }
+                    }
+                }
+                Truth::of(hit.is_some())
+            }
+            PartyPred::OwnedBy(agg) => {
+                let Some(a) = self.world.aggregates.get(usize::from(*agg)) else {
+                    return Truth::Unknown;
+                };
+                let sure = a.sure_from.get(p as usize).is_some_and(|d| *d <= self.date);
+                let possible = a
+                    .possible_from
+                    .get(p as usize)
+                    .is_some_and(|d| *d <= self.date);
+                let v = if sure {
+                    Truth::True
+                } else if possible {
+                    Truth::Unknown
+                } else {
+                    Truth::False
+                };
+                if T::ON {
+                    self.explain_aggregate(p, *agg, v, at, t);
+                }
+                v
+            }
+            PartyPred::Same(other) => match self.single_party(other, at, t) {
+                Err(v) => v,
+                Ok(q) => {
+                    if T::ON {
+                        let text = if p == q {
+                            format!("{} is both", self.party_name(p))
+                        } else {
+                            format!(
+                                "{} and {} are different parties",
+                                self.party_name(p),
+                                self.party_name(q)
+                            )
+                        };
+                        t.push(self.step(
+                            text,
+                            vec![FactRef::Party(p, "id"), FactRef::Party(q, "id")],
+                            at,
+                        ));
+                    }
+                    Truth::of(p == q)
+                }
+            },
+        }
+    }
+
+    /// Shows the arithmetic of "owned … in aggregate": which owners count, their shares and
+    /// why each counts (listed itself, or so owned in turn).
+    fn explain_aggregate<T: Tracer>(&self, p: u32, agg: u16, v: Truth, at: SrcSpan, t: &mut T) {
+        let Some(a) = self.world.aggregates.get(usize::from(agg)) else {
+            return;
+        };
+        let mut visited = vec![p];
+        let mut queue = vec![p];
+        let mut first = true;
+        while let Some(x) = queue.pop() {
+            let Some(party) = self.party(x) else { continue };
+            let mut parts = Vec::new();
+            let mut facts = Vec::new();
+            let mut edges = Vec::new();
+            let mut total = 0u64;
+            for (k, o) in party.owners.iter().enumerate() {
+                if o.owner == x {
+                    continue;
+                }
+                let listed = self.listed_on(o.owner, a.lists);
+                let via = a
+                    .sure_from
+                    .get(o.owner as usize)
+                    .is_some_and(|d| *d <= self.date);
+                if listed.is_none() && !via {
+                    continue;
+                }
+                let share = o
+                    .share
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "an unknown share".into());
+                total += o.share.map_or(0, |s| u64::from(s.0));
+                let counts_itself = listed.is_some();
+                let why = match listed {
+                    Some(text) => text,
+                    None => format!("itself owned {} by listed parties", a.threshold.describe()),
+                };
+                parts.push(format!(
+                    "`{}` holds {share} ({why})",
+                    self.party(o.owner).map(|q| q.id.as_str()).unwrap_or("?")
+                ));
+                facts.push(FactRef::Owner {
+                    party: x,
+                    entry: u32::try_from(k).unwrap_or(u32::MAX),
+                });
+                edges.push(WitnessEdge {
+                    owned: party.id.clone(),
+                    owner: self
+                        .party(o.owner)
+                        .map(|q| q.id.clone())
+                        .unwrap_or_default(),
+                    share: o.share.map(|s| s.percent()),
+                });
+                if via && !counts_itself && !visited.contains(&o.owner) && visited.len() < 16 {
+                    visited.push(o.owner);
+                    queue.push(o.owner);
+                }
+            }
+            let total_pct = total as f64 / 10_000.0;
+            let text = if parts.is_empty() {
+                format!(
+                    "no owner of {} is on the {} on {}",
+                    self.party_name(x),
+                    list_names(a.lists),
+                    self.date
+                )
+            } else {
+                let verdict = match (first, v) {
+                    (true, Truth::True) => format!(
+                        "{}% in aggregate, {}",
+                        fmt_num(total_pct),
+                        a.threshold.describe()
+                    ),
+                    (true, Truth::Unknown) => format!(
+                        "{}% known in aggregate; the unknown shares could reach {}",
+                        fmt_num(total_pct),
+                        a.threshold.describe()
+                    ),
+                    (true, Truth::False) => format!(
+                        "{}% in aggregate, less than {}",
+                        fmt_num(total_pct),
+                        a.threshold
+                            .describe()
+                            .replace("at least ", "")
+                            .replace("more than ", "")
+                    ),
+                    _ => format!("{}% in aggregate", fmt_num(total_pct)),
+                };
+                format!("{}: {}: {verdict}", self.party_name(x), parts.join(" + "))
+            };
+            let mut s = if first && v == Truth::Unknown {
+                self.missing(text, facts, at)
+            } else {
+                self.step(text, facts, at)
+            };
+            s.witness = Some(Witness::Aggregate {
+                party: party.id.clone(),
+                owners: edges,
+                total: total_pct,
+                threshold: a.threshold.share.percent(),
+            });
+            t.push(s);
+            first = false;
+        }
+    }
+
+    fn listed_on(&self, p: u32, lists: u8) -> Option<String> {
+        let party = self.party(p)?;
+        party
+            .lists
+            .iter()
+            .find(|d| lists & d.list.bit() != 0 && d.since.is_none_or(|s| s <= self.date))
+            .map(|d| match d.since {
+                Some(s) => format!("{} since {s}", d.list.title()),
+                None => d.list.title().to_string(),
+            })
+    }
+
+    /// `any owner of X holding …`: answered from the precomputed closure summaries, with the
+    /// path reconstructed only when explaining.
+    fn any_owner<T: Tracer>(
+        &self,
+        of: &PartyRef,
+        th: u16,
+        pred: &PartyPred,
+        at: SrcSpan,
+        t: &mut T,
+    ) -> Truth {
+        let base = match self.single_party(of, at, t) {
+            Ok(b) => b,
+            Err(v) => return v,
+        };
+        let Some(closure) = self.world.closures.get(usize::from(th)) else {
+            return Truth::Unknown;
+        };
+        let threshold = closure.threshold;
+        let summary_holds = |summaries: &[crate::world::Summary]| -> Option<bool> {
+            let s = summaries.get(base as usize)?;
+            Some(match pred {
+                PartyPred::HeadquarteredIn(places) => self
+                    .world
+                    .country_sets
+                    .get(s.headquarters as usize)?
+                    .intersects(&self.places_on(places)),
+                PartyPred::LocatedIn(places) => self
+                    .world
+                    .country_sets
+                    .get(s.locations as usize)?
+                    .intersects(&self.places_on(places)),
+                PartyPred::ListedOn(mask) => ListKind::ALL.iter().any(|l| {
+                    mask & l.bit() != 0
+                        && s.listed.get(*l as usize).is_some_and(|d| *d <= self.date)
+                }),
+                _ => return None,
+            })
+        };
+        let (sure, possible) = match summary_holds(&closure.sure) {
+            Some(sure) => {
+                let possible = match &closure.possible {
+                    Some(p) => summary_holds(p).unwrap_or(sure),
+                    None => sure,
+                };
+                (sure, possible)
+            }
+            None => {
+                // Questions the summaries do not answer: walk the chain.
+                let check = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
+                let sure = self
+                    .world
+                    .owner_path(self.facts, base, threshold, false, check)
+                    .is_some();
+                let possible = sure
+                    || self
+                        .world
+                        .owner_path(self.facts, base, threshold, true, |q| {
+                            self.pred_on(q, pred, at, &mut NoTrace) != Truth::False
+                        })
+                        .is_some();
+                (sure, possible)
+            }
+        };
+        let v = if sure {
+            Truth::True
+        } else if possible {
+            Truth::Unknown
+        } else {
+            Truth::False
+        };
+        if T::ON {
+            let hit = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
+            let path = match v {
+                Truth::True => self
+                    .world
+                    .owner_path(self.facts, base, threshold, false, hit),
+                Truth::Unknown => self
+                    .world
+                    .owner_path(self.facts, base, threshold, true, |q| {
+                        self.pred_on(q, pred, at, &mut NoTrace) != Truth::False
+                    }),
+                Truth::False => None,
+            };
+            match path {
+                Some(path) => {
+                    let (text, facts, edges) = self.chain_text(&path);
+                    let top = path
+                        .last()
+                        .and_then(|(owned, entry)| {
+                            self.party(*owned)
+                                .and_then(|p| p.owners.get(*entry as usize))
+                        })
+                        .map(|o| o.owner);
+                    let head = format!(
+                        "an owner of {} {} at every link: {text}",
+                        self.party_name(base),
+                        threshold.describe()
+                    );
+                    let mut s = if v == Truth::Unknown {
+                        self.missing(
+                            format!("{head} (a share on this chain is unknown)"),
+                            facts,
+                            at,
+                        )
+                    } else {
+                        self.step(head, facts, at)
+                    };
+                    s.witness = Some(Witness::OwnershipPath { edges });
+                    t.push(s);
+                    if let Some(top) = top {
+                        self.pred_on(top, pred, at, t);
+                    }
+                }
+                None => {
+                    t.push(self.step(
+                        format!(
+                            "no owner of {} holding {} (at every link) meets the test",
+                            self.party_name(base),
+                            threshold.describe()
+                        ),
+                        vec![FactRef::Party(base, "owners")],
+                        at,
+                    ));
+                }
+            }
+        }
+        v
+    }
+}
+
+fn list_names(mask: u8) -> String {
+    let names: Vec<&str> = ListKind::ALL
+        .iter()
+        .filter(|l| mask & l.bit() != 0)
+        .map(|l| l.title())
+        .collect();
+    names.join(" or ")
+}

@@ -1,0 +1,586 @@
+//! Where the two wings meet: a compiled [`RuleSet`] judges the transactions of one
+//! [`TransactionFile`] over its [`World`] graph. Each rule that fires becomes a [`Finding`]
+//! with its explanation and witness; a transaction's verdict is its most severe finding.
+
+pub mod eval;
+pub mod report;
+
+use crate::date::Date;
+use crate::facts::{AuthKind, FactRef, TransactionFile};
+use crate::ir::*;
+use crate::world::World;
+use eval::{Ctx, NoTrace, Trace, Truth};
+use report::{Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
+
+/// A rule set bound to one transaction file: the world graph and item classifications are
+/// computed once here, then any number of transactions are checked against them.
+pub struct Checker<'a> {
+    rules: &'a RuleSet,
+    facts: &'a TransactionFile,
+    world: World,
+    /// Per item, per classification block: whether the specifications meet it.
+    classes: Vec<Vec<Truth>>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(rules: &'a RuleSet, facts: &'a TransactionFile) -> Checker<'a> {
+        let world = World::build(facts, &rules.needs);
+        let mut checker = Checker {
+            rules,
+            facts,
+            world,
+            classes: Vec::new(),
+        };
+        checker.classes = checker.classify_items();
+        checker
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Evaluates each classification block's specification test on each item. Dates do not
+    /// enter: a block's window is applied when a rule asks on a given date.
+    fn classify_items(&self) -> Vec<Vec<Truth>> {
+        let Some(any_tx) = self.facts.transactions.first() else {
+            return Vec::new();
+        };
+        self.facts
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let ctx = Ctx {
+                    rules: self.rules,
+                    facts: self.facts,
+                    world: &self.world,
+                    classes: &[],
+                    tx: any_tx,
+                    tx_index: 0,
+                    item_index: u32::try_from(i).unwrap_or(u32::MAX),
+                    date: any_tx.date,
+                    assume: 0,
+                    item,
+                };
+                self.rules
+                    .classes
+                    .iter()
+                    .map(|c| ctx.class_eval(c, &mut NoTrace))
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn ctx(&self, tx_index: usize, date: Date, assume: u8) -> Option<Ctx<'_>> {
+        let tx = self.facts.transactions.get(tx_index)?;
+        let item = self.facts.item(tx.item)?;
+        Some(Ctx {
+            rules: self.rules,
+            facts: self.facts,
+            world: &self.world,
+            classes: &self.classes,
+            tx,
+            tx_index: u32::try_from(tx_index).unwrap_or(u32::MAX),
+            item_index: tx.item,
+            date,
+            assume,
+            item,
+        })
+    }
+
+    /// The verdict alone, with no explanations: the fast path.
+    pub fn verdict(
+        &self,
+        tx_index: usize,
+        as_of: Option<Date>,
+    ) -> Option<(Verdict, Vec<(u32, Verdict)>)> {
+        let tx = self.facts.transactions.get(tx_index)?;
+        let date = as_of.unwrap_or(tx.date);
+        let ctx = self.ctx(tx_index, date, 0)?;
+        let mut verdict = Verdict::Allowed;
+        let mut fired = Vec::new();
+        for &r in self
+            .rules
+            .by_kind
+            .get(tx.kind as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let Some(rule) = self.rules.rules.get(r as usize) else {
+                continue;
+            };
+            if !rule.in_force(date) {
+                continue;
+            }
+            if let Some(outcome) = judge(&ctx, rule) {
+                verdict = verdict.max(outcome);
+                fired.push((r, outcome));
+            }
+        }
+        Some((verdict, fired))
+    }
+
+    /// Judges one transaction (on its own date, or on `as_of`), with every finding explained.
+    pub fn check(&self, tx_index: usize, as_of: Option<Date>) -> Option<TransactionReport> {
+        let tx = self.facts.transactions.get(tx_index)?;
+        let date = as_of.unwrap_or(tx.date);
+        let (verdict, fired) = self.verdict(tx_index, as_of)?;
+        let ctx = self.ctx(tx_index, date, 0)?;
+        let findings = fired
+            .into_iter()
+            .filter_map(|(r, outcome)| {
+                self.rules
+                    .rules
+                    .get(r as usize)
+                    .map(|rule| self.explain(&ctx, rule, outcome))
+            })
+            .collect();
+        Some(TransactionReport {
+            id: tx.id.clone(),
+            file: self.facts.source.name().to_string(),
+            date,
+            as_of,
+            verdict,
+            findings,
+            span: self
+                .facts
+                .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX)),
+            source: Some(std::sync::Arc::clone(&self.facts.source)),
+        })
+    }
+
+    fn explain(&self, ctx: &Ctx<'_>, rule: &Rule, outcome: Verdict) -> Finding {
+        let mut trace = Trace::default();
+        ctx.cond(&rule.when, &mut trace);
+        if let Some(unless) = &rule.unless {
+            let mut sub = Trace::default();
+            let lifted = ctx.cond(unless, &mut sub);
+            let lead = match lifted {
+                Truth::True => "authorized",
+                Truth::False => "not authorized",
+                Truth::Unknown => "authorization undetermined",
+            };
+            for mut s in sub.steps {
+                s.text = format!("{lead}: {}", s.text);
+                trace.steps.push(s);
+            }
+        }
+        let rule_outcome = verdict_of(rule.outcome);
+        let (outcome, text_outcome, unenforced_reason) =
+            match rule.unenforced.iter().find(|u| u.window.contains(ctx.date)) {
+                Some(u) if outcome >= Verdict::LicenseRequired => {
+                    (Verdict::Warning, Some(outcome), Some(u.reason.clone()))
+                }
+                _ => (outcome, None, None),
+            };
+        let policy = if rule_outcome == Verdict::Warning {
+            None
+        } else {
+            rule.policies
+                .iter()
+                .find(|p| {
+                    p.when
+                        .as_ref()
+                        .is_none_or(|c| ctx.cond(c, &mut NoTrace) == Truth::True)
+                })
+                .map(|p| p.text.clone())
+        };
+        let mut message = match &rule.explain {
+            Some(t) => render_template(ctx, t),
+            None => rule.title.clone(),
+        };
+        if let Some(reason) = &unenforced_reason {
+            message = format!(
+                "{message} (codified text requires {}; not enforced: {reason})",
+                text_outcome.map_or("", |v| v.word())
+            );
+        }
+        let remedies = if outcome == Verdict::Allowed {
+            Vec::new()
+        } else {
+            self.remedies(ctx, rule, policy.as_deref())
+        };
+        let law = rule
+            .law
+            .and_then(|l| self.rules.laws.get(usize::from(l)))
+            .map(|l| l.title.clone());
+        let mut explanation = Vec::with_capacity(trace.steps.len());
+        let mut facts: Vec<Evidence> = Vec::new();
+        let mut witness = Vec::new();
+        let mut missing = Vec::new();
+        let mut rule_spans = Vec::new();
+        for step in &trace.steps {
+            explanation.push(self.step_text(step));
+            for f in &step.facts {
+                let ev = self.evidence(*f);
+                if !facts.iter().any(|e: &Evidence| e.span == ev.span) {
+                    facts.push(ev);
+                }
+            }
+            if let Some(w) = &step.witness {
+                witness.push(w.clone());
+            }
+            if step.missing {
+                missing.push(step.text.clone());
+            }
+            if let Some(at) = step.rule_at {
+                if !rule_spans.contains(&at) {
+                    rule_spans.push(at);
+                }
+            }
+        }
+        Finding {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            law,
+            outcome,
+            text_outcome,
+            policy,
+            citation: rule.cites.clone(),
+            message,
+            explanation,
+            missing,
+            remedies,
+            help: rule.help.clone(),
+            notes: rule.notes.clone(),
+            effective: rule.windows.iter().map(|w| w.to_string()).collect(),
+            facts,
+            witness,
+            rule_at: rule.at,
+            rule_spans,
+        }
+    }
+
+    /// The step's text with the file positions of the facts it used.
+    fn step_text(&self, step: &Step) -> String {
+        let mut lines: Vec<usize> = step
+            .facts
+            .iter()
+            .map(|f| self.facts.source.line_col(self.facts.fact_span(*f).start).0)
+            .collect();
+        lines.dedup();
+        if lines.is_empty() {
+            return step.text.clone();
+        }
+        let at: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        format!(
+            "{} ({}:{})",
+            step.text,
+            self.facts.source.name(),
+            at.join(",")
+        )
+    }
+
+    fn evidence(&self, fact: FactRef) -> Evidence {
+        let span = self.facts.fact_span(fact);
+        let (line, column) = self.facts.source.line_col(span.start);
+        Evidence {
+            fact: fact_path(fact),
+            about: self.describe_fact(fact),
+            line,
+            column,
+            span,
+        }
+    }
+
+    /// A fact in a few words, for the label under it.
+    fn describe_fact(&self, fact: FactRef) -> String {
+        let f = self.facts;
+        let party_id = |p: u32| f.party(p).map_or("?", |x| x.id.as_str()).to_string();
+        match fact {
+            FactRef::Party(p, "country") => format!(
+                "`{}` is located in {}",
+                party_id(p),
+                f.party(p)
+                    .map(|x| x.country.to_string())
+                    .unwrap_or_default()
+            ),
+            FactRef::Party(p, "headquarters") => format!(
+                "`{}` is headquartered in {}",
+                party_id(p),
+                f.party(p)
+                    .map(|x| x.headquarters.to_string())
+                    .unwrap_or_default()
+            ),
+            FactRef::Party(p, "owners") => format!("owners of `{}`", party_id(p)),
+            FactRef::Party(p, _) => format!("`{}`", party_id(p)),
+            FactRef::Owner { party, entry } => {
+                let o = f.party(party).and_then(|x| x.owners.get(entry as usize));
+                let share = o
+                    .and_then(|o| o.share)
+                    .map_or_else(|| "an unknown share".to_string(), |s| s.to_string());
+                format!(
+                    "`{}` holds {share} of `{}`",
+                    o.map(|o| party_id(o.owner)).unwrap_or_default(),
+                    party_id(party)
+                )
+            }
+            FactRef::Designation { party, entry } => {
+                let d = f.party(party).and_then(|x| x.lists.get(entry as usize));
+                let since = d
+                    .and_then(|d| d.since)
+                    .map(|s| format!(" since {s}"))
+                    .unwrap_or_default();
+                format!(
+                    "`{}` on the {}{since}",
+                    party_id(party),
+                    d.map_or("list", |d| d.list.title())
+                )
+            }
+            FactRef::Item(i, key) => {
+                let item = f.item(i);
+                let value = item.and_then(|it| match key {
+                    "tpp" => it.tpp,
+                    "die_area_mm2" => it.die_area_mm2,
+                    "performance_density" => it.performance_density,
+                    "interconnect_gbps" => it.interconnect_gbps,
+                    "memory_bandwidth_gbps" => it.memory_bandwidth_gbps,
+                    "memory_bandwidth_density" => it.memory_bandwidth_density,
+                    _ => None,
+                });
+                match (key, value, item) {
+                    (_, Some(v), _) => {
+                        format!("{} {}", key.replace('_', " "), (v * 100.0).round() / 100.0)
+                    }
+                    ("datacenter", _, Some(it)) => {
+                        if it.datacenter {
+                            "data-centre item".into()
+                        } else {
+                            "not a data-centre item".into()
+                        }
+                    }
+                    ("origin", _, Some(it)) => format!("made in {}", it.origin),
+                    ("eccn", _, Some(it)) => {
+                        format!("declared {}", it.eccn.as_deref().unwrap_or(""))
+                    }
+                    (k, _, Some(it)) => format!("`{}` {}", it.id, k.replace('_', " ")),
+                    _ => key.to_string(),
+                }
+            }
+            FactRef::Facility(i, key) => {
+                let fac = f.facilities.get(i as usize);
+                match (key, fac) {
+                    ("country", Some(x)) => format!("facility `{}` in {}", x.id, x.country),
+                    (_, Some(x)) => format!("facility `{}`", x.id),
+                    _ => "facility".into(),
+                }
+            }
+            FactRef::Transaction(_, key) => key.replace('_', " "),
+            FactRef::RouteHop { tx, hop } => {
+                let c = f
+                    .transactions
+                    .get(tx as usize)
+                    .and_then(|t| t.route.get(hop as usize));
+                format!(
+                    "hop {}: {}",
+                    hop + 1,
+                    c.map(|c| c.to_string()).unwrap_or_default()
+                )
+            }
+            FactRef::Authorization { tx, entry } => {
+                let a = f
+                    .transactions
+                    .get(tx as usize)
+                    .and_then(|t| t.authorizations.get(entry as usize));
+                match a {
+                    Some(a) => format!(
+                        "{} {}",
+                        a.kind.word(),
+                        a.number
+                            .as_deref()
+                            .or(a.confirmation.as_deref())
+                            .unwrap_or("")
+                    )
+                    .trim()
+                    .to_string(),
+                    None => "authorization".into(),
+                }
+            }
+        }
+    }
+
+    /// What would authorize the transaction: each authorization kind the rule's `unless`
+    /// mentions, assumed on file in turn; those that make it true are the remedies.
+    fn remedies(&self, ctx: &Ctx<'_>, rule: &Rule, policy: Option<&str>) -> Vec<Remedy> {
+        let Some(unless) = &rule.unless else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for kind in &rule.remedy_kinds {
+            let Some(assumed) = self.ctx(ctx.tx_index as usize, ctx.date, kind.bit()) else {
+                continue;
+            };
+            if assumed.cond(unless, &mut NoTrace) != Truth::True {
+                continue;
+            }
+            let lead = find_lead(unless, *kind, self.rules);
+            let text = match kind {
+                AuthKind::License => match policy {
+                    Some(p) => format!("a license on file would authorize it (review policy: {p})"),
+                    None => "a license on file would authorize it".to_string(),
+                },
+                AuthKind::Nac => match lead {
+                    Some(days) => format!(
+                        "License Exception NAC is available: file a NAC notification in SNAP-R at least {days} days before shipping (on or before {}) and record it as `type: NAC` with its `notified` date",
+                        ctx.date.minus_days(days)
+                    ),
+                    None => "License Exception NAC is available: record the NAC notification (`type: NAC`)".to_string(),
+                },
+                AuthKind::Aca => "License Exception ACA is available: no notification is needed; record it as `type: ACA`".to_string(),
+                AuthKind::Hbm => "License Exception HBM may be used if all its conditions (15 CFR 740.25) are met: record it as `type: HBM`".to_string(),
+                AuthKind::Permit => "a permit on file would authorize it: record it as `type: permit`".to_string(),
+            };
+            out.push(Remedy {
+                authorization: kind.word().to_string(),
+                text,
+            });
+        }
+        out
+    }
+}
+
+/// Whether a rule produces a finding, and with which outcome (fast path, no explanation).
+fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
+    let when = ctx.cond(&rule.when, &mut NoTrace);
+    if when == Truth::False {
+        return None;
+    }
+    let lifted = match &rule.unless {
+        Some(u) => ctx.cond(u, &mut NoTrace),
+        None => Truth::False,
+    };
+    let outcome = verdict_of(rule.outcome);
+    Some(match (when, lifted) {
+        (_, Truth::True) => Verdict::Allowed,
+        (Truth::True, Truth::False) => outcome,
+        // Missing facts never clear a transaction; for a red flag they are a red flag.
+        _ if outcome == Verdict::Warning => Verdict::Warning,
+        _ => Verdict::Indeterminate,
+    })
+}
+
+pub fn verdict_of(outcome: Outcome) -> Verdict {
+    match outcome {
+        Outcome::Warning => Verdict::Warning,
+        Outcome::LicenseRequired => Verdict::LicenseRequired,
+        Outcome::Prohibited => Verdict::Prohibited,
+    }
+}
+
+/// The days of lead time an `unless` asks of an authorization kind, looking through
+/// exceptions.
+fn find_lead(cond: &Cond, kind: AuthKind, rules: &RuleSet) -> Option<i32> {
+    match cond {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().find_map(|c| find_lead(c, kind, rules)),
+        Cond::Not(c) => find_lead(c, kind, rules),
+        Cond::Test(t, _) => match t.as_ref() {
+            Test::Authorized {
+                kind: k,
+                lead: Some((_, days)),
+            } if *k == kind => Some(*days),
+            Test::Exception(i) => rules
+                .exceptions
+                .get(usize::from(*i))
+                .and_then(|e| find_lead(&e.when, kind, rules)),
+            _ => None,
+        },
+    }
+}
+
+fn fact_path(fact: FactRef) -> String {
+    match fact {
+        FactRef::Party(p, k) => format!("parties[{p}].{k}"),
+        FactRef::Owner { party, entry } => format!("parties[{party}].owners[{entry}]"),
+        FactRef::Designation { party, entry } => format!("parties[{party}].lists[{entry}]"),
+        FactRef::Item(i, k) => format!("items[{i}].{k}"),
+        FactRef::Facility(i, k) => format!("facilities[{i}].{k}"),
+        FactRef::Transaction(t, k) => format!("transactions[{t}].{k}"),
+        FactRef::RouteHop { tx, hop } => format!("transactions[{tx}].route[{hop}]"),
+        FactRef::Authorization { tx, entry } => {
+            format!("transactions[{tx}].authorizations[{entry}]")
+        }
+    }
+}
+
+fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
+    let party = |r: Role| -> Option<&crate::facts::Party> {
+        let id = match r {
+            Role::Sender => ctx.tx.sender,
+            Role::Consignee => ctx.tx.consignee,
+            Role::EndUser => ctx.tx.end_user,
+            Role::Lessor => ctx.tx.lessor,
+            Role::Lessee => ctx.tx.lessee,
+            Role::Operator => ctx
+                .tx
+                .facility
+                .and_then(|f| ctx.facts.facilities.get(f as usize))
+                .map(|f| f.operator),
+        }?;
+        ctx.facts.party(id)
+    };
+    let mut out = String::new();
+    for part in &t.parts {
+        let piece = match part {
+            TemplatePart::Text(s) => s.clone(),
+            TemplatePart::Item => ctx.item.name.clone(),
+            TemplatePart::ItemEccn => {
+                let mut eccns: Vec<&str> = Vec::new();
+                for (c, class) in ctx.rules.classes.iter().enumerate() {
+                    let in_force = class.windows.iter().any(|w| w.contains(ctx.date));
+                    let holds = ctx
+                        .classes
+                        .get(ctx.item_index as usize)
+                        .and_then(|v| v.get(c))
+                        == Some(&Truth::True);
+                    if in_force && holds && !eccns.contains(&class.eccn.as_str()) {
+                        eccns.push(&class.eccn);
+                    }
+                }
+                if eccns.is_empty() {
+                    ctx.item
+                        .eccn
+                        .clone()
+                        .unwrap_or_else(|| "unclassified".into())
+                } else {
+                    eccns.join(", ")
+                }
+            }
+            TemplatePart::ItemNum(a) => {
+                let v = match a {
+                    NumAttr::Tpp => ctx.item.tpp,
+                    NumAttr::DieArea => ctx.item.die_area_mm2,
+                    NumAttr::PerformanceDensity => ctx.item.performance_density,
+                    NumAttr::Interconnect => ctx.item.interconnect_gbps,
+                    NumAttr::MemoryBandwidth => ctx.item.memory_bandwidth_gbps,
+                    NumAttr::MemoryBandwidthDensity => ctx.item.memory_bandwidth_density,
+                };
+                v.map_or_else(
+                    || "unknown".into(),
+                    |x| format!("{}", (x * 100.0).round() / 100.0),
+                )
+            }
+            TemplatePart::Party(r) => {
+                party(*r).map_or_else(|| format!("no {}", r.label()), |p| p.name.clone())
+            }
+            TemplatePart::PartyCountry(r) => {
+                party(*r).map_or_else(String::new, |p| p.country.to_string())
+            }
+            TemplatePart::PartyHeadquarters(r) => {
+                party(*r).map_or_else(String::new, |p| p.headquarters.to_string())
+            }
+            TemplatePart::Destination => ctx.tx.destination.to_string(),
+            TemplatePart::Date => ctx.date.to_string(),
+            TemplatePart::Kind => ctx.tx.kind.word().to_string(),
+            TemplatePart::Quantity => ctx
+                .tx
+                .quantity
+                .map_or_else(|| "an unknown quantity of".into(), |q| q.to_string()),
+            TemplatePart::EndUse => ctx
+                .tx
+                .end_use
+                .map_or_else(|| "an unstated end use".into(), |u| u.word().to_string()),
+        };
+        out.push_str(&piece);
+    }
+    out
+}

@@ -1,0 +1,210 @@
+//! What a check returns: per transaction a verdict and its findings, each finding carrying
+//! its explanation, the facts it used with their positions, and its witness. Plain data,
+//! serializable; the renderers in `crate::report` turn it into text or JSON.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::country::Country;
+use crate::date::Date;
+use crate::facts::FactRef;
+use crate::ir::SrcSpan;
+use crate::source::{SourceFile, Span};
+
+/// A transaction's verdict (the most severe of its findings), or a finding's outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Allowed,
+    Warning,
+    Indeterminate,
+    LicenseRequired,
+    Prohibited,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 5] = [
+        Verdict::Prohibited,
+        Verdict::LicenseRequired,
+        Verdict::Indeterminate,
+        Verdict::Warning,
+        Verdict::Allowed,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Allowed => "allowed",
+            Verdict::Warning => "warning",
+            Verdict::Indeterminate => "indeterminate",
+            Verdict::LicenseRequired => "license_required",
+            Verdict::Prohibited => "prohibited",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.word() == text)
+    }
+
+    /// Whether this verdict makes `chipgate check` exit 1.
+    pub fn blocks(self) -> bool {
+        self >= Verdict::Indeterminate
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// One step of a finding's reasoning.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub text: String,
+    pub facts: Vec<FactRef>,
+    pub rule_at: Option<SrcSpan>,
+    pub witness: Option<Witness>,
+    /// A fact the question needed and the file does not give.
+    pub missing: bool,
+}
+
+/// The structured evidence behind a step.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "witness", rename_all = "snake_case")]
+pub enum Witness {
+    Threshold {
+        attribute: String,
+        value: f64,
+        op: String,
+        threshold: f64,
+        met: bool,
+    },
+    Classification {
+        item: String,
+        eccn: String,
+        date: Date,
+        holds: bool,
+    },
+    Membership {
+        country: Country,
+        places: String,
+        date: Date,
+        member: bool,
+    },
+    OwnershipPath {
+        edges: Vec<WitnessEdge>,
+    },
+    Aggregate {
+        party: String,
+        owners: Vec<WitnessEdge>,
+        total: f64,
+        threshold: f64,
+    },
+    RouteHop {
+        index: usize,
+        country: Country,
+        places: String,
+    },
+    Dates {
+        what: String,
+        date: Date,
+        compared_to: Date,
+        relation: String,
+        holds: bool,
+    },
+    Authorization {
+        kind: String,
+        detail: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WitnessEdge {
+    pub owned: String,
+    pub owner: String,
+    /// Percent; `None` when the file does not give it.
+    pub share: Option<f64>,
+}
+
+/// A fact a finding used, with where it sits in the transaction file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evidence {
+    /// What the fact is, e.g. `parties[2].headquarters`.
+    pub fact: String,
+    /// The fact in words, e.g. "`sz-parent` holds 60% of `sg-ai`".
+    pub about: String,
+    pub line: usize,
+    pub column: usize,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Something the user can do that would authorize the transaction.
+#[derive(Clone, Debug, Serialize)]
+pub struct Remedy {
+    pub authorization: String,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub law: Option<String>,
+    pub outcome: Verdict,
+    /// Where enforcement differs from the codified text: what the text alone requires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_outcome: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    pub citation: Vec<String>,
+    pub message: String,
+    /// One step of the reasoning per entry, each fact with where it came from.
+    pub explanation: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remedies: Vec<Remedy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    pub effective: Vec<String>,
+    pub facts: Vec<Evidence>,
+    pub witness: Vec<Witness>,
+    /// The rule's text in its rule file.
+    #[serde(skip)]
+    pub rule_at: SrcSpan,
+    /// The rule's condition and the lines of it each step came from.
+    #[serde(skip)]
+    pub rule_spans: Vec<SrcSpan>,
+}
+
+/// The judgement of one transaction.
+#[derive(Clone, Debug, Serialize)]
+pub struct TransactionReport {
+    pub id: String,
+    pub file: String,
+    pub date: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    #[serde(skip)]
+    pub span: Span,
+    #[serde(skip)]
+    pub source: Option<Arc<SourceFile>>,
+}
+
+impl TransactionReport {
+    /// The rules whose findings are not `allowed` (the ones that decided the verdict).
+    pub fn determining_rules(&self) -> impl Iterator<Item = &str> {
+        self.findings
+            .iter()
+            .filter(|f| f.outcome != Verdict::Allowed)
+            .map(|f| f.rule.as_str())
+    }
+}

@@ -1,0 +1,830 @@
+//! Conditions: syntax to [`Cond`], with name resolution, types and define expansion.
+
+use crate::country::{Country, CountrySet};
+use crate::diag::suggestion_help;
+use crate::facts::{AuthKind, EndUse, Form, Kind, ListKind, Share};
+use crate::ir::*;
+use crate::syntax::ast::{self, Name, PartyExpr, PartyPred as AstPred, ShareBound, ValueTail};
+
+use super::Compiler;
+
+/// What a condition may mention where it appears.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A `classify` block: the item's specifications only.
+    Classify,
+    /// Rules, exceptions and defines: everything.
+    General,
+}
+
+pub(crate) struct Ctx {
+    file: u16,
+    mode: Mode,
+    /// The kinds of transaction the enclosing rule applies to (0 = not known: an exception).
+    kinds: u8,
+    /// Define parameters bound to parties.
+    env: Vec<(String, PartyRef)>,
+    /// Defines being expanded, to find cycles.
+    stack: Vec<String>,
+    /// Authorization kinds mentioned, for counterfactual hints.
+    pub(crate) auth_kinds: Vec<AuthKind>,
+}
+
+impl Ctx {
+    pub(crate) fn classify(file: u16) -> Ctx {
+        Ctx {
+            file,
+            mode: Mode::Classify,
+            kinds: 0,
+            env: Vec::new(),
+            stack: Vec::new(),
+            auth_kinds: Vec::new(),
+        }
+    }
+
+    pub(crate) fn general(file: u16, kinds: u8) -> Ctx {
+        Ctx {
+            file,
+            mode: Mode::General,
+            kinds,
+            env: Vec::new(),
+            stack: Vec::new(),
+            auth_kinds: Vec::new(),
+        }
+    }
+}
+
+/// The type of a value path, for messages and checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ty {
+    Number,
+    Date,
+    Country,
+    Bool,
+    EndUse,
+    Kind,
+    Form,
+    Eccn,
+}
+
+impl Ty {
+    fn name(self) -> &'static str {
+        match self {
+            Ty::Number => "a number",
+            Ty::Date => "a date",
+            Ty::Country => "a country",
+            Ty::Bool => "true or false",
+            Ty::EndUse => "an end use",
+            Ty::Kind => "a transaction kind",
+            Ty::Form => "an item form",
+            Ty::Eccn => "the declared ECCN",
+        }
+    }
+
+    fn how(self, path: &str) -> String {
+        match self {
+            Ty::Number => format!("compare it: `{path} >= 4800`"),
+            Ty::Date => format!("compare it: `{path} >= 2025-04-09`"),
+            Ty::Country => format!("test it with `in`: `{path} in D5`"),
+            Ty::Bool => format!("use it alone (`{path}`) or negate it (`not {path}`)"),
+            Ty::EndUse => format!("test it with `is` or `in`: `{path} is training`"),
+            Ty::Kind => format!("test it with `is` or `in`: `{path} is lease`"),
+            Ty::Form => format!("test it with `is`: `{path} is computer`"),
+            Ty::Eccn => format!(
+                "write `{path} disagrees`, or test the classification with `item is 3A090.a`"
+            ),
+        }
+    }
+}
+
+const ITEM_ATTRS: &[&str] = &[
+    "tpp",
+    "die_area_mm2",
+    "performance_density",
+    "interconnect_gbps",
+    "memory_bandwidth_gbps",
+    "memory_bandwidth_density",
+    "datacenter",
+    "origin",
+    "form",
+    "eccn",
+];
+
+const VALUE_PATHS: &[&str] = &[
+    "destination",
+    "end_use",
+    "kind",
+    "date",
+    "quantity",
+    "total_tpp",
+];
+
+impl Compiler {
+    pub(crate) fn cond(&mut self, ctx: &mut Ctx, e: &ast::Expr) -> Option<Cond> {
+        match e {
+            ast::Expr::And(es, _) | ast::Expr::Or(es, _) => {
+                // Compile every branch so each error is reported, then fail if any did.
+                let parts: Vec<Option<Cond>> = es.iter().map(|x| self.cond(ctx, x)).collect();
+                let parts: Option<Vec<Cond>> = parts.into_iter().collect();
+                let parts = parts?;
+                Some(if matches!(e, ast::Expr::And(..)) {
+                    Cond::And(parts)
+                } else {
+                    Cond::Or(parts)
+                })
+            }
+            ast::Expr::Not(inner, _) => Some(Cond::Not(Box::new(self.cond(ctx, inner)?))),
+            ast::Expr::Test(t, span) => {
+                let at = SrcSpan {
+                    file: ctx.file,
+                    span: *span,
+                };
+                self.test(ctx, t, at)
+            }
+        }
+    }
+
+    fn test(&mut self, ctx: &mut Ctx, t: &ast::Test, at: SrcSpan) -> Option<Cond> {
+        let file = ctx.file;
+        let wrap = |test: Test| Some(Cond::Test(Box::new(test), at));
+        if ctx.mode == Mode::Classify {
+            let item_only = matches!(t, ast::Test::Value { path, .. } if path.node.starts_with("item."))
+                || matches!(t, ast::Test::Call { .. });
+            if matches!(t, ast::Test::ItemIs { .. }) {
+                self.error(
+                    file,
+                    at.span,
+                    "rules::classify-scope",
+                    "a classification cannot depend on another classification".into(),
+                    "here",
+                    Some("share the specification test with `define` and use it in both".into()),
+                );
+                return None;
+            }
+            if !item_only {
+                self.error(file, at.span, "rules::classify-scope", "a classification may only test the item's specifications".into(), "not about the item", Some("classifications depend on `item.…` values alone; put other conditions in the rule".into()));
+                return None;
+            }
+        }
+        match t {
+            ast::Test::ItemIs { negated, eccn } => {
+                let classes: Vec<u16> = self
+                    .class_eccns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| eccn_matches(&eccn.node, c))
+                    .filter_map(|(i, _)| u16::try_from(i).ok())
+                    .collect();
+                if classes.is_empty() {
+                    let help =
+                        suggestion_help(&eccn.node, self.class_eccns.iter().map(String::as_str))
+                            .or_else(|| Some("declare it with a `classify` block".into()));
+                    self.error(
+                        file,
+                        eccn.span,
+                        "rules::unknown-name",
+                        format!("no classification yields `{}`", eccn.node),
+                        "never classified",
+                        help,
+                    );
+                    return None;
+                }
+                let test = Cond::Test(
+                    Box::new(Test::ItemIs {
+                        pattern: eccn.node.clone(),
+                        classes,
+                    }),
+                    at,
+                );
+                Some(if *negated {
+                    Cond::Not(Box::new(test))
+                } else {
+                    test
+                })
+            }
+            ast::Test::Value { path, tail } => self.value_test(ctx, path, tail.as_ref(), at),
+            ast::Test::Route { mode, places } => {
+                let mode = match mode.node.as_str() {
+                    "passes through" => RouteMode::PassesThrough,
+                    "includes" => RouteMode::Includes,
+                    "starts in" => RouteMode::StartsIn,
+                    _ => RouteMode::EndsIn,
+                };
+                let places = self.places(file, places)?;
+                wrap(Test::Route { mode, places })
+            }
+            ast::Test::Authorized { kind, lead } => {
+                let Some(auth) = AuthKind::parse(&kind.node) else {
+                    let help = suggestion_help(&kind.node, AuthKind::ALL.iter().map(|k| k.word()))
+                        .or_else(|| {
+                            Some("authorizations are license, NAC, ACA, HBM and permit".into())
+                        });
+                    self.error(
+                        file,
+                        kind.span,
+                        "rules::unknown-name",
+                        format!("unknown authorization `{}`", kind.node),
+                        "not an authorization type",
+                        help,
+                    );
+                    return None;
+                };
+                if !ctx.auth_kinds.contains(&auth) {
+                    ctx.auth_kinds.push(auth);
+                }
+                let lead = match lead {
+                    None => None,
+                    Some((field, days)) => {
+                        let f = if field.node == "notified" {
+                            LeadField::Notified
+                        } else {
+                            LeadField::Issued
+                        };
+                        if days.node.fract() != 0.0 || days.node > 3650.0 {
+                            self.error(
+                                file,
+                                days.span,
+                                "rules::bad-number",
+                                format!(
+                                    "`{}` days is not a whole number of days up to ten years",
+                                    days.node
+                                ),
+                                "here",
+                                None,
+                            );
+                            return None;
+                        }
+                        Some((f, days.node as i32))
+                    }
+                };
+                wrap(Test::Authorized { kind: auth, lead })
+            }
+            ast::Test::Exception(name) => match self.exceptions.get(&name.node) {
+                Some((idx, _)) => {
+                    // An exception is lifted by its own authorization: record its kinds.
+                    let idx = *idx;
+                    if let Some(block) = self
+                        .exceptions
+                        .get(&name.node)
+                        .and_then(|(_, a)| self.block(*a))
+                        .cloned()
+                    {
+                        collect_auth_words(&block, &mut ctx.auth_kinds);
+                    }
+                    wrap(Test::Exception(idx))
+                }
+                None => {
+                    let help =
+                        suggestion_help(&name.node, self.exceptions.keys().map(String::as_str))
+                            .or_else(|| Some("declare it with an `exception` block".into()));
+                    self.error(
+                        file,
+                        name.span,
+                        "rules::unknown-name",
+                        format!("unknown exception `{}`", name.node),
+                        "not declared",
+                        help,
+                    );
+                    None
+                }
+            },
+            ast::Test::Party {
+                party,
+                negated,
+                pred,
+            } => {
+                let p = self.party(ctx, party)?;
+                let pred = match pred {
+                    AstPred::HeadquarteredIn(names) => {
+                        PartyPred::HeadquarteredIn(self.places(file, names)?)
+                    }
+                    AstPred::LocatedIn(names) => PartyPred::LocatedIn(self.places(file, names)?),
+                    AstPred::ListedOn(names) => PartyPred::ListedOn(self.lists(file, names)?),
+                    AstPred::OwnedBy { bound, lists } => {
+                        let threshold = self.threshold(file, bound)?;
+                        let lists = self.lists(file, lists)?;
+                        let key = (threshold, lists);
+                        let idx = match self.needs.aggregates.iter().position(|a| *a == key) {
+                            Some(i) => i,
+                            None => {
+                                self.needs.aggregates.push(key);
+                                self.needs.aggregates.len() - 1
+                            }
+                        };
+                        PartyPred::OwnedBy(u16::try_from(idx).unwrap_or(u16::MAX))
+                    }
+                    AstPred::Same(other) => PartyPred::Same(self.party(ctx, other)?),
+                };
+                let test = Cond::Test(Box::new(Test::Party { party: p, pred }), at);
+                Some(if *negated {
+                    Cond::Not(Box::new(test))
+                } else {
+                    test
+                })
+            }
+            ast::Test::Call { name, args } => self.call(ctx, name, args, at),
+        }
+    }
+
+    fn value_test(
+        &mut self,
+        ctx: &mut Ctx,
+        path: &Name,
+        tail: Option<&ValueTail>,
+        at: SrcSpan,
+    ) -> Option<Cond> {
+        let file = ctx.file;
+        let p = path.node.as_str();
+        let ty = if let Some(attr) = p.strip_prefix("item.") {
+            match attr {
+                "datacenter" => Ty::Bool,
+                "origin" => Ty::Country,
+                "form" => Ty::Form,
+                "eccn" => Ty::Eccn,
+                a if NumAttr::ALL.iter().any(|n| n.key() == a) => Ty::Number,
+                other => {
+                    let help = suggestion_help(other, ITEM_ATTRS.iter().copied())
+                        .map(|h| format!("{h} item attributes: {}", ITEM_ATTRS.join(", ")));
+                    self.error(
+                        file,
+                        path.span,
+                        "rules::unknown-name",
+                        format!("unknown item attribute `{other}`"),
+                        "not an item attribute",
+                        help.or_else(|| {
+                            Some(format!("item attributes: {}", ITEM_ATTRS.join(", ")))
+                        }),
+                    );
+                    return None;
+                }
+            }
+        } else {
+            match p {
+                "destination" => Ty::Country,
+                "end_use" => Ty::EndUse,
+                "kind" => Ty::Kind,
+                "date" => Ty::Date,
+                "quantity" | "total_tpp" => Ty::Number,
+                other => {
+                    let help = suggestion_help(other, VALUE_PATHS.iter().copied());
+                    self.error(
+                        file,
+                        path.span,
+                        "rules::unknown-name",
+                        format!("unknown value `{other}`"),
+                        "unknown",
+                        help,
+                    );
+                    return None;
+                }
+            }
+        };
+        let mismatch = |me: &mut Compiler, what: &str| {
+            me.error(
+                file,
+                at.span,
+                "rules::type-mismatch",
+                format!("`{p}` is {}, so it cannot be {what}", ty.name()),
+                "type mismatch",
+                Some(ty.how(p)),
+            );
+        };
+        let test = match (ty, tail) {
+            (Ty::Bool, None) => Test::ItemDatacenter,
+            (Ty::Eccn, Some(ValueTail::Disagrees(_))) => Test::ItemEccnDisagrees,
+            (_, Some(ValueTail::Disagrees(_))) | (Ty::Eccn, _) => {
+                mismatch(self, "tested with `disagrees`");
+                return None;
+            }
+            (_, None) => {
+                mismatch(self, "used alone as a condition");
+                return None;
+            }
+            (Ty::Number | Ty::Date, Some(ValueTail::Compare { op, value })) => {
+                let Some(cmp) = Cmp::parse(&op.node) else {
+                    self.error(
+                        file,
+                        op.span,
+                        "rules::syntax",
+                        format!("unknown comparison `{}`", op.node),
+                        "here",
+                        None,
+                    );
+                    return None;
+                };
+                let is_date = value.node.len() == 10 && value.node.contains('-');
+                match (ty, is_date) {
+                    (Ty::Date, true) => Test::Date {
+                        op: cmp,
+                        date: self.date(file, value)?,
+                    },
+                    (Ty::Number, false) => {
+                        let v: f64 = value
+                            .node
+                            .replace('_', "")
+                            .parse()
+                            .ok()
+                            .filter(|v: &f64| v.is_finite())?;
+                        match p {
+                            "quantity" => Test::Quantity { op: cmp, value: v },
+                            "total_tpp" => Test::TotalTpp { op: cmp, value: v },
+                            _ => {
+                                let attr = NumAttr::ALL
+                                    .into_iter()
+                                    .find(|n| Some(n.key()) == p.strip_prefix("item."))?;
+                                Test::ItemNum {
+                                    attr,
+                                    op: cmp,
+                                    value: v,
+                                }
+                            }
+                        }
+                    }
+                    (Ty::Date, false) => {
+                        self.error(
+                            file,
+                            value.span,
+                            "rules::type-mismatch",
+                            format!("`{p}` is a date, but `{}` is a number", value.node),
+                            "not a date",
+                            Some("write dates as YYYY-MM-DD".into()),
+                        );
+                        return None;
+                    }
+                    _ => {
+                        self.error(
+                            file,
+                            value.span,
+                            "rules::type-mismatch",
+                            format!("`{p}` is a number, but `{}` is a date", value.node),
+                            "not a number",
+                            None,
+                        );
+                        return None;
+                    }
+                }
+            }
+            (_, Some(ValueTail::Compare { .. })) => {
+                mismatch(self, "compared with a number or a date");
+                return None;
+            }
+            (Ty::Country, Some(ValueTail::In { negated, names })) => {
+                let set = self.places(file, names)?;
+                return Some(self.negate(*negated, self.country_test(p, set), at));
+            }
+            (Ty::Country, Some(ValueTail::Is { negated, name })) => {
+                let set = self.places(file, std::slice::from_ref(name))?;
+                return Some(self.negate(*negated, self.country_test(p, set), at));
+            }
+            (Ty::EndUse | Ty::Kind | Ty::Form, Some(ValueTail::In { negated, names })) => {
+                let test = self.enum_test(file, ty, names)?;
+                return Some(self.negate(*negated, test, at));
+            }
+            (Ty::EndUse | Ty::Kind | Ty::Form, Some(ValueTail::Is { negated, name })) => {
+                let test = self.enum_test(file, ty, std::slice::from_ref(name))?;
+                return Some(self.negate(*negated, test, at));
+            }
+            (_, Some(ValueTail::In { .. } | ValueTail::Is { .. })) => {
+                mismatch(self, "tested with `in` or `is`");
+                return None;
+            }
+        };
+        Some(Cond::Test(Box::new(test), at))
+    }
+
+    fn negate(&self, negated: bool, test: Test, at: SrcSpan) -> Cond {
+        let c = Cond::Test(Box::new(test), at);
+        if negated {
+            Cond::Not(Box::new(c))
+        } else {
+            c
+        }
+    }
+
+    fn country_test(&self, path: &str, set: PlaceSet) -> Test {
+        if path == "item.origin" {
+            Test::ItemOrigin(set)
+        } else {
+            Test::Destination(set)
+        }
+    }
+
+    fn enum_test(&mut self, file: u16, ty: Ty, names: &[Name]) -> Option<Test> {
+        let mut mask = 0u8;
+        let mut form = None;
+        for n in names {
+            let found = match ty {
+                Ty::EndUse => EndUse::parse(&n.node).map(|u| mask |= u.bit()),
+                Ty::Kind => Kind::parse(&n.node).map(|k| mask |= k.bit()),
+                _ => match n.node.as_str() {
+                    "ic" => {
+                        form = Some(Form::Ic);
+                        Some(())
+                    }
+                    "computer" => {
+                        form = Some(Form::Computer);
+                        Some(())
+                    }
+                    _ => None,
+                },
+            };
+            if found.is_none() {
+                let words: Vec<&str> = match ty {
+                    Ty::EndUse => EndUse::ALL.iter().map(|u| u.word()).collect(),
+                    Ty::Kind => Kind::ALL.iter().map(|k| k.word()).collect(),
+                    _ => vec!["ic", "computer"],
+                };
+                let help = suggestion_help(&n.node, words.iter().copied())
+                    .map(|h| format!("{h} ({} is one of: {})", ty.name(), words.join(", ")));
+                self.error(
+                    file,
+                    n.span,
+                    "rules::unknown-name",
+                    format!("`{}` is not {}", n.node, ty.name()),
+                    "unknown value",
+                    help.or_else(|| Some(format!("one of: {}", words.join(", ")))),
+                );
+                return None;
+            }
+        }
+        Some(match ty {
+            Ty::EndUse => Test::EndUse(mask),
+            Ty::Kind => Test::Kind(mask),
+            _ => {
+                if names.len() > 1 {
+                    self.error(
+                        file,
+                        names.first().map(|n| n.span).unwrap_or_default(),
+                        "rules::type-mismatch",
+                        "an item has one form; test it with `is`".into(),
+                        "here",
+                        None,
+                    );
+                    return None;
+                }
+                Test::ItemForm(form?)
+            }
+        })
+    }
+
+    pub(crate) fn places(&mut self, file: u16, names: &[Name]) -> Option<PlaceSet> {
+        let mut set = PlaceSet {
+            countries: CountrySet::EMPTY,
+            groups: Vec::new(),
+            text: String::new(),
+        };
+        let mut ok = true;
+        for n in names {
+            if let Some((idx, _)) = self.groups.get(&n.node) {
+                set.groups.push(*idx);
+            } else if let Some(c) = Country::parse(&n.node) {
+                set.countries.insert(c);
+            } else {
+                let help = self.place_help(&n.node);
+                self.error(
+                    file,
+                    n.span,
+                    "rules::unknown-name",
+                    format!("unknown country or group `{}`", n.node),
+                    "not a country code or a group",
+                    help,
+                );
+                ok = false;
+            }
+        }
+        let text: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
+        set.text = if text.len() == 1 {
+            text.join("")
+        } else {
+            format!("[{}]", text.join(", "))
+        };
+        ok.then_some(set)
+    }
+
+    fn lists(&mut self, file: u16, names: &[Name]) -> Option<u8> {
+        let mut mask = 0u8;
+        for n in names {
+            match ListKind::parse(&n.node) {
+                Some(l) => mask |= l.bit(),
+                None => {
+                    let help = suggestion_help(&n.node, ListKind::ALL.iter().map(|l| l.word()))
+                        .or_else(|| {
+                            Some("lists are entity-list, meu-list, unverified-list and sdn".into())
+                        });
+                    self.error(
+                        file,
+                        n.span,
+                        "rules::unknown-name",
+                        format!("unknown list `{}`", n.node),
+                        "not a list",
+                        help,
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(mask)
+    }
+
+    fn threshold(&mut self, file: u16, bound: &ShareBound) -> Option<Threshold> {
+        let p = bound.percent.node;
+        if !(p > 0.0 && p <= 100.0) {
+            self.error(
+                file,
+                bound.percent.span,
+                "rules::bad-number",
+                format!("a share of {p}% is impossible"),
+                "out of range",
+                Some("shares are percentages above 0 and at most 100".into()),
+            );
+            return None;
+        }
+        Some(Threshold {
+            share: Share::from_percent(p),
+            inclusive: bound.inclusive,
+        })
+    }
+
+    fn party(&mut self, ctx: &mut Ctx, p: &PartyExpr) -> Option<PartyRef> {
+        match p {
+            PartyExpr::Role(name) => {
+                if let Some((_, bound)) = ctx.env.iter().rev().find(|(n, _)| *n == name.node) {
+                    return Some(bound.clone());
+                }
+                let Some(role) = Role::ALL.into_iter().find(|r| r.word() == name.node) else {
+                    let mut words: Vec<&str> = Role::ALL.iter().map(|r| r.word()).collect();
+                    let params: Vec<String> = ctx.env.iter().map(|(n, _)| n.clone()).collect();
+                    words.extend(params.iter().map(String::as_str));
+                    let help = suggestion_help(&name.node, words.iter().copied())
+                        .or_else(|| Some(format!("parties are: {}", words.join(", "))));
+                    self.error(
+                        ctx.file,
+                        name.span,
+                        "rules::unknown-name",
+                        format!("unknown party `{}`", name.node),
+                        "not a party",
+                        help,
+                    );
+                    return None;
+                };
+                if ctx.kinds != 0
+                    && !Kind::ALL
+                        .iter()
+                        .any(|k| ctx.kinds & k.bit() != 0 && role.exists_for(*k))
+                {
+                    let kinds: Vec<&str> = Kind::ALL
+                        .iter()
+                        .filter(|k| ctx.kinds & k.bit() != 0)
+                        .map(|k| k.word())
+                        .collect();
+                    self.error(
+                        ctx.file,
+                        name.span,
+                        "rules::wrong-role",
+                        format!("a {} has no {}", kinds.join(" or "), role.label()),
+                        "not part of these transactions",
+                        Some(if role.exists_for(Kind::Lease) {
+                            "lessor, lessee and operator belong to leases (`on lease`)".into()
+                        } else {
+                            "sender and consignee belong to exports, reexports and transfers".into()
+                        }),
+                    );
+                    return None;
+                }
+                Some(PartyRef::Role(role))
+            }
+            PartyExpr::UltimateParent(of, _) => {
+                Some(PartyRef::UltimateParent(Box::new(self.party(ctx, of)?)))
+            }
+            PartyExpr::AnyOwner { of, bound, .. } => {
+                let inner = self.party(ctx, of)?;
+                let threshold = self.threshold(ctx.file, bound)?;
+                let idx = match self.needs.thresholds.iter().position(|t| *t == threshold) {
+                    Some(i) => i,
+                    None => {
+                        self.needs.thresholds.push(threshold);
+                        self.needs.thresholds.len() - 1
+                    }
+                };
+                Some(PartyRef::AnyOwner {
+                    of: Box::new(inner),
+                    threshold: u16::try_from(idx).unwrap_or(u16::MAX),
+                })
+            }
+        }
+    }
+
+    /// Expands a define in place, binding its parameters to the parties given.
+    fn call(
+        &mut self,
+        ctx: &mut Ctx,
+        name: &Name,
+        args: &[PartyExpr],
+        at: SrcSpan,
+    ) -> Option<Cond> {
+        let Some(def_at) = self.defines.get(&name.node).copied() else {
+            let help = suggestion_help(&name.node, self.defines.keys().map(String::as_str)).or_else(|| Some("conditions start with item, destination, route, authorized, exception, a party, or a `define` name".into()));
+            self.error(
+                ctx.file,
+                name.span,
+                "rules::unknown-name",
+                format!("unknown condition `{}`", name.node),
+                "not defined",
+                help,
+            );
+            return None;
+        };
+        if ctx.stack.contains(&name.node) {
+            let chain = format!("{} → {}", ctx.stack.join(" → "), name.node);
+            self.error(
+                ctx.file,
+                name.span,
+                "rules::cycle",
+                format!("define `{}` uses itself ({chain})", name.node),
+                "cycle",
+                Some("a define cannot refer to itself, directly or through other defines".into()),
+            );
+            return None;
+        }
+        let block = self.block(def_at)?.clone();
+        if block.params.len() != args.len() {
+            self.error(
+                ctx.file,
+                name.span,
+                "rules::arity",
+                format!(
+                    "`{}` takes {} parties, given {}",
+                    name.node,
+                    block.params.len(),
+                    args.len()
+                ),
+                "wrong number of parties",
+                Some(format!(
+                    "write `{}({})`",
+                    name.node,
+                    block
+                        .params
+                        .iter()
+                        .map(|p| p.node.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+            return None;
+        }
+        let mut bound = Vec::new();
+        for (param, arg) in block.params.iter().zip(args) {
+            bound.push((param.node.clone(), self.party(ctx, arg)?));
+        }
+        let body = block.items.iter().find_map(|i| match &i.node {
+            ast::Item::Body(e) => Some(e.clone()),
+            _ => None,
+        })?;
+        let mut inner = Ctx {
+            file: def_at.file,
+            mode: ctx.mode,
+            kinds: ctx.kinds,
+            env: bound,
+            stack: ctx.stack.clone(),
+            auth_kinds: std::mem::take(&mut ctx.auth_kinds),
+        };
+        inner.stack.push(name.node.clone());
+        let result = self.cond(&mut inner, &body);
+        ctx.auth_kinds = inner.auth_kinds;
+        let _ = at;
+        result
+    }
+}
+
+/// `3A090` matches `3A090`, `3A090.a` and `3A090.a.1`; `3A090.a` matches `3A090.a` and
+/// `3A090.a.1`.
+pub fn eccn_matches(pattern: &str, eccn: &str) -> bool {
+    eccn == pattern
+        || eccn
+            .strip_prefix(pattern)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
+/// Authorization kinds named by `authorized by …` anywhere in a block (for hints).
+fn collect_auth_words(block: &ast::Block, out: &mut Vec<AuthKind>) {
+    fn walk(e: &ast::Expr, out: &mut Vec<AuthKind>) {
+        match e {
+            ast::Expr::And(es, _) | ast::Expr::Or(es, _) => es.iter().for_each(|x| walk(x, out)),
+            ast::Expr::Not(x, _) => walk(x, out),
+            ast::Expr::Test(t, _) => {
+                if let ast::Test::Authorized { kind, .. } = t.as_ref() {
+                    if let Some(k) = AuthKind::parse(&kind.node) {
+                        if !out.contains(&k) {
+                            out.push(k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for item in &block.items {
+        if let ast::Item::When(e) | ast::Item::Body(e) = &item.node {
+            walk(e, out);
+        }
+    }
+}

@@ -1,0 +1,1256 @@
+//! The rules wing: syntax trees to the compiled [`RuleSet`]. Resolves names (with "did you
+//! mean"), checks types, dates and citations, flattens groups, inlines defines, finds cycles,
+//! and lowers conditions to [`ir::Cond`]. Nothing here knows about transaction files.
+
+mod expr;
+
+pub use expr::eccn_matches;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::date::{Date, Window};
+use crate::diag::{suggestion_help, Diagnostic, Error};
+use crate::facts::Kind;
+use crate::ir::*;
+use crate::limits::Limits;
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::{self, Block, BlockKind, Decl, Item, Name};
+use crate::syntax::{self, SyntaxLimits};
+
+/// Finds the file an `include` names: given the including file and the path as written,
+/// returns the file (its name should be the resolved path, so each file loads once).
+pub type Resolver<'a> = dyn Fn(&SourceFile, &str) -> Result<Arc<SourceFile>, String> + 'a;
+
+/// Parses the root files and everything they include, then compiles them together.
+pub fn compile(
+    roots: Vec<Arc<SourceFile>>,
+    resolve: &Resolver<'_>,
+    limits: &Limits,
+) -> Result<RuleSet, Error> {
+    let syntax_limits = SyntaxLimits {
+        max_declarations: limits.max_rule_declarations,
+        max_nesting: limits.max_rule_nesting,
+    };
+    let mut files: Vec<ast::RuleFile> = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut queue: Vec<Arc<SourceFile>> = roots;
+    queue.reverse();
+    while let Some(source) = queue.pop() {
+        if !seen.insert(source.name().to_string()) {
+            continue;
+        }
+        if files.len() >= limits.max_rule_files {
+            errors.push(Diagnostic::error(
+                "rules::limit",
+                format!("more than {} rule files", limits.max_rule_files),
+            ));
+            break;
+        }
+        let (file, errs) = syntax::parse(&source, &syntax_limits);
+        errors.extend(errs);
+        let mut includes = Vec::new();
+        for decl in &file.decls {
+            if let Decl::Include(path) = decl {
+                match resolve(&source, &path.node) {
+                    Ok(included) => includes.push(included),
+                    Err(why) => errors.push(
+                        Diagnostic::error(
+                            "rules::include",
+                            format!("cannot include `{}`: {why}", path.node),
+                        )
+                        .in_file(&source)
+                        .label(path.span, "this file")
+                        .help("paths are relative to the including file"),
+                    ),
+                }
+            }
+        }
+        // Depth-first, in the order written.
+        for inc in includes.into_iter().rev() {
+            queue.push(inc);
+        }
+        files.push(file);
+    }
+    let mut compiler = Compiler::new(files);
+    compiler.errors.extend(errors);
+    compiler.run()
+}
+
+/// A declaration's place: file index and the block.
+#[derive(Clone, Copy)]
+struct At {
+    file: u16,
+    decl: usize,
+}
+
+pub(crate) struct Compiler {
+    files: Vec<ast::RuleFile>,
+    pub(crate) errors: Vec<Diagnostic>,
+    laws: HashMap<String, (u16, At)>,
+    groups: HashMap<String, (u16, At)>,
+    defines: HashMap<String, At>,
+    exceptions: HashMap<String, (u16, At)>,
+    class_eccns: Vec<String>,
+    needs: Needs,
+}
+
+impl Compiler {
+    fn new(files: Vec<ast::RuleFile>) -> Compiler {
+        Compiler {
+            files,
+            errors: Vec::new(),
+            laws: HashMap::new(),
+            groups: HashMap::new(),
+            defines: HashMap::new(),
+            exceptions: HashMap::new(),
+            class_eccns: Vec::new(),
+            needs: Needs::default(),
+        }
+    }
+
+    pub(crate) fn source(&self, file: u16) -> Option<&Arc<SourceFile>> {
+        self.files.get(usize::from(file)).map(|f| &f.source)
+    }
+
+    pub(crate) fn error(
+        &mut self,
+        file: u16,
+        span: Span,
+        code: &'static str,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
+        let mut d = Diagnostic::error(code, message).maybe_help(help);
+        if let Some(src) = self.source(file) {
+            d = d.in_file(src).label(span, label);
+        }
+        self.errors.push(d);
+    }
+
+    fn block(&self, at: At) -> Option<&Block> {
+        match self.files.get(usize::from(at.file))?.decls.get(at.decl)? {
+            Decl::Block(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    fn decls(&self) -> Vec<(At, &Decl)> {
+        let mut out = Vec::new();
+        for (f, file) in self.files.iter().enumerate() {
+            let file_idx = u16::try_from(f).unwrap_or(u16::MAX);
+            for (d, decl) in file.decls.iter().enumerate() {
+                out.push((
+                    At {
+                        file: file_idx,
+                        decl: d,
+                    },
+                    decl,
+                ));
+            }
+        }
+        out
+    }
+
+    fn run(mut self) -> Result<RuleSet, Error> {
+        // Pass 1: names and their declarations.
+        let mut rule_ats = Vec::new();
+        let mut class_ats = Vec::new();
+        let mut group_ats = Vec::new();
+        let mut exception_ats = Vec::new();
+        let mut law_titles: Vec<Law> = Vec::new();
+        let mut first_rule: HashMap<String, (u16, Span)> = HashMap::new();
+        let decls: Vec<(At, Decl)> = self
+            .decls()
+            .into_iter()
+            .map(|(a, d)| (a, d.clone()))
+            .collect();
+        for (at, decl) in &decls {
+            match decl {
+                Decl::Include(_) => {}
+                Decl::Law { name, title, .. } => {
+                    if self.duplicate(
+                        "law",
+                        &name.node,
+                        at.file,
+                        name.span,
+                        self.laws.get(&name.node).map(|(_, a)| *a),
+                    ) {
+                        continue;
+                    }
+                    let idx = u16::try_from(law_titles.len()).unwrap_or(u16::MAX);
+                    law_titles.push(Law {
+                        name: name.node.clone(),
+                        title: title.node.clone(),
+                    });
+                    self.laws.insert(name.node.clone(), (idx, *at));
+                }
+                Decl::Block(b) => match b.kind {
+                    BlockKind::Group => {
+                        if self.check_group_name(at.file, &b.name)
+                            || self.duplicate(
+                                "group",
+                                &b.name.node,
+                                at.file,
+                                b.name.span,
+                                self.groups.get(&b.name.node).map(|(_, a)| *a),
+                            )
+                        {
+                            continue;
+                        }
+                        let idx = u16::try_from(group_ats.len()).unwrap_or(u16::MAX);
+                        group_ats.push(*at);
+                        self.groups.insert(b.name.node.clone(), (idx, *at));
+                    }
+                    BlockKind::Define => {
+                        if self.duplicate(
+                            "define",
+                            &b.name.node,
+                            at.file,
+                            b.name.span,
+                            self.defines.get(&b.name.node).copied(),
+                        ) {
+                            continue;
+                        }
+                        self.defines.insert(b.name.node.clone(), *at);
+                    }
+                    BlockKind::Exception => {
+                        if self.duplicate(
+                            "exception",
+                            &b.name.node,
+                            at.file,
+                            b.name.span,
+                            self.exceptions.get(&b.name.node).map(|(_, a)| *a),
+                        ) {
+                            continue;
+                        }
+                        let idx = u16::try_from(exception_ats.len()).unwrap_or(u16::MAX);
+                        exception_ats.push(*at);
+                        self.exceptions.insert(b.name.node.clone(), (idx, *at));
+                    }
+                    BlockKind::Classify => {
+                        self.class_eccns.push(b.name.node.clone());
+                        class_ats.push(*at);
+                    }
+                    BlockKind::Rule => {
+                        if let Some((f, s)) = first_rule.get(&b.name.node) {
+                            let first = self
+                                .source(*f)
+                                .map(|src| src.location(*s))
+                                .unwrap_or_default();
+                            self.error(
+                                at.file,
+                                b.name.span,
+                                "rules::duplicate-id",
+                                format!("duplicate rule id `{}`", b.name.node),
+                                "declared again here",
+                                Some(format!(
+                                    "rule ids are unique; the first `{}` is at {first}",
+                                    b.name.node
+                                )),
+                            );
+                            continue;
+                        }
+                        first_rule.insert(b.name.node.clone(), (at.file, b.name.span));
+                        rule_ats.push(*at);
+                    }
+                },
+            }
+        }
+
+        // Pass 2: groups, flattened with cycle detection.
+        let groups: Vec<Group> = group_ats.iter().map(|at| self.group(*at)).collect();
+
+        // Pass 3: classifications (item tests only).
+        let mut classes = Vec::new();
+        for at in &class_ats {
+            if let Some(c) = self.classification(*at) {
+                classes.push(c);
+            }
+        }
+        // Pass 4: exceptions, then cycles among them.
+        let mut exceptions = Vec::new();
+        for at in &exception_ats {
+            if let Some(e) = self.exception(*at, &law_titles) {
+                exceptions.push(e);
+            }
+        }
+        if exceptions.len() == exception_ats.len() {
+            self.exception_cycles(&exceptions);
+        }
+        // Pass 5: rules.
+        let mut rules = Vec::new();
+        for at in &rule_ats {
+            if let Some(r) = self.rule(*at) {
+                rules.push(r);
+            }
+        }
+        if !self.errors.is_empty() {
+            return Err(Error::from(self.errors));
+        }
+        let mut by_kind: [Vec<u32>; 4] = Default::default();
+        for (i, r) in rules.iter().enumerate() {
+            for k in Kind::ALL {
+                if r.kinds & k.bit() != 0 {
+                    if let Some(list) = by_kind.get_mut(k as usize) {
+                        list.push(u32::try_from(i).unwrap_or(u32::MAX));
+                    }
+                }
+            }
+        }
+        let mut hasher = Sha256::new();
+        let mut names: Vec<(&str, &str)> = self
+            .files
+            .iter()
+            .map(|f| (f.source.name(), f.source.text()))
+            .collect();
+        names.sort();
+        for (name, text) in names {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+        let digest = format!("sha256:{:x}", hasher.finalize());
+        Ok(RuleSet {
+            sources: self.files.iter().map(|f| Arc::clone(&f.source)).collect(),
+            laws: law_titles,
+            groups,
+            classes,
+            exceptions,
+            rules,
+            by_kind,
+            needs: self.needs,
+            digest,
+        })
+    }
+
+    /// Reports a duplicate declaration; true if `existing` is set.
+    fn duplicate(
+        &mut self,
+        what: &str,
+        name: &str,
+        file: u16,
+        span: Span,
+        existing: Option<At>,
+    ) -> bool {
+        let Some(first) = existing else { return false };
+        let first_loc = self
+            .block(first)
+            .map(|b| b.name.span)
+            .or_else(|| {
+                match self
+                    .files
+                    .get(usize::from(first.file))
+                    .and_then(|f| f.decls.get(first.decl))
+                {
+                    Some(Decl::Law { name, .. }) => Some(name.span),
+                    _ => None,
+                }
+            })
+            .and_then(|s| self.source(first.file).map(|src| src.location(s)))
+            .unwrap_or_default();
+        self.error(
+            file,
+            span,
+            "rules::duplicate-name",
+            format!("{what} `{name}` is declared twice"),
+            "declared again here",
+            Some(format!(
+                "the first `{name}` is at {first_loc}; rename one of them"
+            )),
+        );
+        true
+    }
+
+    /// A group may not be named like a country code: `CN` must always mean China.
+    fn check_group_name(&mut self, file: u16, name: &Name) -> bool {
+        if crate::country::Country::parse(&name.node).is_some() {
+            self.error(
+                file,
+                name.span,
+                "rules::group-shadows-country",
+                format!("group name `{}` is a country code", name.node),
+                "ambiguous",
+                Some("choose a name that is not an ISO 3166-1 code, e.g. `D5` or `HUBS`".into()),
+            );
+            return true;
+        }
+        false
+    }
+
+    fn date(&mut self, file: u16, text: &ast::Spanned<String>) -> Option<Date> {
+        match Date::parse(&text.node) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                self.error(
+                    file,
+                    text.span,
+                    "rules::bad-date",
+                    why,
+                    "not a valid date",
+                    Some("write dates as YYYY-MM-DD".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A window from `from` to `until`; an error if it ends before it starts.
+    fn window(
+        &mut self,
+        file: u16,
+        from: Option<&ast::Spanned<String>>,
+        until: Option<&ast::Spanned<String>>,
+    ) -> Option<Window> {
+        let f = match from {
+            Some(s) => self.date(file, s)?,
+            None => Date::MIN,
+        };
+        let u = match until {
+            Some(s) => self.date(file, s)?,
+            None => Date::MAX,
+        };
+        if u <= f {
+            let span = match (from, until) {
+                (Some(a), Some(b)) => a.span.join(b.span),
+                (_, Some(b)) => b.span,
+                (Some(a), _) => a.span,
+                _ => Span::default(),
+            };
+            self.error(
+                file,
+                span,
+                "rules::empty-window",
+                format!("the window ends ({u}) before it starts ({f})"),
+                "ends before it starts",
+                Some(
+                    "`until` is the first day no longer in force; it must come after the start"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        Some(Window { from: f, until: u })
+    }
+
+    fn group(&mut self, at: At) -> Group {
+        let mut stack = Vec::new();
+        let members = self.group_members(at, &mut stack);
+        let block = self.block(at);
+        let (name, title, cites, span) = match block {
+            Some(b) => (
+                b.name.node.clone(),
+                b.title.as_ref().map(|t| t.node.clone()),
+                b.items
+                    .iter()
+                    .filter_map(|i| match &i.node {
+                        Item::Cite(c) => Some(c.iter().map(|s| s.node.clone()).collect::<Vec<_>>()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect(),
+                b.span,
+            ),
+            None => (String::new(), None, Vec::new(), Span::default()),
+        };
+        Group {
+            name,
+            title,
+            cites,
+            members,
+            epochs: Vec::new(),
+            at: SrcSpan {
+                file: at.file,
+                span,
+            },
+        }
+        .with_epochs()
+    }
+
+    /// The flattened, dated members of a group; nested groups intersect windows.
+    fn group_members(
+        &mut self,
+        at: At,
+        stack: &mut Vec<String>,
+    ) -> Vec<(crate::country::Country, Window)> {
+        let Some(block) = self.block(at).cloned() else {
+            return Vec::new();
+        };
+        stack.push(block.name.node.clone());
+        let mut out = Vec::new();
+        for item in &block.items {
+            let entries: Vec<(
+                Name,
+                Option<&ast::Spanned<String>>,
+                Option<&ast::Spanned<String>>,
+            )> = match &item.node {
+                Item::Members(names) => names.iter().map(|n| (n.clone(), None, None)).collect(),
+                Item::Member { name, from, until } => {
+                    vec![(name.clone(), from.as_ref(), until.as_ref())]
+                }
+                _ => continue,
+            };
+            for (name, from, until) in entries {
+                let Some(window) = self.window(at.file, from, until) else {
+                    continue;
+                };
+                if let Some(c) = crate::country::Country::parse(&name.node) {
+                    out.push((c, window));
+                } else if let Some((_, inner)) = self.groups.get(&name.node).copied() {
+                    if stack.contains(&name.node) {
+                        let chain = format!("{} → {}", stack.join(" → "), name.node);
+                        self.error(
+                            at.file,
+                            name.span,
+                            "rules::cycle",
+                            format!("group `{}` contains itself ({chain})", name.node),
+                            "cycle",
+                            Some(
+                                "a group cannot include itself, directly or through other groups"
+                                    .into(),
+                            ),
+                        );
+                        continue;
+                    }
+                    for (c, w) in self.group_members(inner, stack) {
+                        if let Some(both) = w.intersect(window) {
+                            out.push((c, both));
+                        }
+                    }
+                } else {
+                    let help = self.place_help(&name.node);
+                    self.error(
+                        at.file,
+                        name.span,
+                        "rules::unknown-name",
+                        format!("unknown country or group `{}`", name.node),
+                        "not a country code or a group",
+                        help,
+                    );
+                }
+            }
+        }
+        stack.pop();
+        out
+    }
+
+    pub(crate) fn place_help(&self, text: &str) -> Option<String> {
+        if let Some(code) = crate::country::Country::suggest(text) {
+            return Some(format!(
+                "did you mean `{code}`? countries are ISO 3166-1 alpha-2 codes"
+            ));
+        }
+        suggestion_help(text, self.groups.keys().map(String::as_str)).or_else(|| {
+            Some("name a country by its ISO 3166-1 alpha-2 code or a declared group".into())
+        })
+    }
+
+    fn items<'b>(&self, block: &'b Block) -> &'b [ast::Spanned<Item>] {
+        &block.items
+    }
+
+    /// Collects the attributes of a block, reporting any given twice.
+    fn single<'b>(
+        &mut self,
+        file: u16,
+        block: &'b Block,
+        pick: impl Fn(&'b Item) -> Option<&'b Name>,
+        word: &str,
+    ) -> Option<&'b Name> {
+        let mut found: Option<&Name> = None;
+        for item in self.items(block) {
+            if let Some(v) = pick(&item.node) {
+                if found.is_some() {
+                    self.error(
+                        file,
+                        item.span,
+                        "rules::repeated",
+                        format!(
+                            "`{word}` is given twice in {} `{}`",
+                            block.kind.word(),
+                            block.name.node
+                        ),
+                        "again here",
+                        Some(format!("give one `{word}`")),
+                    );
+                } else {
+                    found = Some(v);
+                }
+            }
+        }
+        found
+    }
+
+    fn cites(&mut self, file: u16, block: &Block) -> Vec<String> {
+        let mut cites = Vec::new();
+        for item in &block.items {
+            if let Item::Cite(list) = &item.node {
+                for c in list {
+                    if c.node.trim().is_empty() {
+                        self.error(file, c.span, "rules::empty-citation", "empty citation".into(), "empty", Some("cite the CFR section or Federal Register notice, e.g. \"15 CFR 744.23(a)(3)\"".into()));
+                    } else {
+                        cites.push(c.node.clone());
+                    }
+                }
+            }
+        }
+        cites
+    }
+
+    fn windows(&mut self, file: u16, block: &Block) -> Vec<Window> {
+        let mut out = Vec::new();
+        for item in &block.items {
+            if let Item::Effective { from, until } = &item.node {
+                if let Some(w) = self.window(file, Some(from), until.as_ref()) {
+                    out.push(w);
+                }
+            }
+        }
+        out
+    }
+
+    fn notes(block: &Block) -> Vec<String> {
+        block
+            .items
+            .iter()
+            .filter_map(|i| match &i.node {
+                Item::Note(n) => Some(n.node.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn require(&mut self, file: u16, block: &Block, present: bool, word: &str, help: &str) -> bool {
+        if !present {
+            self.error(
+                file,
+                block.name.span,
+                "rules::missing",
+                format!(
+                    "{} `{}` has no `{word}`",
+                    block.kind.word(),
+                    block.name.node
+                ),
+                &format!("needs `{word}`"),
+                Some(help.to_string()),
+            );
+        }
+        present
+    }
+
+    fn law_ref(&mut self, file: u16, block: &Block) -> Option<u16> {
+        let name = self
+            .single(
+                file,
+                block,
+                |i| match i {
+                    Item::Law(n) => Some(n),
+                    _ => None,
+                },
+                "law",
+            )?
+            .clone();
+        match self.laws.get(&name.node) {
+            Some((idx, _)) => Some(*idx),
+            None => {
+                let help = suggestion_help(&name.node, self.laws.keys().map(String::as_str))
+                    .or_else(|| Some("declare it with `law NAME \"title\"`".into()));
+                self.error(
+                    file,
+                    name.span,
+                    "rules::unknown-name",
+                    format!("unknown law `{}`", name.node),
+                    "not declared",
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn classification(&mut self, at: At) -> Option<Classification> {
+        let block = self.block(at)?.clone();
+        let cites = self.cites(at.file, &block);
+        let windows = self.windows(at.file, &block);
+        let ok_cite = self.require(
+            at.file,
+            &block,
+            !cites.is_empty(),
+            "cite",
+            "cite the ECCN's CCL entry and the rule that set it",
+        );
+        let ok_eff = self.require(
+            at.file,
+            &block,
+            block
+                .items
+                .iter()
+                .any(|i| matches!(i.node, Item::Effective { .. })),
+            "effective",
+            "say from when the classification applies: `effective 2023-11-17`",
+        );
+        let when = self.single(at.file, &block, |_| None, "when");
+        let _ = when;
+        let when_expr = self.single_expr(at.file, &block, false)?;
+        let unless_expr = self.single_expr(at.file, &block, true);
+        let title = block.items.iter().find_map(|i| match &i.node {
+            Item::Title(t) => Some(t.node.clone()),
+            _ => None,
+        });
+        let mut ctx = expr::Ctx::classify(at.file);
+        let when = self.cond(&mut ctx, &when_expr);
+        let unless = match unless_expr {
+            Some(u) => Some(self.cond(&mut ctx, &u)?),
+            None => None,
+        };
+        if !(ok_cite && ok_eff) {
+            return None;
+        }
+        Some(Classification {
+            eccn: block.name.node.clone(),
+            title,
+            cites,
+            windows,
+            when: when?,
+            unless,
+            notes: Self::notes(&block),
+            at: SrcSpan {
+                file: at.file,
+                span: block.span,
+            },
+        })
+    }
+
+    /// The block's `when` (or `unless`) condition, reporting a repeat.
+    fn single_expr(&mut self, file: u16, block: &Block, unless: bool) -> Option<ast::Expr> {
+        let word = if unless { "unless" } else { "when" };
+        let mut found: Option<ast::Expr> = None;
+        let mut missing = true;
+        for item in &block.items {
+            let e = match (&item.node, unless) {
+                (Item::When(e), false) | (Item::Unless(e), true) | (Item::Body(e), false) => e,
+                _ => continue,
+            };
+            missing = false;
+            match &mut found {
+                // Several `unless` lines each lift the requirement: they join with `or`.
+                Some(prev) if unless => {
+                    let span = prev.span().join(e.span());
+                    *prev = ast::Expr::Or(vec![prev.clone(), e.clone()], span);
+                }
+                Some(_) => {
+                    self.error(
+                        file,
+                        item.span,
+                        "rules::repeated",
+                        format!(
+                            "`when` is given twice in {} `{}`",
+                            block.kind.word(),
+                            block.name.node
+                        ),
+                        "again here",
+                        Some("join the conditions with `and` or `or`".into()),
+                    );
+                }
+                None => found = Some(e.clone()),
+            }
+        }
+        if missing && !unless {
+            self.require(file, block, false, word, "give the condition: `when …`");
+        }
+        found
+    }
+
+    fn exception(&mut self, at: At, laws: &[Law]) -> Option<Exception> {
+        let block = self.block(at)?.clone();
+        let cites = self.cites(at.file, &block);
+        let ok_cite = self.require(
+            at.file,
+            &block,
+            !cites.is_empty(),
+            "cite",
+            "cite the license exception's CFR section",
+        );
+        let windows = self.windows(at.file, &block);
+        let ok_eff = self.require(
+            at.file,
+            &block,
+            !windows.is_empty()
+                || block
+                    .items
+                    .iter()
+                    .any(|i| matches!(i.node, Item::Effective { .. })),
+            "effective",
+            "say from when the exception exists: `effective 2023-11-17`",
+        );
+        let law = self.law_ref(at.file, &block);
+        let _ = laws;
+        let when_expr = self.single_expr(at.file, &block, false)?;
+        let mut ctx = expr::Ctx::general(at.file, 0);
+        let when = self.cond(&mut ctx, &when_expr);
+        let title = block.title.as_ref().map(|t| t.node.clone()).or_else(|| {
+            block.items.iter().find_map(|i| match &i.node {
+                Item::Title(t) => Some(t.node.clone()),
+                _ => None,
+            })
+        });
+        let help = block.items.iter().find_map(|i| match &i.node {
+            Item::Help(h) => Some(h.node.clone()),
+            _ => None,
+        });
+        if !(ok_cite && ok_eff) {
+            return None;
+        }
+        Some(Exception {
+            name: block.name.node.clone(),
+            title,
+            law,
+            cites,
+            windows,
+            when: when?,
+            help,
+            notes: Self::notes(&block),
+            at: SrcSpan {
+                file: at.file,
+                span: block.span,
+            },
+        })
+    }
+
+    /// Reports exceptions that refer to themselves through `exception NAME`.
+    fn exception_cycles(&mut self, exceptions: &[Exception]) {
+        let refs: Vec<Vec<u16>> = exceptions
+            .iter()
+            .map(|e| {
+                let mut out = Vec::new();
+                collect_exception_refs(&e.when, &mut out);
+                out
+            })
+            .collect();
+        for (start, e) in exceptions.iter().enumerate() {
+            let mut stack = vec![(u16::try_from(start).unwrap_or(u16::MAX), 0usize)];
+            let mut path = vec![start];
+            let mut visited = HashSet::new();
+            while let Some((node, next)) = stack.last_mut() {
+                let children = refs
+                    .get(usize::from(*node))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                if let Some(&child) = children.get(*next) {
+                    *next += 1;
+                    if usize::from(child) == start {
+                        let names: Vec<&str> = path
+                            .iter()
+                            .filter_map(|i| exceptions.get(*i))
+                            .map(|e| e.name.as_str())
+                            .collect();
+                        self.error(
+                            e.at.file,
+                            e.at.span,
+                            "rules::cycle",
+                            format!(
+                                "exception `{}` depends on itself ({} → {})",
+                                e.name,
+                                names.join(" → "),
+                                e.name
+                            ),
+                            "cycle",
+                            Some(
+                                "an exception cannot require itself, directly or through others"
+                                    .into(),
+                            ),
+                        );
+                        break;
+                    }
+                    if visited.insert(child) {
+                        path.push(usize::from(child));
+                        stack.push((child, 0));
+                    }
+                } else {
+                    stack.pop();
+                    path.pop();
+                }
+            }
+        }
+    }
+
+    fn rule(&mut self, at: At) -> Option<Rule> {
+        let block = self.block(at)?.clone();
+        let file = at.file;
+        let title = self
+            .single(
+                file,
+                &block,
+                |i| match i {
+                    Item::Title(t) => Some(t),
+                    _ => None,
+                },
+                "title",
+            )
+            .cloned();
+        let ok_title = self.require(
+            file,
+            &block,
+            title.is_some(),
+            "title",
+            "give the rule a title: `title \"…\"`",
+        );
+        let cites = self.cites(file, &block);
+        let ok_cite = self.require(file, &block, !cites.is_empty(), "cite", "every rule cites its CFR section and Federal Register notice: `cite \"15 CFR 744.23(a)(3)\", \"88 FR 73458\"`");
+        let has_eff = block
+            .items
+            .iter()
+            .any(|i| matches!(i.node, Item::Effective { .. }));
+        let ok_eff = self.require(
+            file,
+            &block,
+            has_eff,
+            "effective",
+            "say from when the rule applies: `effective 2023-11-17`",
+        );
+        let windows = self.windows(file, &block);
+        let law = if block.items.iter().any(|i| matches!(i.node, Item::Law(_))) {
+            self.law_ref(file, &block)
+        } else {
+            None
+        };
+        // Transaction kinds.
+        let mut kinds = 0u8;
+        let mut on_seen = false;
+        for item in &block.items {
+            if let Item::On(list) = &item.node {
+                if on_seen {
+                    self.error(
+                        file,
+                        item.span,
+                        "rules::repeated",
+                        format!("`on` is given twice in rule `{}`", block.name.node),
+                        "again here",
+                        Some("list every kind on one `on` line".into()),
+                    );
+                }
+                on_seen = true;
+                for k in list {
+                    match Kind::parse(&k.node) {
+                        Some(kind) => kinds |= kind.bit(),
+                        None => {
+                            let help = suggestion_help(&k.node, Kind::ALL.iter().map(|k| k.word()))
+                                .or_else(|| {
+                                    Some("kinds are export, reexport, transfer and lease".into())
+                                });
+                            self.error(
+                                file,
+                                k.span,
+                                "rules::unknown-name",
+                                format!("unknown transaction kind `{}`", k.node),
+                                "not a kind",
+                                help,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let ok_on = self.require(
+            file,
+            &block,
+            on_seen,
+            "on",
+            "say which transactions the rule applies to: `on export, reexport, transfer`",
+        );
+        let outcome_name = self
+            .single(
+                file,
+                &block,
+                |i| match i {
+                    Item::Outcome(n) => Some(n),
+                    _ => None,
+                },
+                "outcome",
+            )
+            .cloned();
+        let ok_outcome = self.require(
+            file,
+            &block,
+            outcome_name.is_some(),
+            "outcome",
+            "give the outcome: `outcome license_required` (or prohibited, warning)",
+        );
+        let outcome = match outcome_name.as_ref().map(|n| (n.node.as_str(), n.span)) {
+            Some(("prohibited", _)) => Some(Outcome::Prohibited),
+            Some(("license_required", _)) => Some(Outcome::LicenseRequired),
+            Some(("warning", _)) => Some(Outcome::Warning),
+            Some((other, span)) => {
+                let help = suggestion_help(other, ["prohibited", "license_required", "warning"])
+                    .or_else(|| {
+                        Some("an outcome is prohibited, license_required or warning".into())
+                    });
+                self.error(
+                    file,
+                    span,
+                    "rules::unknown-name",
+                    format!("unknown outcome `{other}`"),
+                    "not an outcome",
+                    help,
+                );
+                None
+            }
+            None => None,
+        };
+        let when_expr = self.single_expr(file, &block, false);
+        let unless_expr = self.single_expr(file, &block, true);
+        let mut ctx = expr::Ctx::general(file, kinds);
+        let when = when_expr.as_ref().and_then(|e| self.cond(&mut ctx, e));
+        let unless = match &unless_expr {
+            Some(u) => self.cond(&mut ctx, u),
+            None => None,
+        };
+        let remedy_kinds = ctx.auth_kinds.clone();
+        let mut policies = Vec::new();
+        for item in &block.items {
+            if let Item::Policy { text, when } = &item.node {
+                let cond = match when {
+                    Some(w) => Some(self.cond(&mut ctx, w)?),
+                    None => None,
+                };
+                policies.push(Policy {
+                    text: text.node.clone(),
+                    when: cond,
+                });
+            }
+        }
+        let mut unenforced = Vec::new();
+        for item in &block.items {
+            if let Item::Unenforced {
+                from,
+                until,
+                reason,
+            } = &item.node
+            {
+                if outcome == Some(Outcome::Warning) {
+                    self.error(
+                        file,
+                        item.span,
+                        "rules::pointless",
+                        "a warning cannot be unenforced".into(),
+                        "already a warning",
+                        Some(
+                            "`unenforced` turns a license requirement into a warning; drop it here"
+                                .into(),
+                        ),
+                    );
+                }
+                if let Some(window) = self.window(file, Some(from), until.as_ref()) {
+                    unenforced.push(Unenforced {
+                        window,
+                        reason: reason.node.clone(),
+                    });
+                }
+            }
+        }
+        let explain = match self
+            .single(
+                file,
+                &block,
+                |i| match i {
+                    Item::Explain(t) => Some(t),
+                    _ => None,
+                },
+                "explain",
+            )
+            .cloned()
+        {
+            Some(t) => self.template(file, &t, kinds),
+            None => None,
+        };
+        let help = self
+            .single(
+                file,
+                &block,
+                |i| match i {
+                    Item::Help(t) => Some(t),
+                    _ => None,
+                },
+                "help",
+            )
+            .map(|h| h.node.clone());
+        if !(ok_title && ok_cite && ok_eff && ok_on && ok_outcome)
+            || (unless_expr.is_some() && unless.is_none())
+        {
+            return None;
+        }
+        Some(Rule {
+            id: block.name.node.clone(),
+            title: title.map(|t| t.node).unwrap_or_default(),
+            law,
+            cites,
+            windows,
+            kinds,
+            when: when?,
+            unless,
+            outcome: outcome?,
+            policies,
+            unenforced,
+            explain,
+            help,
+            notes: Self::notes(&block),
+            at: SrcSpan {
+                file,
+                span: block.span,
+            },
+            when_at: SrcSpan {
+                file,
+                span: when_expr.map(|e| e.span()).unwrap_or(block.span),
+            },
+            remedy_kinds,
+        })
+    }
+
+    fn template(&mut self, file: u16, text: &Name, kinds: u8) -> Option<Template> {
+        let mut parts = Vec::new();
+        let mut rest = text.node.as_str();
+        let mut ok = true;
+        while !rest.is_empty() {
+            if let Some(after) = rest.strip_prefix("{{") {
+                parts.push(TemplatePart::Text("{".into()));
+                rest = after;
+                continue;
+            }
+            match rest.find('{') {
+                Some(0) => {
+                    let Some(close) = rest.find('}') else {
+                        self.error(
+                            file,
+                            text.span,
+                            "rules::template",
+                            "unclosed `{` in the explanation".into(),
+                            "here",
+                            Some("write `{{` for a literal brace".into()),
+                        );
+                        return None;
+                    };
+                    let name = rest.get(1..close).unwrap_or("").trim();
+                    match template_part(name) {
+                        Some(
+                            TemplatePart::Party(r)
+                            | TemplatePart::PartyCountry(r)
+                            | TemplatePart::PartyHeadquarters(r),
+                        ) if !Kind::ALL
+                            .iter()
+                            .any(|k| kinds & k.bit() != 0 && r.exists_for(*k)) =>
+                        {
+                            self.error(
+                                file,
+                                text.span,
+                                "rules::wrong-role",
+                                format!(
+                                    "`{{{name}}}`: the rule's transactions have no {}",
+                                    r.label()
+                                ),
+                                "in this explanation",
+                                None,
+                            );
+                            ok = false;
+                        }
+                        Some(p) => parts.push(p),
+                        None => {
+                            let help =
+                                suggestion_help(name, TEMPLATE_NAMES.iter().copied()).map(|h| {
+                                    format!("{h} placeholders are: {}", TEMPLATE_NAMES.join(", "))
+                                });
+                            self.error(
+                                file,
+                                text.span,
+                                "rules::unknown-name",
+                                format!("unknown placeholder `{{{name}}}` in the explanation"),
+                                "in this explanation",
+                                help.or_else(|| {
+                                    Some(format!("placeholders are: {}", TEMPLATE_NAMES.join(", ")))
+                                }),
+                            );
+                            ok = false;
+                        }
+                    }
+                    rest = rest.get(close + 1..).unwrap_or("");
+                }
+                Some(i) => {
+                    parts.push(TemplatePart::Text(rest.get(..i).unwrap_or("").to_string()));
+                    rest = rest.get(i..).unwrap_or("");
+                }
+                None => {
+                    parts.push(TemplatePart::Text(rest.to_string()));
+                    rest = "";
+                }
+            }
+        }
+        ok.then_some(Template { parts })
+    }
+}
+
+const TEMPLATE_NAMES: &[&str] = &[
+    "item",
+    "item.eccn",
+    "item.tpp",
+    "item.performance_density",
+    "item.die_area_mm2",
+    "item.interconnect_gbps",
+    "item.memory_bandwidth_gbps",
+    "item.memory_bandwidth_density",
+    "sender",
+    "consignee",
+    "end_user",
+    "lessor",
+    "lessee",
+    "operator",
+    "end_user.country",
+    "end_user.headquarters",
+    "destination",
+    "date",
+    "kind",
+    "quantity",
+    "end_use",
+];
+
+fn template_part(name: &str) -> Option<TemplatePart> {
+    let role = |w: &str| Role::ALL.into_iter().find(|r| r.word() == w);
+    Some(match name {
+        "item" => TemplatePart::Item,
+        "item.eccn" => TemplatePart::ItemEccn,
+        "destination" => TemplatePart::Destination,
+        "date" => TemplatePart::Date,
+        "kind" => TemplatePart::Kind,
+        "quantity" => TemplatePart::Quantity,
+        "end_use" => TemplatePart::EndUse,
+        other => {
+            if let Some(attr) = other.strip_prefix("item.") {
+                return NumAttr::ALL
+                    .into_iter()
+                    .find(|a| a.key() == attr)
+                    .map(TemplatePart::ItemNum);
+            }
+            match other.split_once('.') {
+                Some((r, "country")) => TemplatePart::PartyCountry(role(r)?),
+                Some((r, "headquarters")) => TemplatePart::PartyHeadquarters(role(r)?),
+                Some(_) => return None,
+                None => TemplatePart::Party(role(other)?),
+            }
+        }
+    })
+}
+
+fn collect_exception_refs(cond: &Cond, out: &mut Vec<u16>) {
+    match cond {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect_exception_refs(c, out)),
+        Cond::Not(c) => collect_exception_refs(c, out),
+        Cond::Test(t, _) => {
+            if let Test::Exception(i) = t.as_ref() {
+                out.push(*i);
+            }
+        }
+    }
+}

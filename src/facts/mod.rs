@@ -1,0 +1,498 @@
+//! The facts wing: transaction files (CONTRACT.md) read, validated and resolved into a typed
+//! model with indices instead of ids. Nothing here knows about rules.
+//!
+//! Reading is two passes at most: serde_yaml deserializes straight into typed structs
+//! (`raw`), then `validate` checks every value and resolves references. Source positions are
+//! found only when a diagnostic or a finding needs them (`spans`).
+
+mod guard;
+mod raw;
+pub mod spans;
+mod validate;
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use crate::country::Country;
+use crate::date::Date;
+use crate::diag::{Diagnostic, Error};
+use crate::limits::Limits;
+use crate::source::{SourceFile, Span};
+use spans::{Seg, SpanIndex};
+
+/// A share of equity, in millionths of the whole (100% = 1,000,000), so "at least 50%"
+/// compares exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Share(pub u32);
+
+impl Share {
+    pub const WHOLE: Share = Share(1_000_000);
+
+    pub fn from_percent(p: f64) -> Share {
+        let v = (p * 10_000.0).round();
+        Share(if v <= 0.0 {
+            0
+        } else if v >= 1_000_000.0 {
+            1_000_000
+        } else {
+            v as u32
+        })
+    }
+
+    pub fn percent(self) -> f64 {
+        f64::from(self.0) / 10_000.0
+    }
+}
+
+impl fmt::Display for Share {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = self.percent();
+        if p.fract() == 0.0 {
+            write!(f, "{p:.0}%")
+        } else {
+            write!(f, "{}%", format!("{p:.4}").trim_end_matches('0'))
+        }
+    }
+}
+
+/// Restricted-party lists a designation can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    EntityList,
+    MeuList,
+    UnverifiedList,
+    Sdn,
+}
+
+impl ListKind {
+    pub const ALL: [ListKind; 4] = [
+        ListKind::EntityList,
+        ListKind::MeuList,
+        ListKind::UnverifiedList,
+        ListKind::Sdn,
+    ];
+
+    pub fn parse(text: &str) -> Option<ListKind> {
+        ListKind::ALL.into_iter().find(|l| l.word() == text)
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            ListKind::EntityList => "entity-list",
+            ListKind::MeuList => "meu-list",
+            ListKind::UnverifiedList => "unverified-list",
+            ListKind::Sdn => "sdn",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ListKind::EntityList => "Entity List",
+            ListKind::MeuList => "Military End-User List",
+            ListKind::UnverifiedList => "Unverified List",
+            ListKind::Sdn => "SDN List",
+        }
+    }
+
+    /// This list's bit in a set of lists.
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Designation {
+    pub list: ListKind,
+    /// The day the designation took effect; `None` means "in force on every date".
+    pub since: Option<Date>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Ownership {
+    /// Index of the owning party.
+    pub owner: u32,
+    /// `None` when the file leaves the share out: questions that depend on it are
+    /// indeterminate.
+    pub share: Option<Share>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    pub country: Country,
+    pub headquarters: Country,
+    pub owners: Vec<Ownership>,
+    pub lists: Vec<Designation>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Ic,
+    Computer,
+}
+
+impl Form {
+    pub fn word(self) -> &'static str {
+        match self {
+            Form::Ic => "ic",
+            Form::Computer => "computer",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub id: String,
+    pub name: String,
+    pub tpp: Option<f64>,
+    pub die_area_mm2: Option<f64>,
+    /// As given, or `tpp / die_area_mm2`.
+    pub performance_density: Option<f64>,
+    pub interconnect_gbps: Option<f64>,
+    pub memory_bandwidth_gbps: Option<f64>,
+    pub memory_bandwidth_density: Option<f64>,
+    pub datacenter: bool,
+    pub eccn: Option<String>,
+    pub origin: Country,
+    pub form: Form,
+}
+
+#[derive(Clone, Debug)]
+pub struct Facility {
+    pub id: String,
+    pub name: String,
+    pub country: Country,
+    pub operator: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Export,
+    Reexport,
+    Transfer,
+    Lease,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Export, Kind::Reexport, Kind::Transfer, Kind::Lease];
+
+    pub fn parse(text: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.word() == text)
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Export => "export",
+            Kind::Reexport => "reexport",
+            Kind::Transfer => "transfer",
+            Kind::Lease => "lease",
+        }
+    }
+
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EndUse {
+    Training,
+    Inference,
+    Resale,
+    Evaluation,
+    Research,
+    Other,
+}
+
+impl EndUse {
+    pub const ALL: [EndUse; 6] = [
+        EndUse::Training,
+        EndUse::Inference,
+        EndUse::Resale,
+        EndUse::Evaluation,
+        EndUse::Research,
+        EndUse::Other,
+    ];
+
+    pub fn parse(text: &str) -> Option<EndUse> {
+        EndUse::ALL.into_iter().find(|k| k.word() == text)
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            EndUse::Training => "training",
+            EndUse::Inference => "inference",
+            EndUse::Resale => "resale",
+            EndUse::Evaluation => "evaluation",
+            EndUse::Research => "research",
+            EndUse::Other => "other",
+        }
+    }
+
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuthKind {
+    License,
+    Nac,
+    Aca,
+    Hbm,
+    Permit,
+}
+
+impl AuthKind {
+    pub const ALL: [AuthKind; 5] = [
+        AuthKind::License,
+        AuthKind::Nac,
+        AuthKind::Aca,
+        AuthKind::Hbm,
+        AuthKind::Permit,
+    ];
+
+    pub fn parse(text: &str) -> Option<AuthKind> {
+        AuthKind::ALL.into_iter().find(|k| k.word() == text)
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            AuthKind::License => "license",
+            AuthKind::Nac => "NAC",
+            AuthKind::Aca => "ACA",
+            AuthKind::Hbm => "HBM",
+            AuthKind::Permit => "permit",
+        }
+    }
+
+    pub fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Authorization {
+    pub kind: AuthKind,
+    pub number: Option<String>,
+    pub issued: Option<Date>,
+    pub notified: Option<Date>,
+    pub confirmation: Option<String>,
+    pub expires: Option<Date>,
+}
+
+/// One proposed transaction, with every reference resolved to an index and every default
+/// applied (`end_user` from `to` or the lessee, `destination` from the end user or the
+/// facility).
+#[derive(Clone, Debug)]
+pub struct Transaction {
+    pub id: String,
+    pub kind: Kind,
+    pub date: Date,
+    pub item: u32,
+    pub quantity: Option<u64>,
+    pub sender: Option<u32>,
+    pub consignee: Option<u32>,
+    pub end_user: Option<u32>,
+    pub end_user_given: bool,
+    pub destination: Country,
+    pub destination_given: bool,
+    /// Countries in order, as given (empty when the file gives no route).
+    pub route: Vec<Country>,
+    pub end_use: Option<EndUse>,
+    pub authorizations: Vec<Authorization>,
+    pub facility: Option<u32>,
+    pub lessor: Option<u32>,
+    pub lessee: Option<u32>,
+}
+
+/// A validated transaction file.
+pub struct TransactionFile {
+    pub source: Arc<SourceFile>,
+    pub parties: Vec<Party>,
+    pub items: Vec<Item>,
+    pub facilities: Vec<Facility>,
+    pub transactions: Vec<Transaction>,
+    spans: OnceLock<SpanIndex>,
+}
+
+impl fmt::Debug for TransactionFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransactionFile")
+            .field("source", &self.source.name())
+            .field("parties", &self.parties.len())
+            .field("items", &self.items.len())
+            .field("transactions", &self.transactions.len())
+            .finish()
+    }
+}
+
+/// A pointer to one fact in the file, resolved to a YAML position only when shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FactRef {
+    Party(u32, &'static str),
+    Owner { party: u32, entry: u32 },
+    Designation { party: u32, entry: u32 },
+    Item(u32, &'static str),
+    Facility(u32, &'static str),
+    Transaction(u32, &'static str),
+    RouteHop { tx: u32, hop: u32 },
+    Authorization { tx: u32, entry: u32 },
+}
+
+impl TransactionFile {
+    /// Reads and validates a transaction file. Every problem is a located diagnostic.
+    pub fn parse(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile, Error> {
+        validate::load(source, limits)
+    }
+
+    /// Reads a file from bytes (checking size, UTF-8 and binary content first).
+    pub fn from_bytes(
+        name: &str,
+        bytes: Vec<u8>,
+        limits: &Limits,
+    ) -> Result<TransactionFile, Error> {
+        let source = decode(name, bytes, limits)?;
+        TransactionFile::parse(source, limits)
+    }
+
+    pub(crate) fn new(
+        source: Arc<SourceFile>,
+        parties: Vec<Party>,
+        items: Vec<Item>,
+        facilities: Vec<Facility>,
+        transactions: Vec<Transaction>,
+        spans: OnceLock<SpanIndex>,
+    ) -> TransactionFile {
+        TransactionFile {
+            source,
+            parties,
+            items,
+            facilities,
+            transactions,
+            spans,
+        }
+    }
+
+    pub fn spans(&self) -> &SpanIndex {
+        self.spans.get_or_init(|| SpanIndex::build(&self.source))
+    }
+
+    pub fn party(&self, i: u32) -> Option<&Party> {
+        self.parties.get(i as usize)
+    }
+
+    pub fn item(&self, i: u32) -> Option<&Item> {
+        self.items.get(i as usize)
+    }
+
+    /// The span of a fact: its `key: value` entry when written, else its entry's first line.
+    pub fn fact_span(&self, fact: FactRef) -> Span {
+        let spans = self.spans();
+        let idx = |i: u32| i as usize;
+        match fact {
+            FactRef::Party(p, key) => {
+                let path = |k| [Seg::Key("parties"), Seg::Index(idx(p)), Seg::Key(k)];
+                // Headquarters default to the location: point at `country` when not written.
+                if key == "headquarters" && spans.find(&path(key)).is_none() {
+                    return spans.locate_entry(&path("country"));
+                }
+                spans.locate_entry(&path(key))
+            }
+            FactRef::Owner { party, entry } => spans.locate(&[
+                Seg::Key("parties"),
+                Seg::Index(idx(party)),
+                Seg::Key("owners"),
+                Seg::Index(idx(entry)),
+            ]),
+            FactRef::Designation { party, entry } => spans.locate(&[
+                Seg::Key("parties"),
+                Seg::Index(idx(party)),
+                Seg::Key("lists"),
+                Seg::Index(idx(entry)),
+            ]),
+            FactRef::Item(i, key) => {
+                spans.locate_entry(&[Seg::Key("items"), Seg::Index(idx(i)), Seg::Key(key)])
+            }
+            FactRef::Facility(i, key) => {
+                spans.locate_entry(&[Seg::Key("facilities"), Seg::Index(idx(i)), Seg::Key(key)])
+            }
+            FactRef::Transaction(t, key) => {
+                spans.locate_entry(&[Seg::Key("transactions"), Seg::Index(idx(t)), Seg::Key(key)])
+            }
+            FactRef::RouteHop { tx, hop } => spans.locate(&[
+                Seg::Key("transactions"),
+                Seg::Index(idx(tx)),
+                Seg::Key("route"),
+                Seg::Index(idx(hop)),
+            ]),
+            FactRef::Authorization { tx, entry } => spans.locate(&[
+                Seg::Key("transactions"),
+                Seg::Index(idx(tx)),
+                Seg::Key("authorizations"),
+                Seg::Index(idx(entry)),
+            ]),
+        }
+    }
+
+    /// `file:line` of a fact, for explanations.
+    pub fn fact_location(&self, fact: FactRef) -> String {
+        let span = self.fact_span(fact);
+        let (line, _) = self.source.line_col(span.start);
+        format!("{}:{}", self.source.name(), line)
+    }
+
+    /// The span of a whole transaction entry.
+    pub fn transaction_span(&self, tx: u32) -> Span {
+        self.spans()
+            .locate(&[Seg::Key("transactions"), Seg::Index(tx as usize)])
+    }
+}
+
+/// Turns raw bytes into a source file: refuses files over the size limit, invalid UTF-8 and
+/// binary content, each with a located diagnostic.
+pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>, Error> {
+    if bytes.len() > limits.max_file_bytes {
+        return Err(Diagnostic::error(
+            "input::too-large",
+            format!(
+                "`{name}` is {} bytes, more than the limit of {} bytes",
+                bytes.len(),
+                limits.max_file_bytes
+            ),
+        )
+        .help("split the file, or raise the limit with --max-file-bytes")
+        .into());
+    }
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        let text = String::from_utf8_lossy(bytes.get(..nul).unwrap_or(&[])).into_owned();
+        let file = SourceFile::new(name, text);
+        let end = file.text().len();
+        return Err(Diagnostic::error(
+            "input::binary",
+            format!("`{name}` is a binary file, not text (a NUL byte at offset {nul})"),
+        )
+        .in_file(&file)
+        .label(Span::new(end, end), "binary content starts here")
+        .help("chipgate reads text: YAML transaction files and `.cg` rule files")
+        .into());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) => {
+            let good = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(bytes.get(..good).unwrap_or(&[])).into_owned();
+            let file = SourceFile::new(name, text);
+            Err(Diagnostic::error(
+                "input::not-utf8",
+                format!("`{name}` is not valid UTF-8 (invalid byte at offset {good})"),
+            )
+            .in_file(&file)
+            .label(Span::new(good, good), "the invalid byte follows here")
+            .help("save the file as UTF-8")
+            .into())
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The transaction file exactly as CONTRACT.md spells it, read by serde_yaml straight into
+//! typed structs (no generic value tree). Values stay raw here (strings for dates and
+//! countries, floats for numbers); `validate` checks them and reports every problem at once.
+
+use serde::{Deserialize, Deserializer};
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    #[serde(default)]
+    pub parties: Vec<RawParty>,
+    #[serde(default)]
+    pub items: Vec<RawItem>,
+    #[serde(default)]
+    pub facilities: Vec<RawFacility>,
+    pub transactions: Vec<RawTransaction>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawParty {
+    #[serde(deserialize_with = "scalar_text")]
+    pub id: String,
+    #[serde(deserialize_with = "scalar_text")]
+    pub name: String,
+    pub country: String,
+    #[serde(default)]
+    pub headquarters: Option<String>,
+    #[serde(default)]
+    pub owners: Vec<RawOwner>,
+    #[serde(default)]
+    pub lists: Vec<RawDesignation>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawOwner {
+    #[serde(deserialize_with = "scalar_text")]
+    pub party: String,
+    /// Percent of equity; may be left out when unknown (questions that need it become
+    /// indeterminate).
+    #[serde(default)]
+    pub share: Option<f64>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesignation {
+    pub list: String,
+    #[serde(default)]
+    pub since: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawItem {
+    #[serde(deserialize_with = "scalar_text")]
+    pub id: String,
+    #[serde(deserialize_with = "scalar_text")]
+    pub name: String,
+    #[serde(default)]
+    pub tpp: Option<f64>,
+    #[serde(default)]
+    pub die_area_mm2: Option<f64>,
+    #[serde(default)]
+    pub performance_density: Option<f64>,
+    #[serde(default)]
+    pub interconnect_gbps: Option<f64>,
+    #[serde(default)]
+    pub memory_bandwidth_gbps: Option<f64>,
+    #[serde(default)]
+    pub memory_bandwidth_density: Option<f64>,
+    #[serde(default)]
+    pub datacenter: Option<bool>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub eccn: Option<String>,
+    #[serde(default)]
+    pub origin: Option<String>,
+    /// Extension: `ic` (default) or `computer` (a computer, assembly or component containing
+    /// such ICs, ECCN 4A090).
+    #[serde(default)]
+    pub form: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawFacility {
+    #[serde(deserialize_with = "scalar_text")]
+    pub id: String,
+    #[serde(deserialize_with = "scalar_text")]
+    pub name: String,
+    pub country: String,
+    #[serde(deserialize_with = "scalar_text")]
+    pub operator: String,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransaction {
+    #[serde(deserialize_with = "scalar_text")]
+    pub id: String,
+    pub kind: String,
+    pub date: String,
+    #[serde(deserialize_with = "scalar_text")]
+    pub item: String,
+    #[serde(default)]
+    pub quantity: Option<f64>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub from: Option<String>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub to: Option<String>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub end_user: Option<String>,
+    #[serde(default)]
+    pub destination: Option<String>,
+    #[serde(default)]
+    pub route: Option<Vec<String>>,
+    #[serde(default)]
+    pub end_use: Option<String>,
+    #[serde(default)]
+    pub authorizations: Vec<RawAuthorization>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub facility: Option<String>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub lessor: Option<String>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub lessee: Option<String>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuthorization {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub number: Option<String>,
+    #[serde(default)]
+    pub issued: Option<String>,
+    #[serde(default)]
+    pub notified: Option<String>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub confirmation: Option<String>,
+    /// Extension: the last day before which the authorization is valid (exclusive).
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+/// Ids and names written as numbers (`id: 1001`) are read as their text.
+fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+    }
+    match Scalar::deserialize(d) {
+        Ok(Scalar::Text(s)) => Ok(s),
+        Ok(Scalar::Int(i)) => Ok(i.to_string()),
+        Ok(Scalar::Float(f)) => Ok(f.to_string()),
+        Ok(Scalar::Bool(b)) => Ok(b.to_string()),
+        Err(_) => Err(serde::de::Error::custom(
+            "expected a single value such as a name or a number, found a list or a mapping",
+        )),
+    }
+}
+
+fn opt_scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    scalar_text(d).map(Some)
+}

@@ -1,0 +1,204 @@
+//! Where each fact sits in its YAML file. serde_yaml reads values but keeps no positions, so
+//! positions come from a second, lazy pass with saphyr-parser's marked events, built only
+//! when a diagnostic or a finding needs to point into the file.
+
+use std::sync::Arc;
+
+use saphyr_parser::{Event, Parser};
+
+use crate::source::{SourceFile, Span};
+
+/// One step of a path into the document: a mapping key or a sequence index.
+#[derive(Clone, Copy, Debug)]
+pub enum Seg<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+#[derive(Debug)]
+enum Kind {
+    Scalar,
+    Seq(Vec<usize>),
+    /// Keys with their spans and the node each maps to.
+    Map(Vec<(String, Span, usize)>),
+}
+
+#[derive(Debug)]
+struct Node {
+    span: Span,
+    kind: Kind,
+}
+
+/// A tree of spans mirroring the document's structure.
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    nodes: Vec<Node>,
+}
+
+/// Deeper documents are not indexed further (the loader refuses them before this point).
+const MAX_DEPTH: usize = 256;
+
+impl SpanIndex {
+    pub fn build(file: &Arc<SourceFile>) -> SpanIndex {
+        let mut index = SpanIndex { nodes: Vec::new() };
+        let mut parser = Parser::new_from_str(file.text());
+        // A stack of open collections: node id and, for maps, a pending key.
+        let mut stack: Vec<(usize, Option<(String, Span)>)> = Vec::new();
+        let to_offset = |m: saphyr_parser::Marker| file.offset_of(m.line(), m.col() + 1) as usize;
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let start = to_offset(span.start);
+            let end = to_offset(span.end).max(start);
+            let here = Span::new(start, end);
+            match event {
+                Event::Scalar(value, ..) => {
+                    if let Some((_, pending @ None)) = stack.last_mut().filter(|(id, _)| {
+                        matches!(index.nodes.get(*id).map(|n| &n.kind), Some(Kind::Map(_)))
+                    }) {
+                        *pending = Some((value.into_owned(), here));
+                        continue;
+                    }
+                    let id = index.push(here, Kind::Scalar);
+                    index.attach(&mut stack, id);
+                }
+                Event::Alias(_) => {
+                    let id = index.push(here, Kind::Scalar);
+                    index.attach(&mut stack, id);
+                }
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    let kind = if matches!(event, Event::SequenceStart(..)) {
+                        Kind::Seq(Vec::new())
+                    } else {
+                        Kind::Map(Vec::new())
+                    };
+                    let id = index.push(here, kind);
+                    index.attach(&mut stack, id);
+                    if stack.len() >= MAX_DEPTH {
+                        break;
+                    }
+                    stack.push((id, None));
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    if let Some((id, _)) = stack.pop() {
+                        if let Some(node) = index.nodes.get_mut(id) {
+                            node.span = node.span.join(here);
+                        }
+                    }
+                }
+                Event::StreamEnd => break,
+                _ => {}
+            }
+        }
+        index
+    }
+
+    fn push(&mut self, span: Span, kind: Kind) -> usize {
+        self.nodes.push(Node { span, kind });
+        self.nodes.len() - 1
+    }
+
+    /// Attaches a finished value to the collection on top of the stack.
+    fn attach(&mut self, stack: &mut [(usize, Option<(String, Span)>)], child: usize) {
+        let Some((parent, pending)) = stack.last_mut() else {
+            return;
+        };
+        match self.nodes.get_mut(*parent).map(|n| &mut n.kind) {
+            Some(Kind::Seq(children)) => children.push(child),
+            Some(Kind::Map(entries)) => match pending.take() {
+                Some((key, key_span)) => entries.push((key, key_span, child)),
+                // A complex (non-scalar) key: keep it as its own key so values stay aligned.
+                None => *pending = Some((String::new(), Span::default())),
+            },
+            _ => {}
+        }
+    }
+
+    /// The span of the value at `path` and of its key (for mapping entries).
+    pub fn find(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, Span)> {
+        let (key, id) = self.find_node(path)?;
+        Some((key, self.nodes.get(id)?.span))
+    }
+
+    fn find_node(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, usize)> {
+        let mut id = 0usize;
+        let mut node = self.nodes.first()?;
+        let mut key_span = None;
+        for seg in path {
+            let next = match (seg, &node.kind) {
+                (Seg::Key(k), Kind::Map(entries)) => {
+                    // The last occurrence wins, as in the typed reading.
+                    let (_, ks, id) = entries.iter().rev().find(|(key, _, _)| key == k)?;
+                    key_span = Some(*ks);
+                    *id
+                }
+                (Seg::Index(i), Kind::Seq(children)) => {
+                    key_span = None;
+                    *children.get(*i)?
+                }
+                _ => return None,
+            };
+            id = next;
+            node = self.nodes.get(next)?;
+        }
+        Some((key_span, id))
+    }
+
+    /// The best span for `path`: the value if present, else the deepest ancestor found.
+    pub fn locate(&self, path: &[Seg<'_>]) -> Span {
+        for len in (0..=path.len()).rev() {
+            if let Some((key, value)) = path.get(..len).and_then(|p| self.find(p)) {
+                if len == path.len() {
+                    return value;
+                }
+                // An absent key: point at the entry's first line rather than all of it.
+                return key.map_or(
+                    Span::new(value.start as usize, value.start as usize + 1),
+                    |k| k,
+                );
+            }
+        }
+        Span::default()
+    }
+
+    /// The key and value of a mapping entry together (`country: SG`), or the value alone.
+    pub fn locate_entry(&self, path: &[Seg<'_>]) -> Span {
+        match self.find(path) {
+            Some((Some(key), value)) => key.join(value),
+            Some((None, value)) => value,
+            None => self.locate(path),
+        }
+    }
+
+    /// The keys of the mapping at `path`, for "did you mean".
+    pub fn keys(&self, path: &[Seg<'_>]) -> Vec<String> {
+        match self.find_node(path).and_then(|(_, id)| self.nodes.get(id)) {
+            Some(Node {
+                kind: Kind::Map(entries),
+                ..
+            }) => entries.iter().map(|(k, _, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_values_and_keys() {
+        let text = "parties:\n  - id: a\n    country: SG\n  - id: b\n    country: CN\ntransactions: [{id: T1, route: [US, SG]}]\n";
+        let file = SourceFile::new("t.yaml", text);
+        let index = SpanIndex::build(&file);
+        let span = index.locate(&[Seg::Key("parties"), Seg::Index(1), Seg::Key("country")]);
+        assert_eq!(file.slice(span), "CN");
+        let hop = index.locate(&[
+            Seg::Key("transactions"),
+            Seg::Index(0),
+            Seg::Key("route"),
+            Seg::Index(1),
+        ]);
+        assert_eq!(file.slice(hop), "SG");
+        let missing = index.locate(&[Seg::Key("parties"), Seg::Index(0), Seg::Key("owners")]);
+        assert_eq!(file.line_col(missing.start).0, 2);
+    }
+}

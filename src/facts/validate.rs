@@ -1,0 +1,973 @@
+//! From raw YAML structs to the resolved model: every value checked, every id resolved, every
+//! problem reported with its line and column and what to do.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use super::guard::{self, GuardError};
+use super::raw::*;
+use super::spans::{Seg, SpanIndex};
+use super::*;
+use crate::diag::{did_you_mean, Diagnostic, Error};
+
+/// Stop collecting after this many problems: the first ones are what the user fixes first.
+const MAX_ERRORS: usize = 50;
+
+pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile, Error> {
+    let text = source.text();
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(Diagnostic::error("facts::empty", "the transaction file is empty")
+            .in_file(&source)
+            .label(Span::new(0, 0), "nothing here")
+            .help("a transaction file lists `parties`, `items` and `transactions` (see CONTRACT.md)")
+            .into());
+    }
+    if let Err(e) = guard::scan(text, limits) {
+        let (offset, message, help) = match e {
+            GuardError::TooDeep { offset, limit } => (
+                offset,
+                format!("YAML collections nest more than {limit} levels deep"),
+                "transaction files are shallow (at most a few levels); this file is malformed or hostile",
+            ),
+            GuardError::TooManyAliases { offset, limit } => (
+                offset,
+                format!("more than {limit} YAML aliases (`*name`)"),
+                "write the values out, or raise the limit with --max-yaml-aliases",
+            ),
+        };
+        return Err(Diagnostic::error("facts::limit", message)
+            .in_file(&source)
+            .label(Span::new(offset, offset + 1), "here")
+            .help(help)
+            .into());
+    }
+    let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(&source, &e))?;
+    Validator::new(source, limits).run(raw)
+}
+
+/// serde_yaml's error, reworded in the contract's terms with a suggestion where one helps.
+fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
+    let full = e.to_string();
+    let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+    let body = match full.rfind(" at line ") {
+        Some(i) => full.get(..i).unwrap_or(&full),
+        None => &full,
+    };
+    // serde_yaml prefixes the path of the value: `transactions[0].destination: …`.
+    let (path, message) = match body.split_once(": ") {
+        Some((p, m)) if !p.contains(' ') && !p.is_empty() => (Some(p), m),
+        _ => (None, body),
+    };
+    let offset = source.offset_of(line, col) as usize;
+    let rest = source.text().get(offset..).unwrap_or("");
+    let len = rest
+        .find(|c: char| c == '\n' || c == ',' || c == ']' || c == '}' || c == '#')
+        .unwrap_or(rest.len())
+        .min(80);
+    let span = Span::new(offset, offset + len.max(1));
+    let what = path.map_or_else(|| "the file".to_string(), describe_path);
+
+    let (message, help, code) = if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest
+            .split('`')
+            .skip(1)
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1)
+            .map(|(_, s)| s)
+            .collect();
+        let mut help = match did_you_mean(field, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? "),
+            None => String::new(),
+        };
+        help.push_str(&format!("{} takes: {}", what, expected.join(", ")));
+        (
+            format!("unknown key `{field}` in {what}"),
+            Some(help),
+            "facts::unknown-key",
+        )
+    } else if let Some(rest) = message.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        let help = if field == "transactions" {
+            "a transaction file needs a `transactions:` list (see CONTRACT.md)".to_string()
+        } else {
+            format!("add `{field}:` to {what}")
+        };
+        (
+            format!("{what} is missing the required key `{field}`"),
+            Some(help),
+            "facts::missing-key",
+        )
+    } else if let Some(rest) = message.strip_prefix("duplicate field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        (
+            format!("the key `{field}` appears twice in {what}"),
+            Some("keep one of them".to_string()),
+            "facts::duplicate-key",
+        )
+    } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        let plain = message
+            .replace("expected f64", "expected a number")
+            .replace("expected u64", "expected a whole number")
+            .replace("expected a sequence", "expected a list")
+            .replace("expected struct Raw", "expected a ")
+            .replace("RawParty", "party")
+            .replace("RawItem", "item")
+            .replace("RawFile", "transaction file");
+        let help = if plain.contains("expected a boolean") {
+            Some("write `true` or `false`".to_string())
+        } else if plain.contains("expected a list") {
+            Some(format!(
+                "write {what} as a YAML list, one `- ` entry per line"
+            ))
+        } else if plain.contains("expected a number") {
+            Some("write a plain number such as `4800` or `5.92`".to_string())
+        } else {
+            None
+        };
+        (format!("{what}: {plain}"), help, "facts::wrong-type")
+    } else if path.is_none() {
+        (
+            format!("the file is not valid YAML: {message}"),
+            Some("check the indentation and quoting around this line".to_string()),
+            "facts::yaml-syntax",
+        )
+    } else {
+        (format!("{what}: {message}"), None, "facts::invalid")
+    };
+    Diagnostic::error(code, message)
+        .in_file(source)
+        .label(span, path.unwrap_or("here").to_string())
+        .maybe_help(help)
+        .into()
+}
+
+/// `transactions[2].authorizations[0]` → "authorization 1 of transaction 3".
+fn describe_path(path: &str) -> String {
+    let mut parts = Vec::new();
+    for seg in path.split('.') {
+        let (name, index) = match seg.split_once('[') {
+            Some((n, i)) => (n, i.trim_end_matches(']').parse::<usize>().ok()),
+            None => (seg, None),
+        };
+        let singular = match name {
+            "parties" => "party",
+            "items" => "item",
+            "facilities" => "facility",
+            "transactions" => "transaction",
+            "owners" => "owner",
+            "lists" => "designation",
+            "authorizations" => "authorization",
+            "route" => "route hop",
+            other => other,
+        };
+        parts.push(match index {
+            Some(i) => format!("{singular} {}", i + 1),
+            None => format!("`{singular}`"),
+        });
+    }
+    parts.reverse();
+    parts.join(" of ")
+}
+
+struct Validator<'l> {
+    source: Arc<SourceFile>,
+    limits: &'l Limits,
+    spans: OnceLock<SpanIndex>,
+    errors: Vec<Diagnostic>,
+}
+
+/// A path into the file, owned so validators can build it up.
+#[derive(Clone)]
+enum P {
+    K(&'static str),
+    I(usize),
+}
+
+impl<'l> Validator<'l> {
+    fn new(source: Arc<SourceFile>, limits: &'l Limits) -> Validator<'l> {
+        Validator {
+            source,
+            limits,
+            spans: OnceLock::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn span(&self, path: &[P], whole_entry: bool) -> Span {
+        let spans = self.spans.get_or_init(|| SpanIndex::build(&self.source));
+        let segs: Vec<Seg<'_>> = path
+            .iter()
+            .map(|p| match p {
+                P::K(k) => Seg::Key(k),
+                P::I(i) => Seg::Index(*i),
+            })
+            .collect();
+        if whole_entry {
+            spans.locate_entry(&segs)
+        } else {
+            spans.locate(&segs)
+        }
+    }
+
+    fn error(
+        &mut self,
+        code: &'static str,
+        path: &[P],
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
+        if self.errors.len() >= MAX_ERRORS {
+            return;
+        }
+        let span = self.span(path, false);
+        self.errors.push(
+            Diagnostic::error(code, message)
+                .in_file(&self.source)
+                .label(span, label)
+                .maybe_help(help),
+        );
+    }
+
+    fn country(&mut self, text: &str, path: &[P]) -> Option<Country> {
+        if let Some(c) = Country::parse(text) {
+            return Some(c);
+        }
+        let help = match Country::suggest(text) {
+            Some(code) => Some(format!(
+                "did you mean `{code}`? countries are ISO 3166-1 alpha-2 codes"
+            )),
+            None => Some("countries are ISO 3166-1 alpha-2 codes such as `CN`, `SG`, `MY`".into()),
+        };
+        self.error(
+            "facts::unknown-country",
+            path,
+            format!("unknown country code `{text}`"),
+            "not an ISO 3166-1 alpha-2 code",
+            help,
+        );
+        None
+    }
+
+    fn date(&mut self, text: &str, path: &[P]) -> Option<Date> {
+        match Date::parse(text) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                self.error(
+                    "facts::bad-date",
+                    path,
+                    why,
+                    "not a valid date",
+                    Some("write dates as YYYY-MM-DD, e.g. `2025-02-10`".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A number within `[min, max]` (`min_exclusive` makes the lower end open).
+    fn number(
+        &mut self,
+        value: Option<f64>,
+        path: &[P],
+        min: f64,
+        min_exclusive: bool,
+        max: f64,
+        unit: &str,
+    ) -> Option<f64> {
+        let v = value?;
+        let low_ok = if min_exclusive { v > min } else { v >= min };
+        if v.is_finite() && low_ok && v <= max {
+            return Some(v);
+        }
+        let field = match path.last() {
+            Some(P::K(k)) => *k,
+            _ => "value",
+        };
+        let bound = if min_exclusive { "above" } else { "at least" };
+        self.error(
+            "facts::impossible-number",
+            path,
+            format!("`{field}` is {v}, which is impossible"),
+            "out of range",
+            Some(format!(
+                "`{field}` must be {bound} {min} and at most {max}{unit}"
+            )),
+        );
+        None
+    }
+
+    fn enum_word<T: Copy>(
+        &mut self,
+        text: &str,
+        path: &[P],
+        what: &str,
+        all: &[(&'static str, T)],
+    ) -> Option<T> {
+        if let Some((_, v)) = all.iter().find(|(w, _)| *w == text) {
+            return Some(*v);
+        }
+        let words: Vec<&str> = all.iter().map(|(w, _)| *w).collect();
+        let help = match did_you_mean(text, words.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? {what} is one of: {}", words.join(", ")),
+            None => format!("{what} is one of: {}", words.join(", ")),
+        };
+        self.error(
+            "facts::unknown-word",
+            path,
+            format!("unknown {what} `{text}`"),
+            "not recognised",
+            Some(help),
+        );
+        None
+    }
+
+    fn run(mut self, raw: RawFile) -> Result<TransactionFile, Error> {
+        let counts = [
+            (
+                raw.parties.len(),
+                self.limits.max_parties,
+                "parties",
+                "--max-parties",
+            ),
+            (
+                raw.items.len(),
+                self.limits.max_items,
+                "items",
+                "--max-items",
+            ),
+            (
+                raw.transactions.len(),
+                self.limits.max_transactions,
+                "transactions",
+                "--max-transactions",
+            ),
+        ];
+        for (n, max, key, flag) in counts {
+            if n > max {
+                self.error(
+                    "facts::limit",
+                    &[P::K(key)],
+                    format!("{n} {key}, more than the limit of {max}"),
+                    "too many",
+                    Some(format!("split the file, or raise the limit with {flag}")),
+                );
+                return Err(Error::from(self.errors));
+            }
+        }
+        let edges: usize = raw.parties.iter().map(|p| p.owners.len()).sum();
+        if edges > self.limits.max_ownership_edges {
+            self.error(
+                "facts::limit",
+                &[P::K("parties")],
+                format!(
+                    "{edges} ownership edges, more than the limit of {}",
+                    self.limits.max_ownership_edges
+                ),
+                "too many",
+                Some("split the file, or raise the limit with --max-ownership-edges".into()),
+            );
+            return Err(Error::from(self.errors));
+        }
+        if raw.transactions.is_empty() {
+            self.error(
+                "facts::no-transactions",
+                &[P::K("transactions")],
+                "the file has no transactions".into(),
+                "empty list",
+                Some("add at least one transaction: nothing would be judged".into()),
+            );
+            return Err(Error::from(self.errors));
+        }
+
+        let party_ids = self.ids(
+            raw.parties.iter().map(|p| p.id.as_str()),
+            "parties",
+            "party",
+        );
+        let item_ids = self.ids(raw.items.iter().map(|p| p.id.as_str()), "items", "item");
+        let facility_ids = self.ids(
+            raw.facilities.iter().map(|p| p.id.as_str()),
+            "facilities",
+            "facility",
+        );
+        self.ids(
+            raw.transactions.iter().map(|p| p.id.as_str()),
+            "transactions",
+            "transaction",
+        );
+
+        let parties: Vec<Party> = raw
+            .parties
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| self.party(i, p, &party_ids))
+            .collect();
+        let items: Vec<Item> = raw
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, it)| self.item(i, it))
+            .collect();
+        let facilities: Vec<Facility> = raw
+            .facilities
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| self.facility(i, f, &party_ids))
+            .collect();
+        if !self.errors.is_empty() {
+            return Err(Error::from(self.errors));
+        }
+        let refs = Refs {
+            parties: &party_ids,
+            items: &item_ids,
+            facilities: &facility_ids,
+            party_list: &parties,
+            facility_list: &facilities,
+        };
+        let transactions: Vec<Transaction> = raw
+            .transactions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| self.transaction(i, t, &refs))
+            .collect();
+        if !self.errors.is_empty() {
+            return Err(Error::from(self.errors));
+        }
+        Ok(TransactionFile::new(
+            self.source,
+            parties,
+            items,
+            facilities,
+            transactions,
+            self.spans,
+        ))
+    }
+
+    /// Checks ids are non-empty and unique; returns id → index.
+    fn ids<'a>(
+        &mut self,
+        ids: impl Iterator<Item = &'a str>,
+        key: &'static str,
+        what: &str,
+    ) -> HashMap<&'a str, u32> {
+        let mut map: HashMap<&'a str, u32> = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            let path = [P::K(key), P::I(i), P::K("id")];
+            if id.trim().is_empty() {
+                self.error(
+                    "facts::empty-id",
+                    &path,
+                    format!("{what} {} has an empty `id`", i + 1),
+                    "empty",
+                    Some("give every entry a unique id".into()),
+                );
+                continue;
+            }
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            if let Some(first) = map.insert(id, index) {
+                map.insert(id, first);
+                let first_span = self.span(&[P::K(key), P::I(first as usize), P::K("id")], false);
+                self.error(
+                    "facts::duplicate-id",
+                    &path,
+                    format!("duplicate {what} id `{id}`"),
+                    "used again here",
+                    Some(format!(
+                        "each {what} needs its own id; the first `{id}` is at line {}",
+                        self.source.line_col(first_span.start).0
+                    )),
+                );
+            }
+        }
+        map
+    }
+
+    fn reference(
+        &mut self,
+        id: &str,
+        map: &HashMap<&str, u32>,
+        path: &[P],
+        what: &str,
+    ) -> Option<u32> {
+        if let Some(i) = map.get(id) {
+            return Some(*i);
+        }
+        let help = match did_you_mean(id, map.keys().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if map.is_empty() => format!("the file defines no {what} ids"),
+            None => format!("{what} ids must match an `id` defined in the file"),
+        };
+        self.error(
+            "facts::dangling-id",
+            path,
+            format!("no {what} has the id `{id}`"),
+            "unknown id",
+            Some(help),
+        );
+        None
+    }
+
+    fn party(&mut self, i: usize, p: &RawParty, ids: &HashMap<&str, u32>) -> Option<Party> {
+        let base = [P::K("parties"), P::I(i)];
+        let at = |k: &'static str| [base[0].clone(), base[1].clone(), P::K(k)];
+        if p.name.trim().is_empty() {
+            self.error(
+                "facts::empty-name",
+                &at("name"),
+                format!("party `{}` has an empty name", p.id),
+                "empty",
+                None,
+            );
+        }
+        let country = self.country(&p.country, &at("country"));
+        let headquarters = match &p.headquarters {
+            Some(h) => self.country(h, &at("headquarters")),
+            None => country,
+        };
+        let mut owners = Vec::with_capacity(p.owners.len());
+        let mut total = 0.0f64;
+        let mut seen: Vec<u32> = Vec::new();
+        for (k, o) in p.owners.iter().enumerate() {
+            let opath = [base[0].clone(), base[1].clone(), P::K("owners"), P::I(k)];
+            let mut party_path = opath.to_vec();
+            party_path.push(P::K("party"));
+            let mut share_path = opath.to_vec();
+            share_path.push(P::K("share"));
+            let owner = self.reference(&o.party, ids, &party_path, "party");
+            let share = self.number(o.share, &share_path, 0.0, true, 100.0, "");
+            if o.share.is_some() && share.is_none() {
+                continue;
+            }
+            if let Some(s) = share {
+                total += s;
+            }
+            if let Some(owner) = owner {
+                if seen.contains(&owner) {
+                    self.error(
+                        "facts::duplicate-owner",
+                        &party_path,
+                        format!("`{}` is listed twice as an owner of `{}`", o.party, p.id),
+                        "listed again",
+                        Some("give one entry with the combined share".into()),
+                    );
+                    continue;
+                }
+                seen.push(owner);
+                owners.push(Ownership {
+                    owner,
+                    share: share.map(Share::from_percent),
+                });
+            }
+        }
+        if total > 100.0 + 1e-6 {
+            self.error(
+                "facts::shares-over-100",
+                &[base[0].clone(), base[1].clone(), P::K("owners")],
+                format!(
+                    "the owners of `{}` hold {total}% in total, more than 100%",
+                    p.id
+                ),
+                "shares add up to more than 100%",
+                Some("check each `share`: they are percentages of the same equity".into()),
+            );
+        }
+        let mut lists = Vec::with_capacity(p.lists.len());
+        for (k, d) in p.lists.iter().enumerate() {
+            let dpath = [base[0].clone(), base[1].clone(), P::K("lists"), P::I(k)];
+            let mut lpath = dpath.to_vec();
+            lpath.push(P::K("list"));
+            let words: Vec<(&'static str, ListKind)> =
+                ListKind::ALL.iter().map(|l| (l.word(), *l)).collect();
+            let list = self.enum_word(&d.list, &lpath, "list", &words);
+            let since = match &d.since {
+                Some(s) => {
+                    let mut spath = dpath.to_vec();
+                    spath.push(P::K("since"));
+                    match self.date(s, &spath) {
+                        Some(date) => Some(date),
+                        None => continue,
+                    }
+                }
+                None => None,
+            };
+            if let Some(list) = list {
+                lists.push(Designation { list, since });
+            }
+        }
+        Some(Party {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            country: country?,
+            headquarters: headquarters?,
+            owners,
+            lists,
+        })
+    }
+
+    fn item(&mut self, i: usize, it: &RawItem) -> Option<Item> {
+        let at = |k: &'static str| [P::K("items"), P::I(i), P::K(k)];
+        if it.name.trim().is_empty() {
+            self.error(
+                "facts::empty-name",
+                &at("name"),
+                format!("item `{}` has an empty name", it.id),
+                "empty",
+                None,
+            );
+        }
+        let tpp = self.number(it.tpp, &at("tpp"), 0.0, false, 1e9, "");
+        let die = self.number(it.die_area_mm2, &at("die_area_mm2"), 0.0, true, 1e6, " mm2");
+        let pd_given = self.number(
+            it.performance_density,
+            &at("performance_density"),
+            0.0,
+            false,
+            1e7,
+            "",
+        );
+        let interconnect = self.number(
+            it.interconnect_gbps,
+            &at("interconnect_gbps"),
+            0.0,
+            false,
+            1e8,
+            " GB/s",
+        );
+        let membw = self.number(
+            it.memory_bandwidth_gbps,
+            &at("memory_bandwidth_gbps"),
+            0.0,
+            false,
+            1e8,
+            " GB/s",
+        );
+        let mbd = self.number(
+            it.memory_bandwidth_density,
+            &at("memory_bandwidth_density"),
+            0.0,
+            false,
+            1e5,
+            " GB/s/mm2",
+        );
+        let derived = match (tpp, die) {
+            (Some(t), Some(d)) => Some(t / d),
+            _ => None,
+        };
+        if let (Some(given), Some(computed)) = (pd_given, derived) {
+            // Allow rounding in the given figure (H100: 15832 / 814 = 19.4496…, written 19.45).
+            if (given - computed).abs() > 0.02 * computed.max(0.01) {
+                self.error(
+                    "facts::inconsistent",
+                    &at("performance_density"),
+                    format!(
+                        "`performance_density` {given} disagrees with tpp / die_area_mm2 = {:.2}",
+                        computed
+                    ),
+                    "inconsistent with tpp and die_area_mm2",
+                    Some("give either `performance_density` or `die_area_mm2`, or correct one of them".into()),
+                );
+            }
+        }
+        let eccn = match &it.eccn {
+            Some(e) if is_eccn(e) => Some(e.clone()),
+            Some(e) => {
+                self.error(
+                    "facts::bad-eccn",
+                    &at("eccn"),
+                    format!("`{e}` is not an ECCN"),
+                    "not an ECCN",
+                    Some("ECCNs look like `3A090.a`, `4A090.b` or `EAR99`".into()),
+                );
+                None
+            }
+            None => None,
+        };
+        let origin = match &it.origin {
+            Some(o) => self.country(o, &at("origin"))?,
+            None => Country::parse("US")?,
+        };
+        let form = match &it.form {
+            Some(f) => self.enum_word(
+                f,
+                &at("form"),
+                "item form",
+                &[("ic", Form::Ic), ("computer", Form::Computer)],
+            )?,
+            None => Form::Ic,
+        };
+        Some(Item {
+            id: it.id.clone(),
+            name: it.name.clone(),
+            tpp,
+            die_area_mm2: die,
+            performance_density: pd_given.or(derived),
+            interconnect_gbps: interconnect,
+            memory_bandwidth_gbps: membw,
+            memory_bandwidth_density: mbd,
+            datacenter: it.datacenter.unwrap_or(true),
+            eccn,
+            origin,
+            form,
+        })
+    }
+
+    fn facility(
+        &mut self,
+        i: usize,
+        f: &RawFacility,
+        ids: &HashMap<&str, u32>,
+    ) -> Option<Facility> {
+        let at = |k: &'static str| [P::K("facilities"), P::I(i), P::K(k)];
+        let country = self.country(&f.country, &at("country"));
+        let operator = self.reference(&f.operator, ids, &at("operator"), "party");
+        Some(Facility {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            country: country?,
+            operator: operator?,
+        })
+    }
+
+    fn transaction(
+        &mut self,
+        i: usize,
+        t: &RawTransaction,
+        refs: &Refs<'_>,
+    ) -> Option<Transaction> {
+        let at = |k: &'static str| [P::K("transactions"), P::I(i), P::K(k)];
+        let kinds: Vec<(&'static str, Kind)> = Kind::ALL.iter().map(|k| (k.word(), *k)).collect();
+        let kind = self.enum_word(&t.kind, &at("kind"), "transaction kind", &kinds);
+        let date = self.date(&t.date, &at("date"));
+        let item = self.reference(&t.item, refs.items, &at("item"), "item");
+        let quantity = match self.number(t.quantity, &at("quantity"), 0.0, true, 1e9, "") {
+            Some(q) if q.fract() == 0.0 => Some(q as u64),
+            Some(q) => {
+                self.error(
+                    "facts::impossible-number",
+                    &at("quantity"),
+                    format!("`quantity` is {q}, not a whole number"),
+                    "not whole",
+                    Some("give the number of units".into()),
+                );
+                None
+            }
+            None => None,
+        };
+        let party =
+            |me: &mut Self, value: &Option<String>, key: &'static str| -> Option<Option<u32>> {
+                match value {
+                    Some(id) => me.reference(id, refs.parties, &at(key), "party").map(Some),
+                    None => Some(None),
+                }
+            };
+        let sender = party(self, &t.from, "from");
+        let consignee = party(self, &t.to, "to");
+        let end_user = party(self, &t.end_user, "end_user");
+        let lessor = party(self, &t.lessor, "lessor");
+        let lessee = party(self, &t.lessee, "lessee");
+        let facility = match &t.facility {
+            Some(id) => self
+                .reference(id, refs.facilities, &at("facility"), "facility")
+                .map(Some),
+            None => Some(None),
+        };
+        let kind = kind?;
+        // Which keys each kind needs, and which it cannot take.
+        let (needed, foreign): (&[(&'static str, bool)], &[(&'static str, bool)]) =
+            if kind == Kind::Lease {
+                (
+                    &[
+                        ("facility", t.facility.is_some()),
+                        ("lessor", t.lessor.is_some()),
+                        ("lessee", t.lessee.is_some()),
+                    ],
+                    &[("from", t.from.is_some()), ("to", t.to.is_some())],
+                )
+            } else {
+                (
+                    &[("from", t.from.is_some()), ("to", t.to.is_some())],
+                    &[
+                        ("facility", t.facility.is_some()),
+                        ("lessor", t.lessor.is_some()),
+                        ("lessee", t.lessee.is_some()),
+                    ],
+                )
+            };
+        for (key, present) in needed {
+            if !present {
+                self.error(
+                    "facts::missing-key",
+                    &[P::K("transactions"), P::I(i)],
+                    format!("{} `{}` has no `{key}`", kind.word(), t.id),
+                    &format!("needs `{key}`"),
+                    Some(format!(
+                        "a {} needs `{}`",
+                        kind.word(),
+                        needed
+                            .iter()
+                            .map(|(k, _)| *k)
+                            .collect::<Vec<_>>()
+                            .join("`, `")
+                    )),
+                );
+            }
+        }
+        for (key, present) in foreign {
+            if *present {
+                let instead = if kind == Kind::Lease {
+                    "a lease names `facility`, `lessor` and `lessee`"
+                } else {
+                    "only a lease names `facility`, `lessor` and `lessee`"
+                };
+                self.error(
+                    "facts::wrong-key",
+                    &at(key),
+                    format!("`{key}` does not apply to a {}", kind.word()),
+                    "not for this kind",
+                    Some(instead.into()),
+                );
+            }
+        }
+        let destination_given = match &t.destination {
+            Some(d) => Some(self.country(d, &at("destination"))),
+            None => None,
+        };
+        let route: Vec<Country> = match &t.route {
+            Some(hops) => {
+                if hops.len() > self.limits.max_route_hops {
+                    self.error(
+                        "facts::limit",
+                        &at("route"),
+                        format!(
+                            "the route has {} hops, more than the limit of {}",
+                            hops.len(),
+                            self.limits.max_route_hops
+                        ),
+                        "too long",
+                        None,
+                    );
+                }
+                hops.iter()
+                    .take(self.limits.max_route_hops)
+                    .enumerate()
+                    .filter_map(|(h, c)| {
+                        self.country(c, &[P::K("transactions"), P::I(i), P::K("route"), P::I(h)])
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let uses: Vec<(&'static str, EndUse)> =
+            EndUse::ALL.iter().map(|k| (k.word(), *k)).collect();
+        let end_use = match &t.end_use {
+            Some(u) => Some(self.enum_word(u, &at("end_use"), "end use", &uses)?),
+            None => None,
+        };
+        let mut authorizations = Vec::with_capacity(t.authorizations.len());
+        for (k, a) in t.authorizations.iter().enumerate() {
+            let apath = |key: &'static str| {
+                [
+                    P::K("transactions"),
+                    P::I(i),
+                    P::K("authorizations"),
+                    P::I(k),
+                    P::K(key),
+                ]
+            };
+            let auths: Vec<(&'static str, AuthKind)> =
+                AuthKind::ALL.iter().map(|k| (k.word(), *k)).collect();
+            let akind = self.enum_word(&a.kind, &apath("type"), "authorization type", &auths);
+            let date_of =
+                |me: &mut Self, v: &Option<String>, key: &'static str| -> Option<Option<Date>> {
+                    match v {
+                        Some(s) => me.date(s, &apath(key)).map(Some),
+                        None => Some(None),
+                    }
+                };
+            let issued = date_of(self, &a.issued, "issued");
+            let notified = date_of(self, &a.notified, "notified");
+            let expires = date_of(self, &a.expires, "expires");
+            if let (Some(akind), Some(issued), Some(notified), Some(expires)) =
+                (akind, issued, notified, expires)
+            {
+                authorizations.push(Authorization {
+                    kind: akind,
+                    number: a.number.clone(),
+                    issued,
+                    notified,
+                    confirmation: a.confirmation.clone(),
+                    expires,
+                });
+            }
+        }
+        let (sender, consignee, end_user, lessor, lessee, facility) =
+            (sender?, consignee?, end_user?, lessor?, lessee?, facility?);
+        let end_user_given = end_user.is_some();
+        let end_user = end_user.or(if kind == Kind::Lease {
+            lessee
+        } else {
+            consignee
+        });
+        let destination = match destination_given {
+            Some(d) => d?,
+            None => match (kind, facility, end_user) {
+                (Kind::Lease, Some(f), _) => refs.facility_list.get(f as usize)?.country,
+                (_, _, Some(u)) => refs.party_list.get(u as usize)?.country,
+                _ => return None,
+            },
+        };
+        Some(Transaction {
+            id: t.id.clone(),
+            kind,
+            date: date?,
+            item: item?,
+            quantity,
+            sender,
+            consignee,
+            end_user,
+            end_user_given,
+            destination,
+            destination_given: t.destination.is_some(),
+            route,
+            end_use,
+            authorizations,
+            facility,
+            lessor,
+            lessee,
+        })
+    }
+}
+
+struct Refs<'a> {
+    parties: &'a HashMap<&'a str, u32>,
+    items: &'a HashMap<&'a str, u32>,
+    facilities: &'a HashMap<&'a str, u32>,
+    party_list: &'a [Party],
+    facility_list: &'a [Facility],
+}
+
+/// `3A090.a`, `4A090`, `5A992.c`, `EAR99`.
+pub fn is_eccn(text: &str) -> bool {
+    if text == "EAR99" {
+        return true;
+    }
+    let b = text.as_bytes();
+    let head = b.len() >= 5
+        && b.first().is_some_and(u8::is_ascii_digit)
+        && b.get(1).is_some_and(u8::is_ascii_uppercase)
+        && b.get(2..5)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    head && text.get(5..).is_some_and(|rest| {
+        rest.is_empty()
+            || rest.strip_prefix('.').is_some_and(|r| {
+                r.split('.')
+                    .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
+            })
+    })
+}

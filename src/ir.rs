@@ -1,0 +1,455 @@
+//! The compiled rule form the checker runs: names resolved to indices, dates to day numbers,
+//! groups flattened into dated country sets, defines inlined. Nothing here refers to text
+//! except for explanations.
+
+use std::sync::Arc;
+
+use crate::country::{Country, CountrySet};
+use crate::date::{Date, Window};
+use crate::facts::{AuthKind, Form, Kind, Share};
+use crate::source::{SourceFile, Span};
+
+/// A span in one of the rule set's files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct SrcSpan {
+    pub file: u16,
+    pub span: Span,
+}
+
+/// A compiled set of rules, ready to check any number of transaction files.
+pub struct RuleSet {
+    pub(crate) sources: Vec<Arc<SourceFile>>,
+    pub(crate) laws: Vec<Law>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) classes: Vec<Classification>,
+    pub(crate) exceptions: Vec<Exception>,
+    pub(crate) rules: Vec<Rule>,
+    /// Rule indices applying to each transaction kind, in declaration order.
+    pub(crate) by_kind: [Vec<u32>; 4],
+    /// The graph questions the rules ask, so the world graph precomputes exactly those.
+    pub(crate) needs: Needs,
+    pub(crate) digest: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Needs {
+    /// Ownership thresholds used by `any owner of … holding …`.
+    pub thresholds: Vec<Threshold>,
+    /// `owned … by parties listed on …`: a threshold and a set of lists.
+    pub aggregates: Vec<(Threshold, u8)>,
+}
+
+/// "at least 50%" (inclusive) or "more than 50%".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Threshold {
+    pub share: Share,
+    pub inclusive: bool,
+}
+
+impl Threshold {
+    pub fn met_by(self, share: Share) -> bool {
+        if self.inclusive {
+            share >= self.share
+        } else {
+            share > self.share
+        }
+    }
+
+    pub fn describe(self) -> String {
+        format!(
+            "{} {}",
+            if self.inclusive {
+                "at least"
+            } else {
+                "more than"
+            },
+            self.share
+        )
+    }
+}
+
+pub struct Law {
+    pub name: String,
+    pub title: String,
+}
+
+pub struct Group {
+    pub name: String,
+    pub title: Option<String>,
+    pub cites: Vec<String>,
+    /// Each member with the window of its membership (after flattening nested groups).
+    pub members: Vec<(Country, Window)>,
+    /// Membership as of each change date, in date order: `(from, members)`.
+    pub epochs: Vec<(Date, CountrySet)>,
+    pub at: SrcSpan,
+}
+
+impl Group {
+    /// The members on a date.
+    pub fn on(&self, date: Date) -> &CountrySet {
+        let i = self.epochs.partition_point(|(from, _)| *from <= date);
+        match i.checked_sub(1).and_then(|i| self.epochs.get(i)) {
+            Some((_, set)) => set,
+            None => &EMPTY_SET,
+        }
+    }
+
+    /// The window of a country's membership covering `date`, for explanations.
+    pub fn window_of(&self, country: Country, date: Date) -> Option<Window> {
+        self.members
+            .iter()
+            .find(|(c, w)| *c == country && w.contains(date))
+            .map(|(_, w)| *w)
+    }
+
+    /// Builds the epoch table from the member windows.
+    pub fn with_epochs(mut self) -> Group {
+        let mut dates: Vec<Date> = vec![Date::MIN];
+        for (_, w) in &self.members {
+            dates.push(w.from);
+            dates.push(w.until);
+        }
+        dates.sort();
+        dates.dedup();
+        self.epochs = dates
+            .into_iter()
+            .map(|d| {
+                let mut set = CountrySet::EMPTY;
+                for (c, w) in &self.members {
+                    if w.contains(d) {
+                        set.insert(*c);
+                    }
+                }
+                (d, set)
+            })
+            .collect();
+        self
+    }
+}
+
+static EMPTY_SET: CountrySet = CountrySet::EMPTY;
+
+pub struct Classification {
+    pub eccn: String,
+    pub title: Option<String>,
+    pub cites: Vec<String>,
+    pub windows: Vec<Window>,
+    pub when: Cond,
+    pub unless: Option<Cond>,
+    pub notes: Vec<String>,
+    pub at: SrcSpan,
+}
+
+pub struct Exception {
+    pub name: String,
+    pub title: Option<String>,
+    pub law: Option<u16>,
+    pub cites: Vec<String>,
+    pub windows: Vec<Window>,
+    pub when: Cond,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+    pub at: SrcSpan,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Warning,
+    LicenseRequired,
+    Prohibited,
+}
+
+impl Outcome {
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Warning => "warning",
+            Outcome::LicenseRequired => "license_required",
+            Outcome::Prohibited => "prohibited",
+        }
+    }
+}
+
+pub struct Policy {
+    pub text: String,
+    pub when: Option<Cond>,
+}
+
+/// A window in which the codified requirement is not enforced: findings are reported as
+/// warnings that name both layers.
+pub struct Unenforced {
+    pub window: Window,
+    pub reason: String,
+}
+
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub law: Option<u16>,
+    pub cites: Vec<String>,
+    pub windows: Vec<Window>,
+    pub kinds: u8,
+    pub when: Cond,
+    pub unless: Option<Cond>,
+    pub outcome: Outcome,
+    pub policies: Vec<Policy>,
+    pub unenforced: Vec<Unenforced>,
+    pub explain: Option<Template>,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+    /// The whole declaration and its `when` condition, for underlining the rule text.
+    pub at: SrcSpan,
+    pub when_at: SrcSpan,
+    /// Authorization kinds mentioned in `unless`, for counterfactual hints.
+    pub remedy_kinds: Vec<AuthKind>,
+}
+
+impl Rule {
+    pub fn in_force(&self, date: Date) -> bool {
+        self.windows.iter().any(|w| w.contains(date))
+    }
+}
+
+/// A condition. `Not` and the connectives follow Kleene's three-valued logic, so a missing
+/// fact stays visible (indeterminate) unless the other facts settle the answer.
+pub enum Cond {
+    And(Vec<Cond>),
+    Or(Vec<Cond>),
+    Not(Box<Cond>),
+    Test(Box<Test>, SrcSpan),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    Ge,
+    Gt,
+    Le,
+    Lt,
+    Eq,
+    Ne,
+}
+
+impl Cmp {
+    pub fn parse(text: &str) -> Option<Cmp> {
+        Some(match text {
+            ">=" => Cmp::Ge,
+            ">" => Cmp::Gt,
+            "<=" => Cmp::Le,
+            "<" => Cmp::Lt,
+            "==" => Cmp::Eq,
+            "!=" => Cmp::Ne,
+            _ => return None,
+        })
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Ge => ">=",
+            Cmp::Gt => ">",
+            Cmp::Le => "<=",
+            Cmp::Lt => "<",
+            Cmp::Eq => "==",
+            Cmp::Ne => "!=",
+        }
+    }
+
+    pub fn holds<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            Cmp::Ge => a >= b,
+            Cmp::Gt => a > b,
+            Cmp::Le => a <= b,
+            Cmp::Lt => a < b,
+            Cmp::Eq => a == b,
+            Cmp::Ne => a != b,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumAttr {
+    Tpp,
+    DieArea,
+    PerformanceDensity,
+    Interconnect,
+    MemoryBandwidth,
+    MemoryBandwidthDensity,
+}
+
+impl NumAttr {
+    pub const ALL: [NumAttr; 6] = [
+        NumAttr::Tpp,
+        NumAttr::DieArea,
+        NumAttr::PerformanceDensity,
+        NumAttr::Interconnect,
+        NumAttr::MemoryBandwidth,
+        NumAttr::MemoryBandwidthDensity,
+    ];
+
+    /// The attribute's name, which is also its YAML key.
+    pub fn key(self) -> &'static str {
+        match self {
+            NumAttr::Tpp => "tpp",
+            NumAttr::DieArea => "die_area_mm2",
+            NumAttr::PerformanceDensity => "performance_density",
+            NumAttr::Interconnect => "interconnect_gbps",
+            NumAttr::MemoryBandwidth => "memory_bandwidth_gbps",
+            NumAttr::MemoryBandwidthDensity => "memory_bandwidth_density",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteMode {
+    /// An intermediate hop (not the first or the last).
+    PassesThrough,
+    Includes,
+    StartsIn,
+    EndsIn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Sender,
+    Consignee,
+    EndUser,
+    Lessor,
+    Lessee,
+    Operator,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Sender,
+        Role::Consignee,
+        Role::EndUser,
+        Role::Lessor,
+        Role::Lessee,
+        Role::Operator,
+    ];
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::Sender => "sender",
+            Role::Consignee => "consignee",
+            Role::EndUser => "end_user",
+            Role::Lessor => "lessor",
+            Role::Lessee => "lessee",
+            Role::Operator => "operator",
+        }
+    }
+
+    /// Words for people: "end user".
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::EndUser => "end user",
+            other => other.word(),
+        }
+    }
+
+    /// Whether a transaction of this kind names this role.
+    pub fn exists_for(self, kind: Kind) -> bool {
+        match self {
+            Role::Sender | Role::Consignee => kind != Kind::Lease,
+            Role::Lessor | Role::Lessee | Role::Operator => kind == Kind::Lease,
+            Role::EndUser => true,
+        }
+    }
+}
+
+/// Countries and groups, tested on a date.
+#[derive(Clone, Debug, Default)]
+pub struct PlaceSet {
+    pub countries: CountrySet,
+    pub groups: Vec<u16>,
+    /// As written, for explanations: `[D5, MO]`.
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub enum PartyRef {
+    Role(Role),
+    UltimateParent(Box<PartyRef>),
+    AnyOwner { of: Box<PartyRef>, threshold: u16 },
+}
+
+#[derive(Clone, Debug)]
+pub enum PartyPred {
+    HeadquarteredIn(PlaceSet),
+    LocatedIn(PlaceSet),
+    ListedOn(u8),
+    OwnedBy(u16),
+    Same(PartyRef),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeadField {
+    Notified,
+    Issued,
+}
+
+pub enum Test {
+    /// The item's classification on the date matches the pattern; `classes` are the
+    /// classification blocks whose ECCN matches.
+    ItemIs {
+        pattern: String,
+        classes: Vec<u16>,
+    },
+    ItemNum {
+        attr: NumAttr,
+        op: Cmp,
+        value: f64,
+    },
+    ItemDatacenter,
+    ItemOrigin(PlaceSet),
+    ItemForm(Form),
+    ItemEccnDisagrees,
+    Quantity {
+        op: Cmp,
+        value: f64,
+    },
+    TotalTpp {
+        op: Cmp,
+        value: f64,
+    },
+    Date {
+        op: Cmp,
+        date: Date,
+    },
+    Destination(PlaceSet),
+    EndUse(u8),
+    Kind(u8),
+    Route {
+        mode: RouteMode,
+        places: PlaceSet,
+    },
+    Authorized {
+        kind: AuthKind,
+        lead: Option<(LeadField, i32)>,
+    },
+    Exception(u16),
+    Party {
+        party: PartyRef,
+        pred: PartyPred,
+    },
+}
+
+/// An explanation template: text with `{placeholders}` resolved at compile time.
+#[derive(Clone, Debug)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+}
+
+#[derive(Clone, Debug)]
+pub enum TemplatePart {
+    Text(String),
+    Item,
+    ItemNum(NumAttr),
+    ItemEccn,
+    Party(Role),
+    PartyCountry(Role),
+    PartyHeadquarters(Role),
+    Destination,
+    Date,
+    Kind,
+    Quantity,
+    EndUse,
+}

@@ -1,0 +1,159 @@
+//! Where rule files come from: the pack built into the binary, or files and folders on disk.
+//! Both resolve `include` paths relative to the including file, and name each file by its
+//! normalised path so that a file included twice is loaded once.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Error};
+use crate::ir::RuleSet;
+use crate::limits::Limits;
+use crate::source::SourceFile;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/pack.rs"));
+}
+
+/// The shipped rule pack's files, as `(path, text)`.
+pub fn files() -> &'static [(&'static str, &'static str)] {
+    embedded::PACK
+}
+
+/// Lexically normalises `a/b/../c` to `a/c` (no file-system access).
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn include_target(from: &SourceFile, path: &str) -> PathBuf {
+    let base = Path::new(from.name()).parent().unwrap_or(Path::new(""));
+    normalise(&base.join(path))
+}
+
+/// Compiles the shipped pack.
+pub fn builtin(limits: &Limits) -> Result<RuleSet, Error> {
+    let roots: Vec<Arc<SourceFile>> = files()
+        .iter()
+        .map(|(name, text)| SourceFile::new(*name, *text))
+        .collect();
+    let resolve = |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
+        let target = include_target(from, path);
+        let key = target.to_string_lossy().replace('\\', "/");
+        files()
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(name, text)| SourceFile::new(*name, *text))
+            .ok_or_else(|| format!("`{key}` is not part of the built-in rule pack"))
+    };
+    crate::compile::compile(roots, &resolve, limits)
+}
+
+/// Compiles rule files and folders from disk (a folder contributes every `.cg` file in it,
+/// recursively, in name order).
+pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> {
+    let mut roots = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            collect_dir(path, &mut found, 0);
+            if found.is_empty() {
+                errors.push(
+                    Diagnostic::error(
+                        "rules::empty-folder",
+                        format!("`{}` holds no `.cg` rule files", path.display()),
+                    )
+                    .help("rule files end in `.cg`"),
+                );
+            }
+            for f in found {
+                match read_rule_file(&f, limits) {
+                    Ok(s) => roots.push(s),
+                    Err(d) => errors.push(d),
+                }
+            }
+        } else {
+            match read_rule_file(path, limits) {
+                Ok(s) => roots.push(s),
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::from(errors));
+    }
+    let resolve = |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
+        read_rule_file(&include_target(from, path), limits).map_err(|d| d.message)
+    };
+    crate::compile::compile(roots, &resolve, limits)
+}
+
+/// Compiles rule texts held in memory; includes resolve among the given names.
+pub fn from_sources(sources: &[(String, String)], limits: &Limits) -> Result<RuleSet, Error> {
+    let roots: Vec<Arc<SourceFile>> = sources
+        .iter()
+        .map(|(n, t)| {
+            SourceFile::new(
+                normalise(Path::new(n)).to_string_lossy().replace('\\', "/"),
+                t.as_str(),
+            )
+        })
+        .collect();
+    let all = roots.clone();
+    let resolve = move |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
+        let key = include_target(from, path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        all.iter()
+            .find(|s| s.name() == key)
+            .cloned()
+            .ok_or_else(|| format!("no rule source is named `{key}`"))
+    };
+    crate::compile::compile(roots, &resolve, limits)
+}
+
+fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            collect_dir(&p, out, depth + 1);
+        } else if p.extension().is_some_and(|e| e == "cg") {
+            out.push(p);
+        }
+    }
+}
+
+fn read_rule_file(path: &Path, limits: &Limits) -> Result<Arc<SourceFile>, Diagnostic> {
+    let name = normalise(path).to_string_lossy().replace('\\', "/");
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            "rules::unreadable",
+            format!("cannot read rule file `{name}`: {e}"),
+        )
+        .help("check the path given to --rules")
+    })?;
+    crate::facts::decode(&name, bytes, limits).map_err(|e| {
+        e.diagnostics
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Diagnostic::error("rules::unreadable", "unreadable"))
+    })
+}

@@ -1,0 +1,217 @@
+//! Source files and spans: the ground floor every other layer stands on.
+//!
+//! A [`SourceFile`] owns its text behind an `Arc`, so anything holding a [`Loc`] can render its
+//! own snippet without a global source map (the habit Cedar's `Loc` teaches).
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+/// A byte range in one source file. `u32` keeps spans small; files larger than 4 GiB are
+/// refused long before they reach a span (see [`crate::Limits`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Span {
+            start: clamp(start),
+            end: clamp(end.max(start)),
+        }
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span covering both.
+    pub fn join(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(span: Span) -> Self {
+        miette::SourceSpan::new((span.start as usize).into(), span.len())
+    }
+}
+
+/// One file of rules or facts, with its display name.
+pub struct SourceFile {
+    name: String,
+    text: Arc<str>,
+    line_starts: OnceLock<Vec<u32>>,
+}
+
+impl fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("name", &self.name)
+            .field("len", &self.text.len())
+            .finish()
+    }
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            name: name.into(),
+            text: text.into(),
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text a span covers; empty if the span does not fit (never panics).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            for (i, b) in self.text.bytes().enumerate() {
+                if b == b'\n' {
+                    starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+                }
+            }
+            starts
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let start = starts.get(line).copied().unwrap_or(0) as usize;
+        let end = (offset as usize).min(self.text.len());
+        let col = self
+            .text
+            .get(start..end)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
+        (line + 1, col + 1)
+    }
+
+    /// Byte offset of a 1-based line and column (columns counted in characters).
+    pub fn offset_of(&self, line: usize, col: usize) -> u32 {
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(line.saturating_sub(1)) else {
+            return u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        };
+        let rest = self.text.get(start as usize..).unwrap_or("");
+        let within: usize = rest
+            .chars()
+            .take(col.saturating_sub(1))
+            .take_while(|c| *c != '\n')
+            .map(char::len_utf8)
+            .sum();
+        start.saturating_add(u32::try_from(within).unwrap_or(u32::MAX))
+    }
+
+    /// The span of the whole 1-based line (without its newline).
+    pub fn line_span(&self, line: usize) -> Span {
+        let start = self.offset_of(line, 1) as usize;
+        let rest = self.text.get(start..).unwrap_or("");
+        let len = rest.find('\n').unwrap_or(rest.len());
+        Span::new(start, start + len)
+    }
+
+    /// `file:line:col` of a span's start.
+    pub fn location(&self, span: Span) -> String {
+        let (line, col) = self.line_col(span.start);
+        format!("{}:{}:{}", self.name, line, col)
+    }
+}
+
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A span in a particular file.
+#[derive(Clone, Debug)]
+pub struct Loc {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+impl Loc {
+    pub fn new(file: &Arc<SourceFile>, span: Span) -> Loc {
+        Loc {
+            file: Arc::clone(file),
+            span,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        self.file.slice(self.span)
+    }
+
+    /// 1-based line of the span's start.
+    pub fn line(&self) -> usize {
+        self.file.line_col(self.span.start).0
+    }
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file.location(self.span))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_round_trips() {
+        let file = SourceFile::new("t", "ab\ncdé\nf");
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_col(3), (2, 1));
+        assert_eq!(file.line_col(5), (2, 3));
+        assert_eq!(file.offset_of(2, 3), 5);
+        assert_eq!(file.offset_of(3, 1), 8);
+        assert_eq!(file.slice(file.line_span(2)), "cdé");
+        assert_eq!(file.slice(Span::new(100, 200)), "");
+    }
+}

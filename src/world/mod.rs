@@ -1,0 +1,539 @@
+//! The world graph of one transaction file: parties and their ownership edges (petgraph),
+//! with the closures the rules ask about computed once, in linear time, so that a check is a
+//! handful of lookups:
+//!
+//! - the ultimate parent of each party (the chain of majority owners);
+//! - for each ownership threshold the rules use, a summary of everyone in each party's chain
+//!   of owners at that threshold (their headquarters, locations and list designations),
+//!   cycle-safe through strongly connected components;
+//! - for each "owned … by parties listed on …" question, the first date from which each party
+//!   is so owned, directly or indirectly, individually or in aggregate: a least fixpoint over
+//!   the ownership graph, computed in date order.
+//!
+//! Unknown shares are handled soundly: every closure is computed twice, once counting only
+//! known shares ("sure") and once letting each unknown share take the largest value the other
+//! shares allow ("possible"). A question true on the sure graph is true; false on the possible
+//! graph is false; anything between is indeterminate.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::country::CountrySet;
+use crate::date::Date;
+use crate::facts::{ListKind, Share, TransactionFile};
+use crate::ir::{Needs, Threshold};
+
+/// The outcome of following majority owners upward.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parent {
+    /// The top of the chain (the party itself when it has no majority owner).
+    Top(u32),
+    /// Whether some owner holds a majority is unknown at this party (a share is missing).
+    Unknown { at: u32 },
+    /// The chain of majority owners loops back on itself here.
+    Cycle { at: u32 },
+}
+
+/// What a party's chain of owners contains, interned so that lookups are table reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Summary {
+    /// Index into [`World::country_sets`]: the owners' headquarters.
+    pub headquarters: u32,
+    /// Index into [`World::country_sets`]: the owners' locations.
+    pub locations: u32,
+    /// Earliest designation date among the owners, per list (`Date::MAX`: none).
+    pub listed: [Date; 4],
+}
+
+/// The owner closures at one threshold.
+pub struct Closure {
+    pub threshold: Threshold,
+    pub sure: Vec<Summary>,
+    /// Equal to `sure` when the file has no unknown shares.
+    pub possible: Option<Vec<Summary>>,
+}
+
+/// First dates from which each party is owned at the threshold by listed parties.
+pub struct Aggregate {
+    pub threshold: Threshold,
+    pub lists: u8,
+    pub sure_from: Vec<Date>,
+    pub possible_from: Vec<Date>,
+}
+
+pub struct World {
+    /// Ownership edges from the owned party to its owner, weighted by the owner entry's index.
+    pub graph: DiGraph<u32, u32>,
+    pub parents: Vec<Parent>,
+    pub closures: Vec<Closure>,
+    pub aggregates: Vec<Aggregate>,
+    pub country_sets: Vec<CountrySet>,
+    /// Per party, per list: the earliest date of designation (`Date::MAX`: not listed).
+    pub listed_since: Vec<[Date; 4]>,
+}
+
+const NEVER: Date = Date::MAX;
+
+impl World {
+    pub fn build(facts: &TransactionFile, needs: &Needs) -> World {
+        let n = facts.parties.len();
+        let mut graph = DiGraph::with_capacity(n, n);
+        for i in 0..n {
+            graph.add_node(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        let mut has_unknown = false;
+        for (i, p) in facts.parties.iter().enumerate() {
+            for (k, o) in p.owners.iter().enumerate() {
+                // Self-ownership (treasury shares) confers no control: left out of every
+                // question, so it can never make a loop.
+                if o.owner as usize == i {
+                    continue;
+                }
+                has_unknown |= o.share.is_none();
+                graph.add_edge(
+                    NodeIndex::new(i),
+                    NodeIndex::new(o.owner as usize),
+                    u32::try_from(k).unwrap_or(u32::MAX),
+                );
+            }
+        }
+        let listed_since: Vec<[Date; 4]> = facts
+            .parties
+            .iter()
+            .map(|p| {
+                let mut since = [NEVER; 4];
+                for d in &p.lists {
+                    if let Some(slot) = since.get_mut(d.list as usize) {
+                        *slot = (*slot).min(d.since.unwrap_or(Date::MIN));
+                    }
+                }
+                since
+            })
+            .collect();
+        let mut world = World {
+            graph,
+            parents: Vec::new(),
+            closures: Vec::new(),
+            aggregates: Vec::new(),
+            country_sets: Vec::new(),
+            listed_since,
+        };
+        world.parents = ultimate_parents(facts);
+        let mut interner = Interner::default();
+        for t in &needs.thresholds {
+            let sure = world.closure(facts, *t, false, &mut interner);
+            let possible = has_unknown.then(|| world.closure(facts, *t, true, &mut interner));
+            world.closures.push(Closure {
+                threshold: *t,
+                sure,
+                possible,
+            });
+        }
+        for (t, lists) in &needs.aggregates {
+            let sure_from = world.aggregate(facts, *t, *lists, false);
+            let possible_from = if has_unknown {
+                world.aggregate(facts, *t, *lists, true)
+            } else {
+                sure_from.clone()
+            };
+            world.aggregates.push(Aggregate {
+                threshold: *t,
+                lists: *lists,
+                sure_from,
+                possible_from,
+            });
+        }
+        world.country_sets = interner.sets;
+        world
+    }
+
+    /// The share an edge stands for: known, or (when `possible`) the most the other known
+    /// shares leave.
+    fn edge_share(
+        facts: &TransactionFile,
+        owned: u32,
+        entry: u32,
+        possible: bool,
+    ) -> Option<Share> {
+        let party = facts.party(owned)?;
+        let o = party.owners.get(entry as usize)?;
+        match o.share {
+            Some(s) => Some(s),
+            None if possible => {
+                let known: u32 = party
+                    .owners
+                    .iter()
+                    .filter_map(|x| x.share)
+                    .map(|s| s.0)
+                    .sum();
+                Some(Share(Share::WHOLE.0.saturating_sub(known)))
+            }
+            None => None,
+        }
+    }
+
+    /// Whether the edge counts at the threshold in the sure or possible graph.
+    pub fn edge_meets(
+        facts: &TransactionFile,
+        owned: u32,
+        entry: u32,
+        t: Threshold,
+        possible: bool,
+    ) -> bool {
+        World::edge_share(facts, owned, entry, possible).is_some_and(|s| t.met_by(s))
+    }
+
+    /// Summaries of every party's chain of owners at a threshold, via strongly connected
+    /// components so that ownership cycles are counted once and never loop.
+    fn closure(
+        &self,
+        facts: &TransactionFile,
+        t: Threshold,
+        possible: bool,
+        interner: &mut Interner,
+    ) -> Vec<Summary> {
+        let n = facts.parties.len();
+        let mut sub: DiGraph<u32, ()> = DiGraph::with_capacity(n, self.graph.edge_count());
+        for i in 0..n {
+            sub.add_node(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        for e in self.graph.edge_indices() {
+            if let (Some((a, b)), Some(entry)) =
+                (self.graph.edge_endpoints(e), self.graph.edge_weight(e))
+            {
+                let owned = u32::try_from(a.index()).unwrap_or(u32::MAX);
+                if World::edge_meets(facts, owned, *entry, t, possible) {
+                    sub.add_edge(a, b, ());
+                }
+            }
+        }
+        let own: Vec<Summary> = facts
+            .parties
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut hq = CountrySet::EMPTY;
+                hq.insert(p.headquarters);
+                let mut loc = CountrySet::EMPTY;
+                loc.insert(p.country);
+                Summary {
+                    headquarters: interner.intern(hq),
+                    locations: interner.intern(loc),
+                    listed: self.listed_since.get(i).copied().unwrap_or([NEVER; 4]),
+                }
+            })
+            .collect();
+        let empty = Summary {
+            headquarters: interner.intern(CountrySet::EMPTY),
+            locations: interner.intern(CountrySet::EMPTY),
+            listed: [NEVER; 4],
+        };
+        // tarjan_scc lists components so that every edge points to an earlier one: owners
+        // come before the parties they own.
+        let sccs = tarjan_scc(&sub);
+        let mut scc_of = vec![0usize; n];
+        for (k, comp) in sccs.iter().enumerate() {
+            for v in comp {
+                if let Some(slot) = scc_of.get_mut(v.index()) {
+                    *slot = k;
+                }
+            }
+        }
+        // `full[k]`: everything reachable from component k, its own members included.
+        let mut full: Vec<Summary> = Vec::with_capacity(sccs.len());
+        let mut result = vec![empty; n];
+        for (k, comp) in sccs.iter().enumerate() {
+            let mut members = empty;
+            let mut beyond = empty;
+            let mut cyclic = comp.len() > 1;
+            for v in comp {
+                if let Some(s) = own.get(v.index()) {
+                    members = interner.union(members, *s);
+                }
+                for w in sub.neighbors(*v) {
+                    let target = scc_of.get(w.index()).copied().unwrap_or(k);
+                    if target == k {
+                        cyclic = true;
+                    } else if let Some(s) = full.get(target) {
+                        beyond = interner.union(beyond, *s);
+                    }
+                }
+            }
+            full.push(interner.union(members, beyond));
+            for v in comp {
+                if let Some(slot) = result.get_mut(v.index()) {
+                    // In a cycle every member reaches every member, itself included.
+                    *slot = if cyclic {
+                        interner.union(members, beyond)
+                    } else {
+                        beyond
+                    };
+                }
+            }
+        }
+        result
+    }
+
+    /// First date from which each party is owned at the threshold by parties on the lists,
+    /// directly or through parties so owned, individually or in aggregate. Parties become
+    /// "affected" in date order (a priority queue), each adding its share to what it owns.
+    fn aggregate(
+        &self,
+        facts: &TransactionFile,
+        t: Threshold,
+        lists: u8,
+        possible: bool,
+    ) -> Vec<Date> {
+        let n = facts.parties.len();
+        // Reverse adjacency: owner → (owned, share).
+        let mut owns: Vec<Vec<(u32, Share)>> = vec![Vec::new(); n];
+        for (i, p) in facts.parties.iter().enumerate() {
+            let owned = u32::try_from(i).unwrap_or(u32::MAX);
+            for (k, o) in p.owners.iter().enumerate() {
+                if o.owner as usize == i {
+                    continue;
+                }
+                let entry = u32::try_from(k).unwrap_or(u32::MAX);
+                if let (Some(list), Some(share)) = (
+                    owns.get_mut(o.owner as usize),
+                    World::edge_share(facts, owned, entry, possible),
+                ) {
+                    list.push((owned, share));
+                }
+            }
+        }
+        let mut affected = vec![NEVER; n];
+        let mut owned_from = vec![NEVER; n];
+        let mut acc = vec![0u64; n];
+        let mut heap = BinaryHeap::new();
+        for (i, since) in self.listed_since.iter().enumerate() {
+            let first = ListKind::ALL
+                .iter()
+                .filter(|l| lists & l.bit() != 0)
+                .filter_map(|l| since.get(*l as usize))
+                .min()
+                .copied()
+                .unwrap_or(NEVER);
+            if first != NEVER {
+                heap.push(Reverse((first, i)));
+            }
+        }
+        let needed = u64::from(t.share.0);
+        while let Some(Reverse((date, p))) = heap.pop() {
+            match affected.get_mut(p) {
+                Some(slot) if *slot == NEVER => *slot = date,
+                _ => continue,
+            }
+            for (owned, share) in owns.get(p).map(Vec::as_slice).unwrap_or(&[]) {
+                let c = *owned as usize;
+                let Some(total) = acc.get_mut(c) else {
+                    continue;
+                };
+                *total += u64::from(share.0);
+                let met = if t.inclusive {
+                    *total >= needed
+                } else {
+                    *total > needed
+                };
+                if met && owned_from.get(c) == Some(&NEVER) {
+                    if let Some(slot) = owned_from.get_mut(c) {
+                        *slot = date;
+                    }
+                    if affected.get(c) == Some(&NEVER) {
+                        heap.push(Reverse((date, c)));
+                    }
+                }
+            }
+        }
+        owned_from
+    }
+
+    /// A shortest chain of owners from `from` to an owner satisfying `target`, as
+    /// `(owned, owner entry)` steps, in the sure or possible graph at the threshold.
+    pub fn owner_path(
+        &self,
+        facts: &TransactionFile,
+        from: u32,
+        t: Threshold,
+        possible: bool,
+        target: impl Fn(u32) -> bool,
+    ) -> Option<Vec<(u32, u32)>> {
+        let n = facts.parties.len();
+        let mut back: Vec<Option<(u32, u32)>> = vec![None; n];
+        let mut seen = vec![false; n];
+        let mut queue = VecDeque::new();
+        queue.push_back(from);
+        if let Some(s) = seen.get_mut(from as usize) {
+            *s = true;
+        }
+        while let Some(v) = queue.pop_front() {
+            let party = facts.party(v)?;
+            for (k, o) in party.owners.iter().enumerate() {
+                let entry = u32::try_from(k).unwrap_or(u32::MAX);
+                if o.owner == v || !World::edge_meets(facts, v, entry, t, possible) {
+                    continue;
+                }
+                let w = o.owner;
+                if target(w) {
+                    let mut path = vec![(v, entry)];
+                    let mut cur = v;
+                    while let Some(step) = back.get(cur as usize).copied().flatten() {
+                        path.push(step);
+                        cur = step.0;
+                    }
+                    path.reverse();
+                    return Some(path);
+                }
+                if let Some(s) = seen.get_mut(w as usize) {
+                    if !*s {
+                        *s = true;
+                        if let Some(b) = back.get_mut(w as usize) {
+                            *b = Some((v, entry));
+                        }
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The majority-owner chain from a party upward, as `(owned, owner entry)` steps.
+    pub fn majority_chain(&self, facts: &TransactionFile, from: u32) -> Vec<(u32, u32)> {
+        let mut chain = Vec::new();
+        let mut cur = from;
+        let mut seen = vec![false; facts.parties.len()];
+        while let Some((entry, owner)) = majority_owner(facts, cur) {
+            if seen.get(cur as usize).copied().unwrap_or(true) {
+                break;
+            }
+            if let Some(s) = seen.get_mut(cur as usize) {
+                *s = true;
+            }
+            chain.push((cur, entry));
+            cur = owner;
+        }
+        chain
+    }
+}
+
+/// The owner holding a known majority (more than 50%) of `party`, as (entry, owner).
+pub fn majority_owner(facts: &TransactionFile, party: u32) -> Option<(u32, u32)> {
+    let p = facts.party(party)?;
+    p.owners.iter().enumerate().find_map(|(k, o)| {
+        (o.owner != party && o.share.is_some_and(|s| s.0 > Share::WHOLE.0 / 2))
+            .then(|| (u32::try_from(k).unwrap_or(u32::MAX), o.owner))
+    })
+}
+
+/// Whether some owner with an unknown share could hold a majority of `party`.
+pub fn majority_unknown(facts: &TransactionFile, party: u32) -> bool {
+    let Some(p) = facts.party(party) else {
+        return false;
+    };
+    let known: u32 = p.owners.iter().filter_map(|o| o.share).map(|s| s.0).sum();
+    let room = Share::WHOLE.0.saturating_sub(known);
+    room > Share::WHOLE.0 / 2
+        && p.owners
+            .iter()
+            .any(|o| o.share.is_none() && o.owner != party)
+}
+
+/// Ultimate parents of all parties in one pass: each chain is walked once and its answer
+/// shared by every party on it.
+fn ultimate_parents(facts: &TransactionFile) -> Vec<Parent> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done(Parent),
+    }
+    let n = facts.parties.len();
+    let mut state = vec![State::New; n];
+    for start in 0..n {
+        let mut path = Vec::new();
+        let mut cur = u32::try_from(start).unwrap_or(u32::MAX);
+        let answer = loop {
+            match state.get(cur as usize).copied() {
+                Some(State::Done(p)) => break p,
+                Some(State::OnPath) => break Parent::Cycle { at: cur },
+                None => break Parent::Top(cur),
+                Some(State::New) => {}
+            }
+            if let Some(s) = state.get_mut(cur as usize) {
+                *s = State::OnPath;
+            }
+            path.push(cur);
+            match majority_owner(facts, cur) {
+                Some((_, owner)) => cur = owner,
+                None if majority_unknown(facts, cur) => break Parent::Unknown { at: cur },
+                None => break Parent::Top(cur),
+            }
+        };
+        for p in path {
+            if let Some(s) = state.get_mut(p as usize) {
+                *s = State::Done(answer);
+            }
+        }
+    }
+    state
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| match s {
+            State::Done(p) => p,
+            _ => Parent::Top(u32::try_from(i).unwrap_or(u32::MAX)),
+        })
+        .collect()
+}
+
+/// Deduplicates country sets so summaries stay small and comparisons cheap.
+#[derive(Default)]
+struct Interner {
+    sets: Vec<CountrySet>,
+    index: HashMap<CountrySet, u32>,
+    unions: HashMap<(u32, u32), u32>,
+}
+
+impl Interner {
+    fn intern(&mut self, set: CountrySet) -> u32 {
+        if let Some(i) = self.index.get(&set) {
+            return *i;
+        }
+        let i = u32::try_from(self.sets.len()).unwrap_or(u32::MAX);
+        self.sets.push(set);
+        self.index.insert(set, i);
+        i
+    }
+
+    fn union_sets(&mut self, a: u32, b: u32) -> u32 {
+        if a == b {
+            return a;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(i) = self.unions.get(&key) {
+            return *i;
+        }
+        let mut set = self.sets.get(a as usize).copied().unwrap_or_default();
+        if let Some(other) = self.sets.get(b as usize) {
+            set.union_with(other);
+        }
+        let i = self.intern(set);
+        self.unions.insert(key, i);
+        i
+    }
+
+    fn union(&mut self, a: Summary, b: Summary) -> Summary {
+        let mut listed = a.listed;
+        for (x, y) in listed.iter_mut().zip(b.listed.iter()) {
+            *x = (*x).min(*y);
+        }
+        Summary {
+            headquarters: self.union_sets(a.headquarters, b.headquarters),
+            locations: self.union_sets(a.locations, b.locations),
+            listed,
+        }
+    }
+}

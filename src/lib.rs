@@ -37,7 +37,11 @@
         clippy::indexing_slicing
     )
 )]
+// Errors are diagnostics carrying their spans, help and source: large, but built once per
+// problem on the cold path, so boxing them would buy nothing.
+#![allow(clippy::result_large_err)]
 
+pub mod cases;
 pub mod check;
 pub mod compile;
 pub mod country;

@@ -31,7 +31,7 @@ impl Truth {
         }
     }
 
-    pub fn not(self) -> Truth {
+    pub fn negate(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,
@@ -44,6 +44,9 @@ impl Truth {
 pub trait Tracer {
     const ON: bool;
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn push(&mut self, step: Step);
     /// Keeps, of the steps recorded since `from`, only those in `keep` (ranges in order).
     fn retain(&mut self, from: usize, keep: &[(usize, usize)]);
@@ -153,7 +156,7 @@ impl<'a> Ctx<'a> {
 
     pub fn cond<T: Tracer>(&self, c: &Cond, t: &mut T) -> Truth {
         match c {
-            Cond::Not(inner) => self.cond(inner, t).not(),
+            Cond::Not(inner) => self.cond(inner, t).negate(),
             Cond::And(cs) => {
                 let from = t.len();
                 let mut ranges: Vec<(usize, usize, Truth)> = Vec::new();
@@ -663,7 +666,7 @@ impl<'a> Ctx<'a> {
                 if T::ON && v == Truth::False {
                     t.retain(from, &[]);
                 }
-                w.min(v.not())
+                w.min(v.negate())
             }
             None => w,
         }
@@ -819,9 +822,8 @@ impl<'a> Ctx<'a> {
                     } else {
                         vec![]
                     };
-                    t.push(
-                        self.step(
-                            format!(
+                    t.push(self.step(
+                        format!(
                                 "{shown}: it does not {} {} on {}",
                                 mode_text
                                     .replace("passes", "pass")
@@ -831,10 +833,9 @@ impl<'a> Ctx<'a> {
                                 places.text,
                                 self.date
                             ),
-                            facts,
-                            at,
-                        ),
-                    );
+                        facts,
+                        at,
+                    ));
                 }
             }
         }
@@ -1142,7 +1143,7 @@ impl<'a> Ctx<'a> {
                 owner.map(|x| x.id.as_str()).unwrap_or("?")
             ));
             if i + 1 < chain.len() {
-                text.push_str(&format!(", which"));
+                text.push_str(", which");
             }
             facts.push(FactRef::Owner {
                 party: *owned,
@@ -1176,13 +1177,7 @@ impl<'a> Ctx<'a> {
                     } else {
                         "is located in"
                     };
-                    let key = if hq && party.headquarters != party.country {
-                        "headquarters"
-                    } else if hq {
-                        "headquarters"
-                    } else {
-                        "country"
-                    };
+                    let key = if hq { "headquarters" } else { "country" };
                     let mut s = self.step(
                         format!(
                             "{} {verb} {c}, which {}",

@@ -484,11 +484,12 @@ impl Compiler {
         stack.push(block.name.node.clone());
         let mut out = Vec::new();
         for item in &block.items {
-            let entries: Vec<(
+            type Member<'m> = (
                 Name,
-                Option<&ast::Spanned<String>>,
-                Option<&ast::Spanned<String>>,
-            )> = match &item.node {
+                Option<&'m ast::Spanned<String>>,
+                Option<&'m ast::Spanned<String>>,
+            );
+            let entries: Vec<Member<'_>> = match &item.node {
                 Item::Members(names) => names.iter().map(|n| (n.clone(), None, None)).collect(),
                 Item::Member { name, from, until } => {
                     vec![(name.clone(), from.as_ref(), until.as_ref())]

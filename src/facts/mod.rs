@@ -6,9 +6,9 @@
 //! found only when a diagnostic or a finding needs them (`spans`).
 
 mod guard;
-mod raw;
+pub(crate) mod raw;
 pub mod spans;
-mod validate;
+pub(crate) mod validate;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -314,6 +314,8 @@ pub struct TransactionFile {
     pub items: Vec<Item>,
     pub facilities: Vec<Facility>,
     pub transactions: Vec<Transaction>,
+    /// Where the facts sit in the file: the document, or the value of this top-level key.
+    root: Option<&'static str>,
     spans: OnceLock<SpanIndex>,
 }
 
@@ -363,6 +365,7 @@ impl TransactionFile {
         items: Vec<Item>,
         facilities: Vec<Facility>,
         transactions: Vec<Transaction>,
+        root: Option<&'static str>,
         spans: OnceLock<SpanIndex>,
     ) -> TransactionFile {
         TransactionFile {
@@ -371,12 +374,14 @@ impl TransactionFile {
             items,
             facilities,
             transactions,
+            root,
             spans,
         }
     }
 
     pub fn spans(&self) -> &SpanIndex {
-        self.spans.get_or_init(|| SpanIndex::build(&self.source))
+        self.spans
+            .get_or_init(|| SpanIndex::build(&self.source, self.root))
     }
 
     pub fn party(&self, i: u32) -> Option<&Party> {

@@ -33,14 +33,31 @@ struct Node {
 #[derive(Debug, Default)]
 pub struct SpanIndex {
     nodes: Vec<Node>,
+    /// The node paths start from: the document, or a mapping value inside it (the `facts:`
+    /// of a test case).
+    root: usize,
 }
 
 /// Deeper documents are not indexed further (the loader refuses them before this point).
 const MAX_DEPTH: usize = 256;
 
 impl SpanIndex {
-    pub fn build(file: &Arc<SourceFile>) -> SpanIndex {
-        let mut index = SpanIndex { nodes: Vec::new() };
+    /// Indexes a file; with `root`, paths start at that top-level key's value.
+    pub fn build(file: &Arc<SourceFile>, root: Option<&str>) -> SpanIndex {
+        let mut index = SpanIndex::scan(file);
+        if let Some(key) = root {
+            if let Some((_, id)) = index.find_node(&[Seg::Key(key)]) {
+                index.root = id;
+            }
+        }
+        index
+    }
+
+    fn scan(file: &Arc<SourceFile>) -> SpanIndex {
+        let mut index = SpanIndex {
+            nodes: Vec::new(),
+            root: 0,
+        };
         let mut parser = Parser::new_from_str(file.text());
         // A stack of open collections: node id and, for maps, a pending key.
         let mut stack: Vec<(usize, Option<(String, Span)>)> = Vec::new();
@@ -119,8 +136,8 @@ impl SpanIndex {
     }
 
     fn find_node(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, usize)> {
-        let mut id = 0usize;
-        let mut node = self.nodes.first()?;
+        let mut id = self.root;
+        let mut node = self.nodes.get(id)?;
         let mut key_span = None;
         for seg in path {
             let next = match (seg, &node.kind) {
@@ -188,7 +205,7 @@ mod tests {
     fn finds_values_and_keys() {
         let text = "parties:\n  - id: a\n    country: SG\n  - id: b\n    country: CN\ntransactions: [{id: T1, route: [US, SG]}]\n";
         let file = SourceFile::new("t.yaml", text);
-        let index = SpanIndex::build(&file);
+        let index = SpanIndex::build(&file, None);
         let span = index.locate(&[Seg::Key("parties"), Seg::Index(1), Seg::Key("country")]);
         assert_eq!(file.slice(span), "CN");
         let hop = index.locate(&[

@@ -26,12 +26,21 @@ pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile,
             .help("a transaction file lists `parties`, `items` and `transactions` (see CONTRACT.md)")
             .into());
     }
+    guard_text(&source, limits)?;
+    let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(&source, &e))?;
+    Validator::new(source, limits, None).run(raw)
+}
+
+/// Guards a file against hostile YAML before serde_yaml reads it (size is checked by the
+/// caller): flow nesting and aliases.
+pub fn guard_text(source: &Arc<SourceFile>, limits: &Limits) -> Result<(), Error> {
+    let text = source.text();
     if let Err(e) = guard::scan(text, limits) {
         let (offset, message, help) = match e {
             GuardError::TooDeep { offset, limit } => (
                 offset,
                 format!("YAML collections nest more than {limit} levels deep"),
-                "transaction files are shallow (at most a few levels); this file is malformed or hostile",
+                "these files are shallow (at most a few levels); this one is malformed or hostile",
             ),
             GuardError::TooManyAliases { offset, limit } => (
                 offset,
@@ -40,13 +49,28 @@ pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile,
             ),
         };
         return Err(Diagnostic::error("facts::limit", message)
-            .in_file(&source)
+            .in_file(source)
             .label(Span::new(offset, offset + 1), "here")
             .help(help)
             .into());
     }
-    let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(&source, &e))?;
-    Validator::new(source, limits).run(raw)
+    Ok(())
+}
+
+/// Validates transaction facts that were read as part of a larger document (a test case's
+/// `facts:`), locating problems under that key.
+pub(crate) fn from_raw(
+    source: Arc<SourceFile>,
+    raw: RawFile,
+    root: &'static str,
+    limits: &Limits,
+) -> Result<TransactionFile, Error> {
+    Validator::new(source, limits, Some(root)).run(raw)
+}
+
+/// serde_yaml's error as a located diagnostic, for other documents read with it.
+pub(crate) fn yaml_diagnostic(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
+    yaml_error(source, e)
 }
 
 /// serde_yaml's error, reworded in the contract's terms with a suggestion where one helps.
@@ -65,7 +89,7 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
     let offset = source.offset_of(line, col) as usize;
     let rest = source.text().get(offset..).unwrap_or("");
     let len = rest
-        .find(|c: char| c == '\n' || c == ',' || c == ']' || c == '}' || c == '#')
+        .find(['\n', ',', ']', '}', '#'])
         .unwrap_or(rest.len())
         .min(80);
     let span = Span::new(offset, offset + len.max(1));
@@ -177,6 +201,7 @@ fn describe_path(path: &str) -> String {
 struct Validator<'l> {
     source: Arc<SourceFile>,
     limits: &'l Limits,
+    root: Option<&'static str>,
     spans: OnceLock<SpanIndex>,
     errors: Vec<Diagnostic>,
 }
@@ -189,17 +214,24 @@ enum P {
 }
 
 impl<'l> Validator<'l> {
-    fn new(source: Arc<SourceFile>, limits: &'l Limits) -> Validator<'l> {
+    fn new(
+        source: Arc<SourceFile>,
+        limits: &'l Limits,
+        root: Option<&'static str>,
+    ) -> Validator<'l> {
         Validator {
             source,
             limits,
+            root,
             spans: OnceLock::new(),
             errors: Vec::new(),
         }
     }
 
     fn span(&self, path: &[P], whole_entry: bool) -> Span {
-        let spans = self.spans.get_or_init(|| SpanIndex::build(&self.source));
+        let spans = self
+            .spans
+            .get_or_init(|| SpanIndex::build(&self.source, self.root));
         let segs: Vec<Seg<'_>> = path
             .iter()
             .map(|p| match p {
@@ -445,6 +477,7 @@ impl<'l> Validator<'l> {
             items,
             facilities,
             transactions,
+            self.root,
             self.spans,
         ))
     }
@@ -779,26 +812,26 @@ impl<'l> Validator<'l> {
         };
         let kind = kind?;
         // Which keys each kind needs, and which it cannot take.
-        let (needed, foreign): (&[(&'static str, bool)], &[(&'static str, bool)]) =
-            if kind == Kind::Lease {
-                (
-                    &[
-                        ("facility", t.facility.is_some()),
-                        ("lessor", t.lessor.is_some()),
-                        ("lessee", t.lessee.is_some()),
-                    ],
-                    &[("from", t.from.is_some()), ("to", t.to.is_some())],
-                )
-            } else {
-                (
-                    &[("from", t.from.is_some()), ("to", t.to.is_some())],
-                    &[
-                        ("facility", t.facility.is_some()),
-                        ("lessor", t.lessor.is_some()),
-                        ("lessee", t.lessee.is_some()),
-                    ],
-                )
-            };
+        type Keys<'k> = &'k [(&'static str, bool)];
+        let (needed, foreign): (Keys<'_>, Keys<'_>) = if kind == Kind::Lease {
+            (
+                &[
+                    ("facility", t.facility.is_some()),
+                    ("lessor", t.lessor.is_some()),
+                    ("lessee", t.lessee.is_some()),
+                ],
+                &[("from", t.from.is_some()), ("to", t.to.is_some())],
+            )
+        } else {
+            (
+                &[("from", t.from.is_some()), ("to", t.to.is_some())],
+                &[
+                    ("facility", t.facility.is_some()),
+                    ("lessor", t.lessor.is_some()),
+                    ("lessee", t.lessee.is_some()),
+                ],
+            )
+        };
         for (key, present) in needed {
             if !present {
                 self.error(
@@ -834,10 +867,10 @@ impl<'l> Validator<'l> {
                 );
             }
         }
-        let destination_given = match &t.destination {
-            Some(d) => Some(self.country(d, &at("destination"))),
-            None => None,
-        };
+        let destination_given = t
+            .destination
+            .as_ref()
+            .map(|d| self.country(d, &at("destination")));
         let route: Vec<Country> = match &t.route {
             Some(hops) => {
                 if hops.len() > self.limits.max_route_hops {

@@ -329,6 +329,7 @@ impl<'a> Ctx<'a> {
                     let what = match self.item.form {
                         Form::Ic => "an integrated circuit",
                         Form::Computer => "a computer or assembly containing integrated circuits",
+                        Form::Memory => "a memory part",
                     };
                     // The default form (an IC) is not worth underlining.
                     let facts = if self.item.form == Form::Ic {

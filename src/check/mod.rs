@@ -440,6 +440,8 @@ impl<'a> Checker<'a> {
 }
 
 /// Whether a rule produces a finding, and with which outcome (fast path, no explanation).
+/// Where the codified text is not enforced on the date, a requirement is reported as a
+/// warning (the finding names both layers).
 fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
     let when = ctx.cond(&rule.when, &mut NoTrace);
     if when == Truth::False {
@@ -450,13 +452,17 @@ fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
         None => Truth::False,
     };
     let outcome = verdict_of(rule.outcome);
-    Some(match (when, lifted) {
+    let verdict = match (when, lifted) {
         (_, Truth::True) => Verdict::Allowed,
-        (Truth::True, Truth::False) => outcome,
+        // An authorization or exception lifts a requirement only when established: one that
+        // cannot be shown (a fact missing) leaves the requirement standing.
+        (Truth::True, _) => outcome,
         // Missing facts never clear a transaction; for a red flag they are a red flag.
         _ if outcome == Verdict::Warning => Verdict::Warning,
         _ => Verdict::Indeterminate,
-    })
+    };
+    let unenforced = rule.unenforced.iter().any(|u| u.window.contains(ctx.date));
+    Some(if unenforced && verdict >= Verdict::LicenseRequired { Verdict::Warning } else { verdict })
 }
 
 pub fn verdict_of(outcome: Outcome) -> Verdict {

@@ -516,23 +516,13 @@ impl Compiler {
             let found = match ty {
                 Ty::EndUse => EndUse::parse(&n.node).map(|u| mask |= u.bit()),
                 Ty::Kind => Kind::parse(&n.node).map(|k| mask |= k.bit()),
-                _ => match n.node.as_str() {
-                    "ic" => {
-                        form = Some(Form::Ic);
-                        Some(())
-                    }
-                    "computer" => {
-                        form = Some(Form::Computer);
-                        Some(())
-                    }
-                    _ => None,
-                },
+                _ => Form::parse(&n.node).map(|f| form = Some(f)),
             };
             if found.is_none() {
                 let words: Vec<&str> = match ty {
                     Ty::EndUse => EndUse::ALL.iter().map(|u| u.word()).collect(),
                     Ty::Kind => Kind::ALL.iter().map(|k| k.word()).collect(),
-                    _ => vec!["ic", "computer"],
+                    _ => Form::ALL.iter().map(|f| f.word()).collect(),
                 };
                 let help = suggestion_help(&n.node, words.iter().copied())
                     .map(|h| format!("{h} ({} is one of: {})", ty.name(), words.join(", ")));

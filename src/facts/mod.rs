@@ -128,15 +128,26 @@ pub struct Party {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
+    /// An integrated circuit (3A090).
     Ic,
+    /// A computer, electronic assembly or component containing such ICs (4A090).
     Computer,
+    /// A memory part such as an HBM stack (3A090.c).
+    Memory,
 }
 
 impl Form {
+    pub const ALL: [Form; 3] = [Form::Ic, Form::Computer, Form::Memory];
+
+    pub fn parse(text: &str) -> Option<Form> {
+        Form::ALL.into_iter().find(|f| f.word() == text)
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Form::Ic => "ic",
             Form::Computer => "computer",
+            Form::Memory => "memory",
         }
     }
 }

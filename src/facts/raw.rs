@@ -76,8 +76,8 @@ pub struct RawItem {
     pub eccn: Option<String>,
     #[serde(default)]
     pub origin: Option<String>,
-    /// Extension: `ic` (default) or `computer` (a computer, assembly or component containing
-    /// such ICs, ECCN 4A090).
+    /// Extension: `ic` (default), `computer` (a computer, assembly or component containing
+    /// such ICs, ECCN 4A090) or `memory` (an HBM stack or other memory part, 3A090.c).
     #[serde(default)]
     pub form: Option<String>,
 }

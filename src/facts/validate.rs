@@ -730,7 +730,7 @@ impl<'l> Validator<'l> {
                 f,
                 &at("form"),
                 "item form",
-                &[("ic", Form::Ic), ("computer", Form::Computer)],
+                &Form::ALL.iter().map(|f| (f.word(), *f)).collect::<Vec<_>>(),
             )?,
             None => Form::Ic,
         };

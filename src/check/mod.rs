@@ -126,6 +126,9 @@ impl<'a> Checker<'a> {
         let date = as_of.unwrap_or(tx.date);
         let (verdict, fired) = self.verdict(tx_index, as_of)?;
         let ctx = self.ctx(tx_index, date, 0)?;
+        let mut fired = fired;
+        // Most severe first; rules in declaration order within an outcome.
+        fired.sort_by_key(|(_, outcome)| std::cmp::Reverse(*outcome));
         let findings = fired
             .into_iter()
             .filter_map(|(r, outcome)| {
@@ -462,7 +465,11 @@ fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
         _ => Verdict::Indeterminate,
     };
     let unenforced = rule.unenforced.iter().any(|u| u.window.contains(ctx.date));
-    Some(if unenforced && verdict >= Verdict::LicenseRequired { Verdict::Warning } else { verdict })
+    Some(if unenforced && verdict >= Verdict::LicenseRequired {
+        Verdict::Warning
+    } else {
+        verdict
+    })
 }
 
 pub fn verdict_of(outcome: Outcome) -> Verdict {

@@ -743,9 +743,14 @@ impl Compiler {
                 name.span,
                 "rules::arity",
                 format!(
-                    "`{}` takes {} parties, given {}",
+                    "`{}` takes {} {}, given {}",
                     name.node,
                     block.params.len(),
+                    if block.params.len() == 1 {
+                        "party"
+                    } else {
+                        "parties"
+                    },
                     args.len()
                 ),
                 "wrong number of parties",

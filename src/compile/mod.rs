@@ -96,12 +96,13 @@ pub(crate) struct Compiler {
     exceptions: HashMap<String, (u16, At)>,
     class_eccns: Vec<String>,
     needs: Needs,
+    /// Declarations that failed to parse: their names are not reported again as unknown.
+    broken: HashSet<String>,
 }
 
 impl Compiler {
     fn new(files: Vec<ast::RuleFile>) -> Compiler {
         Compiler {
-            files,
             errors: Vec::new(),
             laws: HashMap::new(),
             groups: HashMap::new(),
@@ -109,6 +110,11 @@ impl Compiler {
             exceptions: HashMap::new(),
             class_eccns: Vec::new(),
             needs: Needs::default(),
+            broken: files
+                .iter()
+                .flat_map(|f| f.broken.iter().cloned())
+                .collect(),
+            files,
         }
     }
 
@@ -125,6 +131,12 @@ impl Compiler {
         label: &str,
         help: Option<String>,
     ) {
+        if code == "rules::unknown-name" {
+            let named = self.source(file).map(|src| src.slice(span).to_string());
+            if named.is_some_and(|n| self.broken.contains(&n)) {
+                return;
+            }
+        }
         let mut d = Diagnostic::error(code, message).maybe_help(help);
         if let Some(src) = self.source(file) {
             d = d.in_file(src).label(span, label);

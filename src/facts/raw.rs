@@ -145,25 +145,32 @@ pub struct RawAuthorization {
     pub expires: Option<String>,
 }
 
-/// Ids and names written as numbers (`id: 1001`) are read as their text.
+/// Ids and names written as numbers (`id: 1001`) are read as their text. A visitor (not an
+/// untagged enum) so that YAML syntax errors inside the value still reach the user.
 fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Scalar {
-        Text(String),
-        Int(i64),
-        Float(f64),
-        Bool(bool),
+    struct Text;
+    impl serde::de::Visitor<'_> for Text {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a single value such as a name or a number")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
     }
-    match Scalar::deserialize(d) {
-        Ok(Scalar::Text(s)) => Ok(s),
-        Ok(Scalar::Int(i)) => Ok(i.to_string()),
-        Ok(Scalar::Float(f)) => Ok(f.to_string()),
-        Ok(Scalar::Bool(b)) => Ok(b.to_string()),
-        Err(_) => Err(serde::de::Error::custom(
-            "expected a single value such as a name or a number, found a list or a mapping",
-        )),
-    }
+    d.deserialize_any(Text)
 }
 
 fn opt_scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

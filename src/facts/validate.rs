@@ -191,7 +191,7 @@ fn describe_path(path: &str) -> String {
         };
         parts.push(match index {
             Some(i) => format!("{singular} {}", i + 1),
-            None => format!("`{singular}`"),
+            None => format!("`{name}`"),
         });
     }
     parts.reverse();

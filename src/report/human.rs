@@ -36,6 +36,7 @@ fn handler(style: Style) -> miette::GraphicalReportHandler {
         .with_context_lines(1)
         .with_links(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_show_related_as_nested(true)
 }
 
 /// Renders a diagnostic (an error in a rule or transaction file).

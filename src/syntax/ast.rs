@@ -24,6 +24,9 @@ pub type Name = Spanned<String>;
 pub struct RuleFile {
     pub source: Arc<SourceFile>,
     pub decls: Vec<Decl>,
+    /// Names of declarations that failed to parse, so uses of them elsewhere are not reported
+    /// again as unknown (one bad declaration, one error).
+    pub broken: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

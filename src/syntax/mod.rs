@@ -49,6 +49,7 @@ impl Default for SyntaxLimits {
 pub fn parse(source: &Arc<SourceFile>, limits: &SyntaxLimits) -> (RuleFile, Vec<Diagnostic>) {
     let mut decls = Vec::new();
     let mut errors = Vec::new();
+    let mut broken = Vec::new();
     let text = source.text();
     for (start, end) in split_declarations(text) {
         let chunk = text.get(start..end).unwrap_or("");
@@ -86,13 +87,19 @@ pub fn parse(source: &Arc<SourceFile>, limits: &SyntaxLimits) -> (RuleFile, Vec<
                     None => {}
                 }
             }
-            Err(e) => errors.push(syntax_error(source, chunk, start, &e)),
+            Err(e) => {
+                if let Some(name) = declaration_name(chunk) {
+                    broken.push(name);
+                }
+                errors.push(syntax_error(source, chunk, start, &e));
+            }
         }
     }
     (
         RuleFile {
             source: Arc::clone(source),
             decls,
+            broken,
         },
         errors,
     )
@@ -160,8 +167,7 @@ fn split_declarations(text: &str) -> Vec<(usize, usize)> {
                 let at_column_zero = i == 0 || bytes.get(i - 1) == Some(&b'\n');
                 if !prev_is_word
                     && DECL_WORDS.contains(&word)
-                    && (depth == 0 || at_column_zero)
-                    && (line_start || depth == 0)
+                    && (at_column_zero || (line_start && depth == 0))
                 {
                     if i > 0 {
                         starts.push(i);
@@ -252,20 +258,12 @@ fn syntax_error(
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
-    let expected: Vec<&'static str> = match &e.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&'static str> = Vec::new();
-            for r in positives {
-                if let Some(w) = describe(*r) {
-                    if !words.contains(&w) {
-                        words.push(w);
-                    }
-                }
-            }
-            words
-        }
+    let positives: Vec<Rule> = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    let kind = declaration_kind(chunk);
+    let expected = expected_words(&positives, kind);
     let rest = chunk.get(pos..).unwrap_or("");
     let found_len = token_len(rest);
     let found = rest.get(..found_len).unwrap_or("");
@@ -273,12 +271,8 @@ fn syntax_error(
     let context = declaration_context(chunk);
     let expected_text = match expected.as_slice() {
         [] => String::from("something else"),
-        [one] => (*one).to_string(),
-        many => {
-            let shown: Vec<&str> = many.iter().take(5).copied().collect();
-            let (last, init) = shown.split_last().map_or((&"", &[][..]), |(l, i)| (l, i));
-            format!("{} or {}", init.join(", "), last)
-        }
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
     };
     let found_text = if found.is_empty() {
         "the end of the declaration".to_string()
@@ -286,22 +280,46 @@ fn syntax_error(
         format!("`{found}`")
     };
     let after = before.map(|b| format!(" after `{b}`")).unwrap_or_default();
-    let message = format!("expected {expected_text}{after}, found {found_text}{context}");
+    let unclosed =
+        positives.contains(&Rule::close_brace) && (found.is_empty() || DECL_WORDS.contains(&found));
+    let message = if unclosed {
+        let what = context.trim_start().trim_start_matches("in ").to_string();
+        let what = if what.is_empty() {
+            "the declaration".to_string()
+        } else {
+            what
+        };
+        format!("{what} is not closed: expected `}}` before {found_text}")
+    } else {
+        format!("expected {expected_text}{after}, found {found_text}{context}")
+    };
     let span = Span::new(
         offset + pos,
         offset + pos + found_len.max(1).min(rest.len()),
     );
+    let label = if unclosed {
+        "expected `}` before this".to_string()
+    } else if expected_text.len() > 60 {
+        "unexpected here".to_string()
+    } else {
+        format!("expected {expected_text}")
+    };
     let mut d = Diagnostic::error("rules::syntax", message)
         .in_file(source)
-        .label(span, format!("expected {expected_text}"));
-    if let Some(h) = syntax_help(found, before, &expected) {
+        .label(span, label);
+    if let Some(h) = syntax_help(found, before, unclosed, &expected) {
         d = d.help(h);
     }
     d
 }
 
-fn syntax_help(found: &str, before: Option<&str>, expected: &[&str]) -> Option<String> {
-    if found.is_empty() && expected.iter().any(|e| e.contains('}')) {
+fn syntax_help(
+    found: &str,
+    before: Option<&str>,
+    unclosed: bool,
+    expected: &[String],
+) -> Option<String> {
+    if unclosed {
         return Some("a block ends with `}`: check that every `{` is closed".into());
     }
     if found == "&&" || found == "&" {
@@ -322,14 +340,102 @@ fn syntax_help(found: &str, before: Option<&str>, expected: &[&str]) -> Option<S
     if found.starts_with('\'') {
         return Some("strings use double quotes".into());
     }
-    if expected.contains(&"a rule attribute") {
-        return Some(
-            "a rule holds title, law, cite, effective, on, when, unless, outcome, policy, \
-             unenforced, explain, help and note lines"
-                .into(),
-        );
+    if matches!(before, Some("and" | "or" | "not" | "when" | "unless")) {
+        return Some("a condition tests the item, a party, the destination, the route, the date or an authorization (see docs/language.md)".into());
+    }
+    if expected.iter().any(|e| e.starts_with("a declaration")) {
+        return Some("a rule file holds declarations: include, law, group, define, classify, exception and rule (see docs/language.md)".into());
     }
     None
+}
+
+/// The kind of declaration being parsed ("rule", "group", …), when its header is readable.
+fn declaration_kind(chunk: &str) -> Option<&'static str> {
+    let first = chunk
+        .split(|c: char| c.is_whitespace() || c == '{')
+        .find(|w| !w.is_empty() && !w.starts_with("//"))?;
+    [
+        "group",
+        "define",
+        "classify",
+        "exception",
+        "rule",
+        "include",
+        "law",
+    ]
+    .into_iter()
+    .find(|k| *k == first)
+}
+
+/// pest's expected tokens in the rule author's words: connectives first, then the lines a
+/// block may hold collapsed into one phrase, then the rest.
+fn expected_words(positives: &[Rule], kind: Option<&str>) -> Vec<String> {
+    const LINES: &[Rule] = &[
+        Rule::k_title,
+        Rule::k_law,
+        Rule::k_cite,
+        Rule::k_note,
+        Rule::k_help,
+        Rule::k_explain,
+        Rule::k_effective,
+        Rule::k_on,
+        Rule::k_when,
+        Rule::k_unless,
+        Rule::k_outcome,
+        Rule::k_policy,
+        Rule::k_unenforced,
+        Rule::k_members,
+        Rule::k_member,
+        Rule::close_brace,
+        Rule::title_item,
+        Rule::law_item,
+        Rule::cite_item,
+        Rule::note_item,
+        Rule::help_item,
+        Rule::explain_item,
+        Rule::effective_item,
+        Rule::on_item,
+        Rule::when_item,
+        Rule::unless_item,
+        Rule::outcome_item,
+        Rule::policy_item,
+        Rule::unenforced_item,
+        Rule::members_item,
+        Rule::member_item,
+    ];
+    let mut words: Vec<String> = Vec::new();
+    let mut push = |w: String| {
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    };
+    for r in positives {
+        match r {
+            Rule::k_and => push("`and`".into()),
+            Rule::k_or => push("`or`".into()),
+            _ => {}
+        }
+    }
+    if positives.iter().any(|r| LINES.contains(r)) {
+        let block = kind.unwrap_or("declaration");
+        let lines = match block {
+            "group" => "members, member, cite, note",
+            "classify" => "title, cite, effective, when, unless, note",
+            "exception" => "title, law, cite, effective, when, help, note",
+            _ => "title, law, cite, effective, on, when, unless, outcome, policy, unenforced, explain, help, note",
+        };
+        push(format!("`}}` or another line of the {block} ({lines})"));
+    }
+    for r in positives {
+        if LINES.contains(r) || matches!(r, Rule::k_and | Rule::k_or) {
+            continue;
+        }
+        if let Some(w) = describe(*r) {
+            push(w.to_string());
+        }
+    }
+    words.truncate(5);
+    words
 }
 
 /// How the grammar's rules read to a rule author; `None` hides a rule from the list.
@@ -351,7 +457,6 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "a declaration (include, law, group, define, classify, exception or rule)"
         }
         Rule::k_exception => "`exception`",
-        Rule::rule_item => "a rule attribute",
         Rule::classify_item => {
             "a classification attribute (title, cite, effective, when, unless, note)"
         }
@@ -425,6 +530,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::same_party => "`headquartered in`, `located in`, `listed on`, `owned` or a party",
         Rule::params => "`(`",
         Rule::EOI => "the end of the declaration",
+        Rule::declaration => {
+            "a declaration (include, law, group, define, classify, exception or rule)"
+        }
+        Rule::close_brace => "`}`",
         _ => return None,
     })
 }
@@ -474,6 +583,18 @@ fn previous_token(chunk: &str, pos: usize) -> Option<&str> {
     chunk.get(at..at + word.len())
 }
 
+/// The name a declaration declares (`D5` in `group D5 …`), when its header is readable.
+fn declaration_name(chunk: &str) -> Option<String> {
+    let mut words = chunk
+        .split(|c: char| c.is_whitespace() || c == '{' || c == '(' || c == '"')
+        .filter(|w| !w.is_empty() && !w.starts_with("//"));
+    let kind = words.next()?;
+    let name = words.next()?;
+    ["group", "define", "classify", "exception", "rule"]
+        .contains(&kind)
+        .then(|| name.to_string())
+}
+
 /// " in rule `x`" for the declaration being parsed, when its header is readable.
 fn declaration_context(chunk: &str) -> String {
     let mut words = chunk
@@ -498,9 +619,12 @@ struct Builder {
 type Built<T> = Result<T, Diagnostic>;
 
 impl Builder {
+    /// The pair's span without the whitespace pest skips after an optional part that was
+    /// not there (`k_by ~ name ~ lead_time?` consumes the newline after `name`).
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.offset + s.start(), self.offset + s.end())
+        let kept = pair.as_str().trim_end().len();
+        Span::new(self.offset + s.start(), self.offset + s.start() + kept)
     }
 
     fn text(&self, pair: &Pair<'_, Rule>) -> Name {
@@ -574,6 +698,7 @@ impl Builder {
                 Rule::name | Rule::eccn | Rule::rule_id if name.is_none() => {
                     name = Some(self.text(&p));
                 }
+                Rule::close_brace => {}
                 Rule::string if title.is_none() && items.is_empty() => {
                     title = Some(self.string(&p));
                 }
@@ -1101,5 +1226,21 @@ rule us.ear.hq-rule {
         let (_, errors) = parse_str(&deep);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].code, "rules::too-deep");
+    }
+}
+#[cfg(test)]
+mod debug_positives {
+    use super::*;
+    #[test]
+    fn show() {
+        for text in [
+            "%%%% garbage",
+            "rule a { when item.tpp >= 4800 && x }",
+            "group D5 { members CN\n",
+        ] {
+            if let Err(e) = Grammar::parse(Rule::declaration, text) {
+                eprintln!("{text:?} => {:?}", e.variant);
+            }
+        }
     }
 }

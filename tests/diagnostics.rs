@@ -1,0 +1,64 @@
+//! Every diagnostic, snapshotted beside the input that produced it (Gleam's habit): one case
+//! file per diagnostic under `tests/cases/{rules,facts}/`, so adding a case is adding a file.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::Path;
+
+use chipgate::report::human::{self, Style};
+use chipgate::{Error, Limits, RuleSet, TransactionFile};
+
+fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn render(input: &[u8], error: &Error) -> String {
+    let style = Style {
+        color: false,
+        unicode: true,
+        width: 100,
+    };
+    let mut out = String::from("----- INPUT\n");
+    out.push_str(&String::from_utf8_lossy(input).replace('\0', "\\0"));
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str("----- DIAGNOSTICS\n");
+    for d in &error.diagnostics {
+        out.push_str(&human::diagnostic(d, style));
+    }
+    out
+}
+
+#[test]
+fn rule_file_diagnostics() {
+    insta::glob!("cases/rules/*.cg", |path| {
+        let rel = relative(path);
+        let input = std::fs::read(path).unwrap();
+        let error = RuleSet::from_paths(&[rel.clone().into()], &Limits::default())
+            .err()
+            .unwrap_or_else(|| panic!("{rel} compiled, but it is a case of a bad rule file"));
+        insta::assert_snapshot!(render(&input, &error));
+    });
+}
+
+#[test]
+fn transaction_file_diagnostics() {
+    insta::glob!("cases/facts/*.yaml", |path| {
+        let rel = relative(path);
+        let input = std::fs::read(path).unwrap();
+        let error = TransactionFile::from_bytes(&rel, input.clone(), &Limits::default())
+            .err()
+            .unwrap_or_else(|| panic!("{rel} loaded, but it is a case of a bad transaction file"));
+        insta::assert_snapshot!(render(&input, &error));
+    });
+}

@@ -27,10 +27,21 @@ fn render(input: &[u8], error: &Error) -> String {
         unicode: true,
         width: 100,
     };
+    // Long or huge inputs (the limit cases) are shown in part: the diagnostic is the point.
+    let text = String::from_utf8_lossy(input).replace('\0', "\\0");
+    let lines: Vec<&str> = text.lines().collect();
     let mut out = String::from("----- INPUT\n");
-    out.push_str(&String::from_utf8_lossy(input).replace('\0', "\\0"));
-    if !out.ends_with('\n') {
-        out.push('\n');
+    for line in lines.iter().take(40) {
+        if line.chars().count() > 160 {
+            out.extend(line.chars().take(160));
+            out.push_str(&format!("… ({} characters)\n", line.chars().count()));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if lines.len() > 40 {
+        out.push_str(&format!("… ({} more lines)\n", lines.len() - 40));
     }
     out.push_str("----- DIAGNOSTICS\n");
     for d in &error.diagnostics {

@@ -210,7 +210,7 @@ pub fn summary(reports: &[TransactionReport], rules: &RuleSet) -> String {
     let digest = rules.digest();
     let short = digest.get(..19).unwrap_or(digest);
     format!(
-        "{} transaction{} checked: {} (rules {short}…, {} rules)\n",
+        "{} transaction{} checked: {} (rules {short}, {} rules)\n",
         reports.len(),
         if reports.len() == 1 { "" } else { "s" },
         counts.join(", "),

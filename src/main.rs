@@ -21,6 +21,43 @@ struct Cli {
 enum Command {
     /// Judge the transactions in YAML files against the rules.
     Check(CheckArgs),
+    /// Show how each item of a transaction file classifies on a date, with the arithmetic.
+    Classify(ClassifyArgs),
+    /// List the rules of a rule set with their citations, dates, law and uncertainties.
+    Rules(RulesArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ListFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Args)]
+struct ClassifyArgs {
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// The date to classify on (default: the latest transaction date in the file).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ListFormat,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// A transaction file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    file: String,
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ListFormat,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -116,6 +153,8 @@ fn main() -> ExitCode {
     let style = terminal_style();
     match cli.command {
         Command::Check(args) => check(args, style),
+        Command::Classify(args) => classify(args, style),
+        Command::Rules(args) => list_rules(args, style),
     }
 }
 
@@ -227,4 +266,49 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {
+    let limits = args.limits.limits();
+    let rules = match load_rules(&args.rules, &limits) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, style),
+    };
+    let file = match load_files(std::slice::from_ref(&args.file), &limits) {
+        Ok(mut f) => match f.pop() {
+            Some(f) => f,
+            None => return ExitCode::from(2),
+        },
+        Err(e) => return fail(&e, style),
+    };
+    let date = args
+        .as_of
+        .or_else(|| file.transactions.iter().map(|t| t.date).max())
+        .unwrap_or(Date::MIN);
+    let checker = rules.checker(&file);
+    let items: Vec<_> = (0..file.items.len())
+        .filter_map(|i| checker.classify(i, date))
+        .collect();
+    let text = match args.format {
+        ListFormat::Human => report::listing::classifications_text(&items),
+        ListFormat::Markdown => report::listing::classifications_markdown(&items, &file),
+        ListFormat::Json => serde_json::to_string_pretty(&items).unwrap_or_default() + "\n",
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn list_rules(args: RulesArgs, style: human::Style) -> ExitCode {
+    let rules = match load_rules(&args.rules, &Limits::default()) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, style),
+    };
+    let summaries = rules.rule_summaries();
+    let text = match args.format {
+        ListFormat::Human => report::listing::rules_text(&summaries),
+        ListFormat::Markdown => report::listing::rules_markdown(&summaries),
+        ListFormat::Json => serde_json::to_string_pretty(&summaries).unwrap_or_default() + "\n",
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }

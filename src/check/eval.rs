@@ -673,7 +673,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn eccn_disagrees<T: Tracer>(&self, at: SrcSpan, t: &mut T) -> Truth {
+    pub fn eccn_disagrees<T: Tracer>(&self, at: SrcSpan, t: &mut T) -> Truth {
         let Some(declared) = self.item.eccn.as_deref() else {
             return Truth::False;
         };

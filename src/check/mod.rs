@@ -71,6 +71,75 @@ impl<'a> Checker<'a> {
             .collect()
     }
 
+    /// How an item classifies on a date, with the arithmetic of every classification in
+    /// force then, and whether a declared ECCN agrees.
+    pub fn classify(&self, item_index: usize, date: Date) -> Option<ItemClassification> {
+        let item = self.facts.items.get(item_index)?;
+        let any_tx = self.facts.transactions.first()?;
+        let ctx = Ctx {
+            rules: self.rules,
+            facts: self.facts,
+            world: &self.world,
+            classes: &self.classes,
+            tx: any_tx,
+            tx_index: 0,
+            item_index: u32::try_from(item_index).unwrap_or(u32::MAX),
+            date,
+            assume: 0,
+            item,
+        };
+        let mut tests = Vec::new();
+        let mut eccns: Vec<String> = Vec::new();
+        for class in self
+            .rules
+            .classes
+            .iter()
+            .filter(|c| c.windows.iter().any(|w| w.contains(date)))
+        {
+            let mut trace = Trace::default();
+            let truth = ctx.class_eval(class, &mut trace);
+            if truth == Truth::True && !eccns.contains(&class.eccn) {
+                eccns.push(class.eccn.clone());
+            }
+            let name = format!("item `{}` ({})", item.id, item.name);
+            tests.push(ClassTest {
+                eccn: class.eccn.clone(),
+                result: match truth {
+                    Truth::True => "yes",
+                    Truth::False => "no",
+                    Truth::Unknown => "unknown",
+                },
+                citation: class.cites.clone(),
+                effective: class.windows.iter().map(|w| w.to_string()).collect(),
+                reasons: trace
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        s.text
+                            .replacen(&name, "", 1)
+                            .trim_start_matches([':', ' '])
+                            .to_string()
+                    })
+                    .collect(),
+            });
+        }
+        let undetermined = tests.iter().any(|t| t.result == "unknown");
+        let declared_agrees = item
+            .eccn
+            .as_ref()
+            .map(|_| ctx.eccn_disagrees(SrcSpan::default(), &mut NoTrace) != Truth::True);
+        Some(ItemClassification {
+            item: item.id.clone(),
+            name: item.name.clone(),
+            date,
+            eccns,
+            undetermined,
+            declared: item.eccn.clone(),
+            declared_agrees,
+            tests,
+        })
+    }
+
     fn ctx(&self, tx_index: usize, date: Date, assume: u8) -> Option<Ctx<'_>> {
         let tx = self.facts.transactions.get(tx_index)?;
         let item = self.facts.item(tx.item)?;
@@ -440,6 +509,33 @@ impl<'a> Checker<'a> {
         }
         out
     }
+}
+
+/// An item's classification on a date, explained (`chipgate classify`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ItemClassification {
+    pub item: String,
+    pub name: String,
+    pub date: Date,
+    /// The ECCNs the specifications meet on the date (empty: none of the classified ones).
+    pub eccns: Vec<String>,
+    /// Some classification could not be decided from the specifications given.
+    pub undetermined: bool,
+    pub declared: Option<String>,
+    /// Whether the declared ECCN agrees with the specifications (`None`: none declared).
+    pub declared_agrees: Option<bool>,
+    pub tests: Vec<ClassTest>,
+}
+
+/// One classification block in force on the date, and the arithmetic of its test.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ClassTest {
+    pub eccn: String,
+    /// `yes`, `no` or `unknown`.
+    pub result: &'static str,
+    pub citation: Vec<String>,
+    pub effective: Vec<String>,
+    pub reasons: Vec<String>,
 }
 
 /// Whether a rule produces a finding, and with which outcome (fast path, no explanation).

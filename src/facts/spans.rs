@@ -96,8 +96,20 @@ impl SpanIndex {
                 }
                 Event::SequenceEnd | Event::MappingEnd => {
                     if let Some((id, _)) = stack.pop() {
+                        // A block collection's end event sits at the next token, often on a
+                        // later line: end the span at its last child instead.
+                        let last_child = match index.nodes.get(id).map(|n| &n.kind) {
+                            Some(Kind::Seq(c)) => c.last().copied(),
+                            Some(Kind::Map(e)) => e.last().map(|(_, _, v)| *v),
+                            _ => None,
+                        };
+                        let end = last_child.and_then(|c| index.nodes.get(c)).map(|n| n.span);
+                        let flow_close = file.slice(here).starts_with([']', '}']);
                         if let Some(node) = index.nodes.get_mut(id) {
-                            node.span = node.span.join(here);
+                            node.span = match end {
+                                Some(child) if !flow_close => node.span.join(child),
+                                _ => node.span.join(here),
+                            };
                         }
                     }
                 }

@@ -134,14 +134,24 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
             "facts::duplicate-key",
         )
     } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        let plain = message
+        let mut plain = message
             .replace("expected f64", "expected a number")
             .replace("expected u64", "expected a whole number")
-            .replace("expected a sequence", "expected a list")
-            .replace("expected struct Raw", "expected a ")
-            .replace("RawParty", "party")
-            .replace("RawItem", "item")
-            .replace("RawFile", "transaction file");
+            .replace("expected a sequence", "expected a list");
+        for (raw, words) in [
+            ("struct RawFile", "a transaction file (parties, items, facilities, transactions)"),
+            ("struct RawParty", "a party (id, name, country, …)"),
+            ("struct RawOwner", "an owner entry (party, share)"),
+            ("struct RawDesignation", "a designation (list, since)"),
+            ("struct RawItem", "an item (id, name, tpp, …)"),
+            ("struct RawFacility", "a facility (id, name, country, operator)"),
+            ("struct RawTransaction", "a transaction (id, kind, date, item, …)"),
+            ("struct RawAuthorization", "an authorization (type, number, issued, notified, …)"),
+            ("struct RawCase", "a test case (description, facts, expect)"),
+            ("struct RawExpect", "an expectation (verdict, fires, not_fires, why)"),
+        ] {
+            plain = plain.replace(raw, words);
+        }
         let help = if plain.contains("expected a boolean") {
             Some("write `true` or `false`".to_string())
         } else if plain.contains("expected a list") {

@@ -44,8 +44,11 @@
 pub mod cases;
 pub mod check;
 pub mod compile;
+pub mod corpus;
 pub mod country;
 pub mod date;
+pub mod diff;
+pub mod explain;
 pub mod diag;
 pub mod facts;
 pub mod ir;
@@ -53,6 +56,7 @@ pub mod limits;
 pub mod pack;
 pub mod report;
 pub mod source;
+pub mod table;
 pub mod syntax;
 pub mod world;
 

@@ -10,7 +10,7 @@ use crate::facts::{AuthKind, FactRef, TransactionFile};
 use crate::ir::*;
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
-use report::{Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
+use report::{Dismissal, Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
 
 /// A rule set bound to one transaction file: the world graph and item classifications are
 /// computed once here, then any number of transactions are checked against them.
@@ -147,6 +147,59 @@ impl<'a> Checker<'a> {
                 .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX)),
             source: Some(std::sync::Arc::clone(&self.facts.source)),
         })
+    }
+
+    /// Why each rule that produced no finding for a transaction did not apply: it covers
+    /// other kinds of transaction, it is not in force on the date, or (traced, with the facts'
+    /// positions) the part of its condition that is false. For `chipgate explain`.
+    pub fn dismissals(&self, tx_index: usize, as_of: Option<Date>) -> Vec<Dismissal> {
+        let Some(tx) = self.facts.transactions.get(tx_index) else {
+            return Vec::new();
+        };
+        let date = as_of.unwrap_or(tx.date);
+        let Some((_, fired)) = self.verdict(tx_index, as_of) else {
+            return Vec::new();
+        };
+        let Some(ctx) = self.ctx(tx_index, date, 0) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.rules.iter().enumerate() {
+            if fired
+                .iter()
+                .any(|(r, _)| usize::try_from(*r).ok() == Some(i))
+            {
+                continue;
+            }
+            let reason = if rule.kinds & tx.kind.bit() == 0 {
+                let kinds: Vec<&str> = crate::facts::Kind::ALL
+                    .iter()
+                    .filter(|k| rule.kinds & k.bit() != 0)
+                    .map(|k| k.word())
+                    .collect();
+                vec![format!(
+                    "covers {} only, and this is a {}",
+                    kinds.join(", "),
+                    tx.kind.word()
+                )]
+            } else if !rule.in_force(date) {
+                let windows: Vec<String> = rule.windows.iter().map(|w| w.to_string()).collect();
+                vec![format!(
+                    "not in force on {date} (in force {})",
+                    windows.join(", ")
+                )]
+            } else {
+                let mut trace = Trace::default();
+                ctx.cond(&rule.when, &mut trace);
+                trace.steps.iter().map(|s| self.step_text(s)).collect()
+            };
+            out.push(Dismissal {
+                rule: rule.id.clone(),
+                title: rule.title.clone(),
+                reason,
+            });
+        }
+        out
     }
 
     fn explain(&self, ctx: &Ctx<'_>, rule: &Rule, outcome: Verdict) -> Finding {

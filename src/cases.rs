@@ -330,7 +330,7 @@ impl Case {
             expect.push((
                 tx.id.clone(),
                 Expectation {
-                    at: source.location(at(&path)),
+                    at: source.location(index.locate_entry(&path)),
                     verdict,
                     fires: e.fires.clone(),
                     not_fires: e.not_fires.clone(),

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -18,6 +19,7 @@ use crate::date::Date;
 use crate::diag::{Diagnostic, Error};
 use crate::ir::RuleSet;
 use crate::limits::Limits;
+use crate::source::SourceFile;
 
 /// Which rule set a side of the diff is, for the report.
 #[derive(Clone, Debug, Serialize)]
@@ -227,8 +229,7 @@ pub fn load_base(spec: &str, limits: &Limits) -> Result<(RuleSet, Side), Error> 
         Ok(c) => c.trim().to_string(),
         Err(_) => {
             return Err(not_base(format!(
-                "no file or folder is named `{spec}`, and `{rev}` is not a revision of the repository at `{}`",
-                top.display()
+                "no file or folder is named `{spec}`, and `{rev}` is not a revision of this git repository"
             )))
         }
     };
@@ -237,15 +238,19 @@ pub fn load_base(spec: &str, limits: &Limits) -> Result<(RuleSet, Side), Error> 
         Some(&top),
     )
     .map_err(|why| not_base(format!("git could not list `{folder}` at `{rev}`: {why}")))?;
-    let mut sources = Vec::new();
+    // Named `REV:path`, so a diagnostic in an old rule file says which version it is in.
+    let read_at = |name: &str| -> Result<Arc<SourceFile>, String> {
+        git(&["show", &format!("{commit}:{name}")], Some(&top))
+            .map(|text| SourceFile::new(format!("{rev}:{name}"), text))
+    };
+    let mut roots = Vec::new();
     for name in listing.split('\0').filter(|n| n.ends_with(".cg")) {
-        let text = git(&["show", &format!("{commit}:{name}")], Some(&top))
-            .map_err(|why| not_base(format!("git could not read `{name}` at `{rev}`: {why}")))?;
-        // Named `REV:path`, so a diagnostic in an old rule file says which version it is in;
-        // includes resolve within the same revision.
-        sources.push((format!("{rev}:{name}"), text));
+        roots.push(
+            read_at(name)
+                .map_err(|why| not_base(format!("git could not read `{name}` at `{rev}`: {why}")))?,
+        );
     }
-    if sources.is_empty() {
+    if roots.is_empty() {
         return Err(Error::one(
             Diagnostic::error(
                 "diff::bad-base",
@@ -254,7 +259,17 @@ pub fn load_base(spec: &str, limits: &Limits) -> Result<(RuleSet, Side), Error> 
             .help("name the folder holding the rules as `REV:PATH`, e.g. `HEAD~1:rules`"),
         ));
     }
-    let rules = RuleSet::from_sources(&sources, limits)?;
+    // Includes resolve within the same revision, outside the folder too.
+    let prefix = format!("{rev}:");
+    let resolve = |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
+        let from_name = from.name().strip_prefix(&prefix).unwrap_or(from.name());
+        let base = Path::new(from_name).parent().unwrap_or(Path::new(""));
+        let target = crate::pack::normalise(&base.join(path))
+            .to_string_lossy()
+            .replace('\\', "/");
+        read_at(&target).map_err(|why| format!("`{target}` at `{rev}`: {why}"))
+    };
+    let rules = crate::compile::compile(roots, &resolve, limits)?;
     let side = Side::new(format!("{rev}:{folder} ({commit:.12})"), &rules);
     Ok((rules, side))
 }

@@ -393,7 +393,16 @@ pub fn human(e: &Explanation, rules: &RuleSet, style: human::Style) -> String {
     if !parties.is_empty() {
         out.push_str("parties:\n");
         for n in parties {
-            let _ = writeln!(out, "  {}", n.label.join("; "));
+            // label: name, "id · country", then headquarters, listings and roles.
+            let name = n.label.first().map_or("", String::as_str);
+            let id = n.label.get(1).map_or("", String::as_str);
+            let rest = n.label.get(2..).unwrap_or(&[]).join("; ");
+            let rest = if rest.is_empty() {
+                String::new()
+            } else {
+                format!(" ({rest})")
+            };
+            let _ = writeln!(out, "  {id}  {name}{rest}");
         }
     }
     let owners: Vec<&Edge> = e.graph.edges.iter().filter(|x| x.kind == "owns").collect();
@@ -463,7 +472,7 @@ pub fn dot(e: &Explanation) -> String {
     let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
     let mut out = String::from("digraph chipgate {\n");
     let _ = writeln!(out, "  label=\"{}\";", q(&e.graph.title));
-    out.push_str("  labelloc=t;\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\"];\n");
+    out.push_str("  labelloc=t;\n  fontname=\"Helvetica\";\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\"];\n");
     let route: Vec<&Node> = e.graph.nodes.iter().filter(|n| n.kind == "route").collect();
     for n in e.graph.nodes.iter().filter(|n| n.kind != "route") {
         let shape = if n.kind == "facility" {
@@ -512,12 +521,18 @@ pub fn dot(e: &Explanation) -> String {
         } else {
             String::new()
         };
+        let label = if x.label.is_empty() {
+            String::new()
+        } else {
+            format!("label=\"{}\"", q(&x.label))
+        };
+        let attrs = format!("{label}{style}{fired}");
         let _ = writeln!(
             out,
-            "  {} -> {} [label=\"{}\"{style}{fired}];",
+            "  {} -> {} [{}];",
             x.from,
             x.to,
-            q(&x.label)
+            attrs.trim_start_matches(", ")
         );
     }
     out.push_str("}\n");

@@ -176,12 +176,13 @@ impl Parsed {
         let mut raw: RawCase = serde_yaml::from_str(source.text())
             .map_err(|e| validate::yaml_diagnostic(source, &e))?;
         let index = SpanIndex::build(source, None);
-        let error = |code: &'static str, path: &[Seg<'_>], message: String, help: Option<String>| {
-            Diagnostic::error(code, message)
-                .in_file(source)
-                .label(index.locate(path), "here")
-                .maybe_help(help)
-        };
+        let error =
+            |code: &'static str, path: &[Seg<'_>], message: String, help: Option<String>| {
+                Diagnostic::error(code, message)
+                    .in_file(source)
+                    .label(index.locate(path), "here")
+                    .maybe_help(help)
+            };
         let mut errors = Vec::new();
         let as_of = match raw.as_of.as_deref().map(Date::parse) {
             Some(Ok(d)) => Some(d),
@@ -455,7 +456,11 @@ impl SuiteResult {
 /// Loads every case file the paths name (folders: their `.yaml`/`.yml` files at any depth).
 /// Every problem in every file is reported; finding no case at all is an error too, so a
 /// mistyped folder never passes as "0 failed".
-pub fn load_all(paths: &[std::path::PathBuf], rules: &RuleSet, limits: &Limits) -> Result<Vec<Case>, Error> {
+pub fn load_all(
+    paths: &[std::path::PathBuf],
+    rules: &RuleSet,
+    limits: &Limits,
+) -> Result<Vec<Case>, Error> {
     let files = crate::corpus::expand(paths)?;
     if files.is_empty() {
         let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
@@ -494,7 +499,11 @@ pub fn run_all(cases: &[Case], rules: &RuleSet) -> SuiteResult {
             outcomes: BTreeMap::new(),
         })
         .collect();
-    for fired in results.iter().flat_map(|c| &c.results).flat_map(|r| &r.fired) {
+    for fired in results
+        .iter()
+        .flat_map(|c| &c.results)
+        .flat_map(|r| &r.fired)
+    {
         if let Some(c) = coverage.iter_mut().find(|c| c.rule == fired.rule) {
             c.fired += 1;
             *c.outcomes.entry(fired.outcome).or_default() += 1;

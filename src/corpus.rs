@@ -81,14 +81,24 @@ pub fn is_case(source: &std::sync::Arc<SourceFile>) -> bool {
 }
 
 /// Loads every file the paths name (folders expanded) as facts to judge. Every problem in
-/// every file is reported, located.
+/// every file is reported, located. The same facts judged on the same date count once (a
+/// transaction file named directly and again through a case's `facts_file`).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Input>, Error> {
     let files = expand(paths)?;
-    let mut inputs = Vec::new();
+    let mut inputs: Vec<Input> = Vec::new();
     let mut errors = Vec::new();
     for path in &files {
         match load_one(path, limits) {
-            Ok(i) => inputs.push(i),
+            Ok(i) => {
+                let seen = inputs.iter().any(|o| {
+                    o.as_of == i.as_of
+                        && o.facts.source.name() == i.facts.source.name()
+                        && o.facts.source.text() == i.facts.source.text()
+                });
+                if !seen {
+                    inputs.push(i);
+                }
+            }
             Err(e) => errors.extend(e.diagnostics),
         }
     }

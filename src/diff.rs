@@ -168,7 +168,10 @@ fn compare(
             _ => changed.push(change),
         }
     }
-    if before.verdict == after.verdict && added.is_empty() && removed.is_empty() && changed.is_empty()
+    if before.verdict == after.verdict
+        && added.is_empty()
+        && removed.is_empty()
+        && changed.is_empty()
     {
         return None;
     }
@@ -246,8 +249,9 @@ pub fn load_base(spec: &str, limits: &Limits) -> Result<(RuleSet, Side), Error> 
     let mut roots = Vec::new();
     for name in listing.split('\0').filter(|n| n.ends_with(".cg")) {
         roots.push(
-            read_at(name)
-                .map_err(|why| not_base(format!("git could not read `{name}` at `{rev}`: {why}")))?,
+            read_at(name).map_err(|why| {
+                not_base(format!("git could not read `{name}` at `{rev}`: {why}"))
+            })?,
         );
     }
     if roots.is_empty() {

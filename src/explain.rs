@@ -151,12 +151,21 @@ fn summary(facts: &TransactionFile, tx: &Transaction) -> String {
 
 /// The party index a finding's evidence points at (`parties[3].headquarters` → 3).
 fn evidence_party(fact: &str) -> Option<usize> {
-    fact.strip_prefix("parties[")?.split(']').next()?.parse().ok()
+    fact.strip_prefix("parties[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// The route hop an evidence fact points at (`transactions[0].route[1]` → 1).
 fn evidence_hop(fact: &str) -> Option<usize> {
-    fact.split(".route[").nth(1)?.split(']').next()?.parse().ok()
+    fact.split(".route[")
+        .nth(1)?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()
 }
 
 fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) -> Graph {
@@ -166,9 +175,16 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
         .facility
         .and_then(|f| facts.facilities.get(f as usize))
         .map(|f| f.operator);
-    for p in [tx.sender, tx.consignee, tx.end_user, tx.lessor, tx.lessee, operator]
-        .into_iter()
-        .flatten()
+    for p in [
+        tx.sender,
+        tx.consignee,
+        tx.end_user,
+        tx.lessor,
+        tx.lessee,
+        operator,
+    ]
+    .into_iter()
+    .flatten()
     {
         if !parties.contains(&p) {
             parties.push(p);
@@ -234,7 +250,10 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
         let Some(party) = facts.party(p) else {
             continue;
         };
-        let mut label = vec![party.name.clone(), format!("{} · {}", party.id, party.country)];
+        let mut label = vec![
+            party.name.clone(),
+            format!("{} · {}", party.id, party.country),
+        ];
         if party.headquarters != party.country {
             label.push(format!("headquartered in {}", party.headquarters));
         }

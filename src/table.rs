@@ -69,17 +69,19 @@ impl VerdictTable {
 
     /// Adds the decisions of already-checked transactions.
     pub fn extend(&mut self, reports: &[TransactionReport]) {
-        self.rows.extend(reports.iter().map(|r| Row {
-            file: r.file.clone(),
-            id: r.id.clone(),
-            date: r.date,
-            as_of: r.as_of,
-            verdict: r.verdict,
-            findings: r
-                .findings
-                .iter()
-                .map(|f| (f.rule.clone(), f.outcome))
-                .collect(),
+        self.rows.extend(reports.iter().map(|r| {
+            Row {
+                file: r.file.clone(),
+                id: r.id.clone(),
+                date: r.date,
+                as_of: r.as_of,
+                verdict: r.verdict,
+                findings: r
+                    .findings
+                    .iter()
+                    .map(|f| (f.rule.clone(), f.outcome))
+                    .collect(),
+            }
         }));
     }
 

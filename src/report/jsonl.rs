@@ -46,9 +46,8 @@ pub fn records<'a>(rules: &RuleSet, reports: &'a [TransactionReport]) -> Vec<Dec
         .iter()
         .map(|tx| {
             let input = digests.of(tx);
-            let decision_id = sha256(
-                format!("{}\0{input}\0{}\0{}", rules.digest(), tx.id, tx.date).as_bytes(),
-            );
+            let decision_id =
+                sha256(format!("{}\0{input}\0{}\0{}", rules.digest(), tx.id, tx.date).as_bytes());
             DecisionRecord {
                 record: RECORD,
                 decision_id,

@@ -74,10 +74,7 @@ pub fn provenance(rules: &RuleSet) -> Vec<(String, String)> {
 
 fn transaction_case(tx: &TransactionReport) -> TestCase {
     let (line, _) = super::position(tx);
-    let as_of = tx
-        .as_of
-        .map(|d| format!(", as of {d}"))
-        .unwrap_or_default();
+    let as_of = tx.as_of.map(|d| format!(", as of {d}")).unwrap_or_default();
     let mut case = TestCase {
         name: format!("{} ({}{as_of})", tx.id, tx.date),
         classname: tx.file.clone(),

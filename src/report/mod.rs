@@ -18,8 +18,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::check::report::{TransactionReport, Verdict};
-use crate::source::SourceFile;
 use crate::ir::RuleSet;
+use crate::source::SourceFile;
 
 /// The report of one `chipgate check` run (CONTRACT.md, "The JSON report").
 #[derive(Serialize)]

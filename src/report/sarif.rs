@@ -57,7 +57,11 @@ pub fn log(rules: &RuleSet, reports: &[TransactionReport]) -> Sarif {
             }
             ReportingDescriptor::builder()
                 .id(r.id.clone())
-                .short_description(MultiformatMessageString::builder().text(r.title.clone()).build())
+                .short_description(
+                    MultiformatMessageString::builder()
+                        .text(r.title.clone())
+                        .build(),
+                )
                 .full_description(MultiformatMessageString::builder().text(full).build())
                 .default_configuration(
                     ReportingConfiguration::builder()

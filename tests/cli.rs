@@ -13,14 +13,12 @@
     clippy::indexing_slicing
 )]
 
-use std::path::Path;
-
 mod common;
 use common::{mask_digests, run};
 
 #[test]
 fn commands() {
-    insta::glob!("cli/*.args", |path: &Path| {
+    insta::glob!("cli/*.args", |path: &std::path::Path| {
         let line = std::fs::read_to_string(path).unwrap();
         let args: Vec<&str> = line.split_whitespace().collect();
         let (code, stdout, stderr) = run(&args);

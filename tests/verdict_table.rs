@@ -3,7 +3,7 @@
 //! diff of decisions, line by line. Review it with `cargo insta review`; accept it when every
 //! flipped line is what the change intended.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 

@@ -306,12 +306,14 @@ impl<'a> Checker<'a> {
 
     /// The step's text with the file positions of the facts it used.
     fn step_text(&self, step: &Step) -> String {
-        let mut lines: Vec<usize> = step
-            .facts
-            .iter()
-            .map(|f| self.facts.source.line_col(self.facts.fact_span(*f).start).0)
-            .collect();
-        lines.dedup();
+        // Each line once, in the order the reasoning used them ("17,18", not "17,18,17,18").
+        let mut lines: Vec<usize> = Vec::new();
+        for f in &step.facts {
+            let line = self.facts.source.line_col(self.facts.fact_span(*f).start).0;
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
         if lines.is_empty() {
             return step.text.clone();
         }

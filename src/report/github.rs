@@ -74,3 +74,16 @@ pub fn escape_data(text: &str) -> String {
 pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_the_actions_toolkit_does() {
+        assert_eq!(
+            annotation("error", "a,b:c.yaml", 3, 5, "r (x)", "50% off\nnext"),
+            "::error file=a%2Cb%3Ac.yaml,line=3,col=5,title=r (x)::50%25 off%0Anext"
+        );
+    }
+}

@@ -210,3 +210,17 @@ fn escape_with(text: &str, newline: &str, quotes: bool) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_drops_what_xml_cannot_hold() {
+        assert_eq!(
+            escape("a<b & \"c\"\n'd'\u{1}"),
+            "a&lt;b &amp; &quot;c&quot;&#10;&apos;d&apos;"
+        );
+        assert_eq!(escape_text("a<b\n'c'"), "a&lt;b\n'c'");
+    }
+}

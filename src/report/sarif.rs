@@ -241,3 +241,18 @@ pub fn uri_reference(path: &str) -> String {
 pub fn level_word(outcome: Verdict) -> &'static str {
     level(outcome).1
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            uri_reference("examples/a b#1.yaml"),
+            "examples/a%20b%231.yaml"
+        );
+        assert_eq!(uri_reference("dir\\x.yaml"), "dir/x.yaml");
+        assert_eq!(uri_reference("/abs/é.yaml"), "/abs/%C3%A9.yaml");
+    }
+}

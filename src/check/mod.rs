@@ -113,7 +113,9 @@ impl<'a> Checker<'a> {
                 continue;
             }
             if let Some(outcome) = judge(&ctx, rule) {
-                verdict = verdict.max(outcome);
+                // The verdict counts what is enforced (an unenforced requirement is a warning,
+                // as its finding says); `fired` keeps the codified outcome for the explanation.
+                verdict = verdict.max(enforced(rule, date, outcome));
                 fired.push((r, outcome));
             }
         }
@@ -221,7 +223,7 @@ impl<'a> Checker<'a> {
         let rule_outcome = verdict_of(rule.outcome);
         let (outcome, text_outcome, unenforced_reason) =
             match rule.unenforced.iter().find(|u| u.window.contains(ctx.date)) {
-                Some(u) if outcome >= Verdict::LicenseRequired => {
+                Some(u) if enforced(rule, ctx.date, outcome) != outcome => {
                     (Verdict::Warning, Some(outcome), Some(u.reason.clone()))
                 }
                 _ => (outcome, None, None),
@@ -514,6 +516,18 @@ fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
     })
 }
 
+/// A finding's outcome as enforced on `date`: a license requirement (or prohibition) inside
+/// one of the rule's `unenforced` windows is a warning.
+fn enforced(rule: &Rule, date: Date, outcome: Verdict) -> Verdict {
+    if outcome >= Verdict::LicenseRequired
+        && rule.unenforced.iter().any(|u| u.window.contains(date))
+    {
+        Verdict::Warning
+    } else {
+        outcome
+    }
+}
+
 pub fn verdict_of(outcome: Outcome) -> Verdict {
     match outcome {
         Outcome::Warning => Verdict::Warning,
@@ -638,4 +652,54 @@ fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
         out.push_str(&piece);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Limits, RuleSet, TransactionFile, Verdict};
+
+    /// A transaction whose only finding is an unenforced requirement gets that finding's
+    /// outcome (a warning) as its verdict, not the codified license requirement.
+    #[test]
+    fn an_unenforced_requirement_is_a_warning_verdict() {
+        let rules = RuleSet::from_sources(
+            &[(
+                "r.cg".into(),
+                r#"
+classify 3A090.a {
+  title "big chips"
+  cite "x"
+  effective 2020-01-01
+  when item.tpp >= 4800
+}
+rule test.stayed {
+  title "a stayed rule"
+  cite "x"
+  effective 2020-01-01
+  on export
+  when item is 3A090.a and destination in CN
+  outcome license_required
+  unenforced from 2025-01-01 "stayed for a year"
+}
+"#
+                .into(),
+            )],
+            &Limits::default(),
+        )
+        .unwrap();
+        let file = TransactionFile::from_str(
+            "t.yaml",
+            "parties:\n  - { id: a, name: A, country: US }\n  - { id: b, name: B, country: CN }\nitems:\n  - { id: h, name: H, tpp: 5000 }\ntransactions:\n  - { id: T1, kind: export, date: 2025-02-01, item: h, from: a, to: b }\n  - { id: T2, kind: export, date: 2024-02-01, item: h, from: a, to: b }\n",
+            &Limits::default(),
+        )
+        .unwrap();
+        let reports = rules.check(&file, None);
+        assert_eq!(reports[0].verdict, Verdict::Warning);
+        assert_eq!(reports[0].findings[0].outcome, Verdict::Warning);
+        assert_eq!(
+            reports[0].findings[0].text_outcome,
+            Some(Verdict::LicenseRequired)
+        );
+        assert_eq!(reports[1].verdict, Verdict::LicenseRequired);
+    }
 }

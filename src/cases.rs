@@ -59,6 +59,8 @@ struct RawExpect {
 /// What one transaction of a case is expected to give.
 #[derive(Clone, Debug, Serialize)]
 pub struct Expectation {
+    /// `file:line:col` of the expectation in the case file.
+    pub at: String,
     pub verdict: Verdict,
     pub fires: Vec<String>,
     pub not_fires: Vec<String>,
@@ -86,8 +88,10 @@ pub struct TransactionResult {
     pub missing: Vec<String>,
     /// Rules expected not to fire that did.
     pub unexpected: Vec<String>,
+    /// `file:line:col` of the expectation.
+    pub at: String,
     /// Every rule that produced a finding, with its outcome.
-    pub fired: Vec<(String, Verdict)>,
+    pub fired: Vec<Fired>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
 }
@@ -117,6 +121,13 @@ impl TransactionResult {
     }
 }
 
+/// A rule that produced a finding, and the finding's outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fired {
+    pub rule: String,
+    pub outcome: Verdict,
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -129,6 +140,9 @@ fn plural(n: usize) -> &'static str {
 pub struct CaseResult {
     pub file: String,
     pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+    pub passed: bool,
     pub results: Vec<TransactionResult>,
 }
 
@@ -138,42 +152,35 @@ impl CaseResult {
     }
 }
 
-impl Case {
-    /// Reads a case file from disk (`facts_file` resolves relative to it).
-    pub fn load(path: &Path, rules: &RuleSet, limits: &Limits) -> Result<Case, Error> {
-        let name = crate::pack::normalise(path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let bytes = std::fs::read(path).map_err(|e| {
-            Error::one(
-                Diagnostic::error("case::unreadable", format!("cannot read `{name}`: {e}"))
-                    .help("check the path"),
-            )
-        })?;
-        let source = crate::facts::decode(&name, bytes, limits)?;
-        Case::parse(source, rules, limits)
-    }
+/// What every use of a case file shares: its YAML read, its `as_of` and its facts validated.
+/// Expectations are checked against a rule set only by [`Case::parse`].
+struct Parsed {
+    raw: RawCase,
+    as_of: Option<Date>,
+    facts: TransactionFile,
+    /// Problems found so far that do not stop the reading (a bad `as_of`).
+    errors: Vec<Diagnostic>,
+}
 
-    /// Parses and validates a case held in memory.
-    pub fn parse(source: Arc<SourceFile>, rules: &RuleSet, limits: &Limits) -> Result<Case, Error> {
-        validate::guard_text(&source, limits)?;
+impl Parsed {
+    fn read(source: &Arc<SourceFile>, limits: &Limits) -> Result<Parsed, Error> {
+        validate::guard_text(source, limits)?;
         if source.text().trim().is_empty() {
             return Err(Error::one(
                 Diagnostic::error("case::empty", "the test case is empty")
-                    .in_file(&source)
+                    .in_file(source)
                     .label(Span::new(0, 0), "nothing here")
                     .help("a case has `description`, `facts` (or `facts_file`) and `expect` (see docs/testing-rules.md)"),
             ));
         }
-        let raw: RawCase = serde_yaml::from_str(source.text())
-            .map_err(|e| validate::yaml_diagnostic(&source, &e))?;
-        let index = SpanIndex::build(&source, None);
-        let at = |path: &[Seg<'_>]| index.locate(path);
+        let mut raw: RawCase = serde_yaml::from_str(source.text())
+            .map_err(|e| validate::yaml_diagnostic(source, &e))?;
+        let index = SpanIndex::build(source, None);
         let error =
             |code: &'static str, path: &[Seg<'_>], message: String, help: Option<String>| {
                 Diagnostic::error(code, message)
-                    .in_file(&source)
-                    .label(at(path), "here")
+                    .in_file(source)
+                    .label(index.locate(path), "here")
                     .maybe_help(help)
             };
         let mut errors = Vec::new();
@@ -190,8 +197,8 @@ impl Case {
             }
             None => None,
         };
-        let facts = match (raw.facts, raw.facts_file) {
-            (Some(f), None) => validate::from_raw(Arc::clone(&source), f, "facts", limits),
+        let facts = match (raw.facts.take(), raw.facts_file.take()) {
+            (Some(f), None) => validate::from_raw(Arc::clone(source), f, "facts", limits),
             (None, Some(path)) => {
                 let base = Path::new(source.name()).parent().unwrap_or(Path::new(""));
                 let full = crate::pack::normalise(&base.join(&path));
@@ -218,13 +225,58 @@ impl Case {
                 Some("add `facts:` with parties, items and transactions, or `facts_file:` naming a transaction file".into()),
             ))),
         };
-        let facts = match facts {
-            Ok(f) => f,
+        match facts {
+            Ok(facts) => Ok(Parsed {
+                raw,
+                as_of,
+                facts,
+                errors,
+            }),
             Err(e) => {
                 errors.extend(e.diagnostics);
-                return Err(Error::from(errors));
+                Err(Error::from(errors))
             }
-        };
+        }
+    }
+}
+
+/// A case file's facts and `as_of`, its expectations left unchecked: for judging the case's
+/// transactions under any rule set (`chipgate diff`, verdict tables).
+pub fn facts_of(
+    source: Arc<SourceFile>,
+    limits: &Limits,
+) -> Result<(TransactionFile, Option<Date>), Error> {
+    let parsed = Parsed::read(&source, limits)?;
+    if !parsed.errors.is_empty() {
+        return Err(Error::from(parsed.errors));
+    }
+    Ok((parsed.facts, parsed.as_of))
+}
+
+impl Case {
+    /// Reads a case file from disk (`facts_file` resolves relative to it).
+    pub fn load(path: &Path, rules: &RuleSet, limits: &Limits) -> Result<Case, Error> {
+        let source = crate::corpus::read(path, limits)?;
+        Case::parse(source, rules, limits)
+    }
+
+    /// Parses and validates a case held in memory.
+    pub fn parse(source: Arc<SourceFile>, rules: &RuleSet, limits: &Limits) -> Result<Case, Error> {
+        let Parsed {
+            raw,
+            as_of,
+            facts,
+            mut errors,
+        } = Parsed::read(&source, limits)?;
+        let index = SpanIndex::build(&source, None);
+        let at = |path: &[Seg<'_>]| index.locate(path);
+        let error =
+            |code: &'static str, path: &[Seg<'_>], message: String, help: Option<String>| {
+                Diagnostic::error(code, message)
+                    .in_file(&source)
+                    .label(at(path), "here")
+                    .maybe_help(help)
+            };
         let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
         let mut expect = Vec::new();
         for tx in &facts.transactions {
@@ -279,6 +331,7 @@ impl Case {
             expect.push((
                 tx.id.clone(),
                 Expectation {
+                    at: source.location(index.locate_entry(&path)),
                     verdict,
                     fires: e.fires.clone(),
                     not_fires: e.not_fires.clone(),
@@ -316,12 +369,15 @@ impl Case {
             .iter()
             .filter_map(|(id, e)| {
                 let report = reports.iter().find(|r| &r.id == id)?;
-                let fired: Vec<(String, Verdict)> = report
+                let fired: Vec<Fired> = report
                     .findings
                     .iter()
-                    .map(|f| (f.rule.clone(), f.outcome))
+                    .map(|f| Fired {
+                        rule: f.rule.clone(),
+                        outcome: f.outcome,
+                    })
                     .collect();
-                let has = |rule: &str| fired.iter().any(|(r, _)| r == rule);
+                let has = |rule: &str| fired.iter().any(|f| f.rule == rule);
                 let missing: Vec<String> = e.fires.iter().filter(|r| !has(r)).cloned().collect();
                 let unexpected: Vec<String> =
                     e.not_fires.iter().filter(|r| has(r)).cloned().collect();
@@ -334,18 +390,135 @@ impl Case {
                     actual: report.verdict,
                     missing,
                     unexpected,
+                    at: e.at.clone(),
                     fired,
                     why: e.why.clone(),
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
         (
             CaseResult {
                 file: self.source.name().to_string(),
                 description: self.description.clone(),
+                as_of: self.as_of,
+                passed: results.iter().all(|r| r.passed),
                 results,
             },
             reports,
         )
+    }
+}
+
+/// The result of running a set of case files: each case's outcome, and which rules the cases
+/// exercised.
+#[derive(Clone, Debug, Serialize)]
+pub struct SuiteResult {
+    pub cases: Vec<CaseResult>,
+    pub coverage: Coverage,
+}
+
+/// Which rules of the rule set the cases made fire, and how often; a rule no case fires is
+/// untested: a change to it would pass every case.
+#[derive(Clone, Debug, Serialize)]
+pub struct Coverage {
+    pub rules: Vec<RuleCoverage>,
+    pub never_fired: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleCoverage {
+    pub rule: String,
+    /// Transactions in which the rule produced a finding.
+    pub fired: usize,
+    /// Of those, how many with each outcome.
+    pub outcomes: BTreeMap<Verdict, usize>,
+}
+
+impl SuiteResult {
+    pub fn passed(&self) -> bool {
+        self.cases.iter().all(CaseResult::passed)
+    }
+
+    /// (cases passed, cases failed, transactions passed, transactions failed).
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let cases_failed = self.cases.iter().filter(|c| !c.passed()).count();
+        let tx: Vec<&TransactionResult> = self.cases.iter().flat_map(|c| &c.results).collect();
+        let tx_failed = tx.iter().filter(|r| !r.passed).count();
+        (
+            self.cases.len() - cases_failed,
+            cases_failed,
+            tx.len() - tx_failed,
+            tx_failed,
+        )
+    }
+}
+
+/// Loads every case file the paths name (folders: their `.yaml`/`.yml` files at any depth).
+/// Every problem in every file is reported; finding no case at all is an error too, so a
+/// mistyped folder never passes as "0 failed".
+pub fn load_all(
+    paths: &[std::path::PathBuf],
+    rules: &RuleSet,
+    limits: &Limits,
+) -> Result<Vec<Case>, Error> {
+    let files = crate::corpus::expand(paths)?;
+    if files.is_empty() {
+        let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+        return Err(Error::one(
+            Diagnostic::error(
+                "case::none-found",
+                format!("no test cases found in {}", named.join(", ")),
+            )
+            .help("test cases are YAML files (`.yaml` or `.yml`) with `description`, `facts` and `expect`; see docs/testing-rules.md"),
+        ));
+    }
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for path in &files {
+        match Case::load(path, rules, limits) {
+            Ok(c) => cases.push(c),
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(Error::from(errors))
+    }
+}
+
+/// Runs the cases and measures which rules they made fire.
+pub fn run_all(cases: &[Case], rules: &RuleSet) -> SuiteResult {
+    let results: Vec<CaseResult> = cases.iter().map(|c| c.run(rules).0).collect();
+    let mut coverage: Vec<RuleCoverage> = rules
+        .rules
+        .iter()
+        .map(|r| RuleCoverage {
+            rule: r.id.clone(),
+            fired: 0,
+            outcomes: BTreeMap::new(),
+        })
+        .collect();
+    for fired in results
+        .iter()
+        .flat_map(|c| &c.results)
+        .flat_map(|r| &r.fired)
+    {
+        if let Some(c) = coverage.iter_mut().find(|c| c.rule == fired.rule) {
+            c.fired += 1;
+            *c.outcomes.entry(fired.outcome).or_default() += 1;
+        }
+    }
+    let never_fired = coverage
+        .iter()
+        .filter(|c| c.fired == 0)
+        .map(|c| c.rule.clone())
+        .collect();
+    SuiteResult {
+        cases: results,
+        coverage: Coverage {
+            rules: coverage,
+            never_fired,
+        },
     }
 }

@@ -44,9 +44,12 @@
 pub mod cases;
 pub mod check;
 pub mod compile;
+pub mod corpus;
 pub mod country;
 pub mod date;
 pub mod diag;
+pub mod diff;
+pub mod explain;
 pub mod facts;
 pub mod ir;
 pub mod limits;
@@ -54,6 +57,7 @@ pub mod pack;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod table;
 pub mod world;
 
 use std::path::PathBuf;

@@ -1,14 +1,15 @@
 //! The `chipgate` command: arguments, exit codes and the choice of renderer. Every decision
 //! is made by the library.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use chipgate::report::{self, human};
-use chipgate::{Date, Diagnostic, Error, Limits, RuleSet, TransactionFile, TransactionReport};
+use chipgate::{cases, corpus, diff, explain};
+use chipgate::{Date, Error, Limits, RuleSet, TransactionFile, TransactionReport};
 
 #[derive(Parser)]
 #[command(name = "chipgate", version, about = "Export-control compliance checks for advanced chips", long_about = None)]
@@ -21,6 +22,12 @@ struct Cli {
 enum Command {
     /// Judge the transactions in YAML files against the rules.
     Check(CheckArgs),
+    /// Run rule test cases: expected verdicts and rules, checked against the rules.
+    Test(TestArgs),
+    /// Show the transactions whose decision a rule change flips, and the rules responsible.
+    Diff(DiffArgs),
+    /// One transaction's reasoning in full, as text, JSON or a graph (DOT, Mermaid).
+    Explain(ExplainArgs),
     /// Show how each item of a transaction file classifies on a date, with the arithmetic.
     Classify(ClassifyArgs),
     /// List the rules of a rule set with their citations, dates, law and uncertainties.
@@ -62,8 +69,42 @@ struct RulesArgs {
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum Format {
+    /// Explained diagnostics for people.
+    Human,
+    /// The JSON report of CONTRACT.md.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML, one test case per transaction.
+    Junit,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// One decision record per line, for audit stores.
+    Jsonl,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum TestFormat {
     Human,
     Json,
+    Junit,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum DiffFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ExplainFormat {
+    Human,
+    Json,
+    /// Graphviz DOT: pipe to `dot -Tsvg`.
+    Dot,
+    /// A Mermaid flowchart, for Markdown.
+    Mermaid,
 }
 
 #[derive(Args)]
@@ -137,6 +178,62 @@ struct CheckArgs {
     files: Vec<String>,
 }
 
+#[derive(Args)]
+struct TestArgs {
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: TestFormat,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Case files, or folders of them (every `.yaml`/`.yml` inside).
+    #[arg(value_name = "CASES", required = true)]
+    cases: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The rules before the change: a rule file or folder, or a git revision (`HEAD~1`
+    /// reads `rules/` at that commit; `REV:PATH` another folder).
+    #[arg(long, value_name = "OLD")]
+    base: String,
+    /// The rules after the change (repeatable); default: the built-in pack.
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Judge every transaction as if it took place on this date (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: DiffFormat,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Transaction files or test case files (a case's facts are judged), or folders of them.
+    #[arg(value_name = "FILES", required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// The transaction to explain.
+    #[arg(long, short = 't', value_name = "ID")]
+    transaction: String,
+    /// Judge the transaction as if it took place on this date (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ExplainFormat,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// A transaction file or a test case file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
 }
@@ -155,6 +252,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args, style),
         Command::Classify(args) => classify(args, style),
         Command::Rules(args) => list_rules(args, style),
+        Command::Test(args) => test(args, style),
+        Command::Diff(args) => diff_command(args, style),
+        Command::Explain(args) => explain_command(args, style),
     }
 }
 
@@ -192,36 +292,12 @@ fn load_rules(args: &RuleArgs, limits: &Limits) -> Result<RuleSet, Error> {
     }
 }
 
-/// Reads a file or standard input, never more than the size limit.
-fn read_input(name: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
-    let mut bytes = Vec::new();
-    let cap = u64::try_from(limits.max_file_bytes)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    let result = if name == "-" {
-        std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(name).and_then(|f| f.take(cap).read_to_end(&mut bytes))
-    };
-    match result {
-        Ok(_) => Ok(bytes),
-        Err(e) => Err(Error::one(
-            Diagnostic::error("input::unreadable", format!("cannot read `{name}`: {e}"))
-                .help("check the path; `-` reads standard input"),
-        )),
-    }
-}
-
 fn load_files(names: &[String], limits: &Limits) -> Result<Vec<TransactionFile>, Error> {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for name in names {
-        let display = if name == "-" {
-            "<stdin>"
-        } else {
-            name.as_str()
-        };
-        match read_input(name, limits).and_then(|b| TransactionFile::from_bytes(display, b, limits))
+        match corpus::read(std::path::Path::new(name), limits)
+            .and_then(|source| TransactionFile::parse(source, limits))
         {
             Ok(f) => files.push(f),
             Err(e) => errors.extend(e.diagnostics),
@@ -248,9 +324,12 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         .iter()
         .flat_map(|f| rules.check(f, args.as_of))
         .collect();
-    let mut out = std::io::stdout().lock();
     let text = match args.format {
         Format::Json => report::json::render(&report::Report::new(&rules, &reports)) + "\n",
+        Format::Sarif => report::sarif::render(&rules, &reports) + "\n",
+        Format::Junit => report::junit::check(&rules, &reports),
+        Format::Github => report::github::render(&reports),
+        Format::Jsonl => report::jsonl::render(&rules, &reports),
         Format::Human => {
             let mut s = String::new();
             for r in &reports {
@@ -260,12 +339,102 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
             s
         }
     };
-    let _ = out.write_all(text.as_bytes());
-    if reports.iter().any(|r| r.verdict.blocks()) {
+    print(&text);
+    exit_for(reports.iter().any(|r| r.verdict.blocks()))
+}
+
+fn print(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// 1 when something blocks or changed, else 0.
+fn exit_for(flagged: bool) -> ExitCode {
+    if flagged {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn test(args: TestArgs, style: human::Style) -> ExitCode {
+    let limits = args.limits.limits();
+    let rules = match load_rules(&args.rules, &limits) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, style),
+    };
+    let loaded = match cases::load_all(&args.cases, &rules, &limits) {
+        Ok(c) => c,
+        Err(e) => return fail(&e, style),
+    };
+    let result = cases::run_all(&loaded, &rules);
+    let text = match args.format {
+        TestFormat::Human => report::suite::human(&result, &rules),
+        TestFormat::Json => report::suite::json(&result, &rules) + "\n",
+        TestFormat::Junit => report::suite::junit(&result, &rules),
+        TestFormat::Github => report::suite::github(&result),
+    };
+    print(&text);
+    exit_for(!result.passed())
+}
+
+fn diff_command(args: DiffArgs, style: human::Style) -> ExitCode {
+    let limits = args.limits.limits();
+    let (base, base_side) = match diff::load_base(&args.base, &limits) {
+        Ok(b) => b,
+        Err(e) => return fail(&e, style),
+    };
+    let new = match load_rules(&args.rules, &limits) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, style),
+    };
+    let new_label = if args.rules.rules.is_empty() {
+        "built-in".to_string()
+    } else {
+        let names: Vec<String> = args
+            .rules
+            .rules
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        names.join(", ")
+    };
+    let inputs = match corpus::load(&args.files, &limits) {
+        Ok(i) => i,
+        Err(e) => return fail(&e, style),
+    };
+    let new_side = diff::Side::new(new_label, &new);
+    let report = diff::diff((&base, base_side), (&new, new_side), &inputs, args.as_of);
+    let text = match args.format {
+        DiffFormat::Human => report::changes::human(&report),
+        DiffFormat::Json => report::changes::json(&report) + "\n",
+    };
+    print(&text);
+    exit_for(!report.changes.is_empty())
+}
+
+fn explain_command(args: ExplainArgs, style: human::Style) -> ExitCode {
+    let limits = args.limits.limits();
+    let rules = match load_rules(&args.rules, &limits) {
+        Ok(r) => r,
+        Err(e) => return fail(&e, style),
+    };
+    let input = match corpus::load_one(&args.file, &limits) {
+        Ok(i) => i,
+        Err(e) => return fail(&e, style),
+    };
+    let as_of = args.as_of.or(input.as_of);
+    let explanation = match explain::explain(&rules, &input.facts, &args.transaction, as_of) {
+        Ok(x) => x,
+        Err(e) => return fail(&e, style),
+    };
+    let text = match args.format {
+        ExplainFormat::Human => explain::human(&explanation, &rules, style),
+        ExplainFormat::Json => explain::json(&explanation, &rules) + "\n",
+        ExplainFormat::Dot => explain::dot(&explanation),
+        ExplainFormat::Mermaid => explain::mermaid(&explanation),
+    };
+    print(&text);
+    exit_for(explanation.report.verdict.blocks())
 }
 
 fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {
@@ -294,7 +463,7 @@ fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {
         ListFormat::Markdown => report::listing::classifications_markdown(&items, &file),
         ListFormat::Json => serde_json::to_string_pretty(&items).unwrap_or_default() + "\n",
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    print(&text);
     ExitCode::SUCCESS
 }
 
@@ -309,6 +478,6 @@ fn list_rules(args: RulesArgs, style: human::Style) -> ExitCode {
         ListFormat::Markdown => report::listing::rules_markdown(&summaries),
         ListFormat::Json => serde_json::to_string_pretty(&summaries).unwrap_or_default() + "\n",
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    print(&text);
     ExitCode::SUCCESS
 }

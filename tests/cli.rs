@@ -1,5 +1,10 @@
-//! The command as users script it (CONTRACT.md): exit codes, standard input, `--rules`,
-//! `--as-of`, JSON on stdout and diagnostics on stderr.
+//! The `chipgate` binary, run as a user runs it: each `tests/cli/NAME.args` file holds one
+//! command line (arguments separated by spaces, run from the crate's root); its snapshot
+//! (`tests/snapshots/cli__NAME.snap`) holds the exit code, standard output and standard
+//! error, with `NO_COLOR` and a fixed width. Adding a case is adding a file.
+//!
+//! Digests (`sha256:…`) are masked: they change with every edit of the rule pack or an
+//! example, while what these snapshots pin is the commands' behaviour.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,179 +13,29 @@
     clippy::indexing_slicing
 )]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn chipgate(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chipgate"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-const CLEAN: &str = "parties:\n  - { id: a, name: A Inc., country: US }\n  - { id: b, name: B GmbH, country: DE }\nitems:\n  - { id: h100, name: NVIDIA H100 SXM5, tpp: 15832, die_area_mm2: 814 }\ntransactions:\n  - { id: T1, kind: export, date: 2024-06-03, item: h100, quantity: 8, from: a, to: b }\n";
+mod common;
+use common::{mask_digests, run};
 
 #[test]
-fn exit_0_when_every_transaction_is_allowed_or_warning() {
-    let out = chipgate(&["check", "-"], Some(CLEAN));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 transaction checked: 1 allowed"));
-}
-
-#[test]
-fn exit_1_when_a_license_is_required() {
-    let out = chipgate(
-        &["check", "--format", "json", "examples/sg-subsidiary.yaml"],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let report = json(&out);
-    assert_eq!(report["transactions"][0]["verdict"], "license_required");
-    assert_eq!(
-        report["transactions"][0]["findings"][0]["rule"],
-        "us.ear.hq-rule"
-    );
-    assert!(report["ruleset"]["digest"]
-        .as_str()
-        .unwrap()
-        .starts_with("sha256:"));
-    assert!(out.stderr.is_empty());
-}
-
-#[test]
-fn exit_2_on_a_bad_file_with_a_located_diagnostic_on_stderr() {
-    let out = chipgate(&["check", "tests/cases/facts/unknown-key.yaml"], None);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("tests/cases/facts/unknown-key.yaml:20:5"),
-        "{err}"
-    );
-    assert!(err.contains("did you mean `destination`?"), "{err}");
-}
-
-#[test]
-fn exit_2_when_any_file_is_bad_and_nothing_is_judged() {
-    let out = chipgate(
-        &["check", "examples/sg-subsidiary.yaml", "no/such/file.yaml"],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `no/such/file.yaml`"));
-}
-
-#[test]
-fn exit_2_on_a_bad_rule_file_and_on_a_bad_command_line() {
-    let out = chipgate(
-        &[
-            "check",
-            "--rules",
-            "tests/cases/rules/no-citation.cg",
-            "examples/sg-subsidiary.yaml",
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no `cite`"));
-    let out = chipgate(
-        &[
-            "check",
-            "--as-of",
-            "2025-13-01",
-            "examples/sg-subsidiary.yaml",
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let out = chipgate(&["check"], None);
-    assert_eq!(out.status.code(), Some(2));
-    let out = chipgate(&["frobnicate"], None);
-    assert_eq!(out.status.code(), Some(2));
-}
-
-#[test]
-fn as_of_judges_every_transaction_on_that_date() {
-    // The H800 shipped on 2023-11-16 was outside 3A090; judged as of 2023-11-17 it needs a license.
-    let before = json(&chipgate(
-        &["check", "--format", "json", "examples/h800-stockpile.yaml"],
-        None,
-    ));
-    assert_eq!(before["transactions"][0]["verdict"], "allowed");
-    let out = chipgate(
-        &[
-            "check",
-            "--format",
-            "json",
-            "--as-of",
-            "2023-11-17",
-            "examples/h800-stockpile.yaml",
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let after = json(&out);
-    assert_eq!(after["transactions"][0]["verdict"], "license_required");
-    assert_eq!(after["transactions"][0]["as_of"], "2023-11-17");
-}
-
-#[test]
-fn rules_from_a_folder_replace_the_builtin_pack() {
-    let dir = std::env::temp_dir().join(format!("chipgate-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("one.cg"),
-        "rule test.any-export {\n  title \"Every export\"\n  cite \"test\"\n  effective 2000-01-01\n  on export\n  when item.tpp >= 0\n  outcome warning\n}\n",
-    )
-    .unwrap();
-    let out = chipgate(
-        &[
-            "check",
-            "--format",
-            "json",
-            "--rules",
-            dir.to_str().unwrap(),
-            "-",
-        ],
-        Some(CLEAN),
-    );
-    assert_eq!(out.status.code(), Some(0));
-    let report = json(&out);
-    assert_eq!(report["ruleset"]["rules"], 1);
-    assert_eq!(
-        report["transactions"][0]["findings"][0]["rule"],
-        "test.any-export"
-    );
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn no_color_output_has_no_escape_codes() {
-    let out = chipgate(&["check", "examples/transshipment.yaml"], None);
-    assert!(!out.stdout.contains(&0x1b));
+fn commands() {
+    insta::glob!("cli/*.args", |path: &std::path::Path| {
+        let line = std::fs::read_to_string(path).unwrap();
+        let args: Vec<&str> = line.split_whitespace().collect();
+        let (code, stdout, stderr) = run(&args);
+        // Exit codes: 0 clear/passed/unchanged, 1 flagged/failed/changed, 2 bad input.
+        assert!((0..=2).contains(&code), "exit code {code} for {line}");
+        if code == 2 {
+            assert!(
+                !stderr.is_empty(),
+                "exit 2 without a diagnostic for `{line}`"
+            );
+        }
+        assert!(!stderr.contains("panicked"), "`{line}` panicked:\n{stderr}");
+        insta::assert_snapshot!(format!(
+            "$ chipgate {}\n----- exit: {code}\n----- stdout\n{}----- stderr\n{}",
+            line.trim(),
+            mask_digests(&stdout),
+            mask_digests(&stderr)
+        ));
+    });
 }

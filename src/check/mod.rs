@@ -10,7 +10,7 @@ use crate::facts::{AuthKind, FactRef, TransactionFile};
 use crate::ir::*;
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
-use report::{Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
+use report::{Dismissal, Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
 
 /// A rule set bound to one transaction file: the world graph and item classifications are
 /// computed once here, then any number of transactions are checked against them.
@@ -182,7 +182,9 @@ impl<'a> Checker<'a> {
                 continue;
             }
             if let Some(outcome) = judge(&ctx, rule) {
-                verdict = verdict.max(outcome);
+                // The verdict counts what is enforced (an unenforced requirement is a warning,
+                // as its finding says); `fired` keeps the codified outcome for the explanation.
+                verdict = verdict.max(enforced(rule, date, outcome));
                 fired.push((r, outcome));
             }
         }
@@ -195,10 +197,7 @@ impl<'a> Checker<'a> {
         let date = as_of.unwrap_or(tx.date);
         let (verdict, fired) = self.verdict(tx_index, as_of)?;
         let ctx = self.ctx(tx_index, date, 0)?;
-        let mut fired = fired;
-        // Most severe first; rules in declaration order within an outcome.
-        fired.sort_by_key(|(_, outcome)| std::cmp::Reverse(*outcome));
-        let findings = fired
+        let mut findings: Vec<Finding> = fired
             .into_iter()
             .filter_map(|(r, outcome)| {
                 self.rules
@@ -207,6 +206,8 @@ impl<'a> Checker<'a> {
                     .map(|rule| self.explain(&ctx, rule, outcome))
             })
             .collect();
+        // Most severe first (as enforced); rules in declaration order within an outcome.
+        findings.sort_by_key(|f| std::cmp::Reverse(f.outcome));
         Some(TransactionReport {
             id: tx.id.clone(),
             file: self.facts.source.name().to_string(),
@@ -219,6 +220,59 @@ impl<'a> Checker<'a> {
                 .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX)),
             source: Some(std::sync::Arc::clone(&self.facts.source)),
         })
+    }
+
+    /// Why each rule that produced no finding for a transaction did not apply: it covers
+    /// other kinds of transaction, it is not in force on the date, or (traced, with the facts'
+    /// positions) the part of its condition that is false. For `chipgate explain`.
+    pub fn dismissals(&self, tx_index: usize, as_of: Option<Date>) -> Vec<Dismissal> {
+        let Some(tx) = self.facts.transactions.get(tx_index) else {
+            return Vec::new();
+        };
+        let date = as_of.unwrap_or(tx.date);
+        let Some((_, fired)) = self.verdict(tx_index, as_of) else {
+            return Vec::new();
+        };
+        let Some(ctx) = self.ctx(tx_index, date, 0) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.rules.iter().enumerate() {
+            if fired
+                .iter()
+                .any(|(r, _)| usize::try_from(*r).ok() == Some(i))
+            {
+                continue;
+            }
+            let reason = if rule.kinds & tx.kind.bit() == 0 {
+                let kinds: Vec<&str> = crate::facts::Kind::ALL
+                    .iter()
+                    .filter(|k| rule.kinds & k.bit() != 0)
+                    .map(|k| k.word())
+                    .collect();
+                vec![format!(
+                    "covers {} only, and this is a {}",
+                    kinds.join(", "),
+                    tx.kind.word()
+                )]
+            } else if !rule.in_force(date) {
+                let windows: Vec<String> = rule.windows.iter().map(|w| w.to_string()).collect();
+                vec![format!(
+                    "not in force on {date} (in force {})",
+                    windows.join(", ")
+                )]
+            } else {
+                let mut trace = Trace::default();
+                ctx.cond(&rule.when, &mut trace);
+                trace.steps.iter().map(|s| self.step_text(s)).collect()
+            };
+            out.push(Dismissal {
+                rule: rule.id.clone(),
+                title: rule.title.clone(),
+                reason,
+            });
+        }
+        out
     }
 
     fn explain(&self, ctx: &Ctx<'_>, rule: &Rule, outcome: Verdict) -> Finding {
@@ -240,7 +294,7 @@ impl<'a> Checker<'a> {
         let rule_outcome = verdict_of(rule.outcome);
         let (outcome, text_outcome, unenforced_reason) =
             match rule.unenforced.iter().find(|u| u.window.contains(ctx.date)) {
-                Some(u) if outcome >= Verdict::LicenseRequired => {
+                Some(u) if enforced(rule, ctx.date, outcome) != outcome => {
                     (Verdict::Warning, Some(outcome), Some(u.reason.clone()))
                 }
                 _ => (outcome, None, None),
@@ -325,12 +379,14 @@ impl<'a> Checker<'a> {
 
     /// The step's text with the file positions of the facts it used.
     fn step_text(&self, step: &Step) -> String {
-        let mut lines: Vec<usize> = step
-            .facts
-            .iter()
-            .map(|f| self.facts.source.line_col(self.facts.fact_span(*f).start).0)
-            .collect();
-        lines.dedup();
+        // Each line once, in the order the reasoning used them ("17,18", not "17,18,17,18").
+        let mut lines: Vec<usize> = Vec::new();
+        for f in &step.facts {
+            let line = self.facts.source.line_col(self.facts.fact_span(*f).start).0;
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
         if lines.is_empty() {
             return step.text.clone();
         }
@@ -538,9 +594,8 @@ pub struct ClassTest {
     pub reasons: Vec<String>,
 }
 
-/// Whether a rule produces a finding, and with which outcome (fast path, no explanation).
-/// Where the codified text is not enforced on the date, a requirement is reported as a
-/// warning (the finding names both layers).
+/// Whether a rule produces a finding, and with which outcome under its text (fast path, no
+/// explanation); `enforced` turns that into the outcome as enforced on the date.
 fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
     let when = ctx.cond(&rule.when, &mut NoTrace);
     if when == Truth::False {
@@ -560,12 +615,19 @@ fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
         _ if outcome == Verdict::Warning => Verdict::Warning,
         _ => Verdict::Indeterminate,
     };
-    let unenforced = rule.unenforced.iter().any(|u| u.window.contains(ctx.date));
-    Some(if unenforced && verdict >= Verdict::LicenseRequired {
+    Some(verdict)
+}
+
+/// A finding's outcome as enforced on `date`: a license requirement (or prohibition) inside
+/// one of the rule's `unenforced` windows is a warning.
+fn enforced(rule: &Rule, date: Date, outcome: Verdict) -> Verdict {
+    if outcome >= Verdict::LicenseRequired
+        && rule.unenforced.iter().any(|u| u.window.contains(date))
+    {
         Verdict::Warning
     } else {
-        verdict
-    })
+        outcome
+    }
 }
 
 pub fn verdict_of(outcome: Outcome) -> Verdict {
@@ -692,4 +754,54 @@ fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
         out.push_str(&piece);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Limits, RuleSet, TransactionFile, Verdict};
+
+    /// A transaction whose only finding is an unenforced requirement gets that finding's
+    /// outcome (a warning) as its verdict, not the codified license requirement.
+    #[test]
+    fn an_unenforced_requirement_is_a_warning_verdict() {
+        let rules = RuleSet::from_sources(
+            &[(
+                "r.cg".into(),
+                r#"
+classify 3A090.a {
+  title "big chips"
+  cite "x"
+  effective 2020-01-01
+  when item.tpp >= 4800
+}
+rule test.stayed {
+  title "a stayed rule"
+  cite "x"
+  effective 2020-01-01
+  on export
+  when item is 3A090.a and destination in CN
+  outcome license_required
+  unenforced from 2025-01-01 "stayed for a year"
+}
+"#
+                .into(),
+            )],
+            &Limits::default(),
+        )
+        .unwrap();
+        let file = TransactionFile::from_str(
+            "t.yaml",
+            "parties:\n  - { id: a, name: A, country: US }\n  - { id: b, name: B, country: CN }\nitems:\n  - { id: h, name: H, tpp: 5000 }\ntransactions:\n  - { id: T1, kind: export, date: 2025-02-01, item: h, from: a, to: b }\n  - { id: T2, kind: export, date: 2024-02-01, item: h, from: a, to: b }\n",
+            &Limits::default(),
+        )
+        .unwrap();
+        let reports = rules.check(&file, None);
+        assert_eq!(reports[0].verdict, Verdict::Warning);
+        assert_eq!(reports[0].findings[0].outcome, Verdict::Warning);
+        assert_eq!(
+            reports[0].findings[0].text_outcome,
+            Some(Verdict::LicenseRequired)
+        );
+        assert_eq!(reports[1].verdict, Verdict::LicenseRequired);
+    }
 }

@@ -183,6 +183,16 @@ pub struct Finding {
     pub rule_spans: Vec<SrcSpan>,
 }
 
+/// A rule that produced no finding for a transaction, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Dismissal {
+    pub rule: String,
+    pub title: String,
+    /// The steps that settled it: the false part of the rule's condition, each fact with
+    /// where it came from; or why the rule does not reach the transaction at all.
+    pub reason: Vec<String>,
+}
+
 /// The judgement of one transaction.
 #[derive(Clone, Debug, Serialize)]
 pub struct TransactionReport {

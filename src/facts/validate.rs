@@ -139,16 +139,31 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
             .replace("expected u64", "expected a whole number")
             .replace("expected a sequence", "expected a list");
         for (raw, words) in [
-            ("struct RawFile", "a transaction file (parties, items, facilities, transactions)"),
+            (
+                "struct RawFile",
+                "a transaction file (parties, items, facilities, transactions)",
+            ),
             ("struct RawParty", "a party (id, name, country, …)"),
             ("struct RawOwner", "an owner entry (party, share)"),
             ("struct RawDesignation", "a designation (list, since)"),
             ("struct RawItem", "an item (id, name, tpp, …)"),
-            ("struct RawFacility", "a facility (id, name, country, operator)"),
-            ("struct RawTransaction", "a transaction (id, kind, date, item, …)"),
-            ("struct RawAuthorization", "an authorization (type, number, issued, notified, …)"),
+            (
+                "struct RawFacility",
+                "a facility (id, name, country, operator)",
+            ),
+            (
+                "struct RawTransaction",
+                "a transaction (id, kind, date, item, …)",
+            ),
+            (
+                "struct RawAuthorization",
+                "an authorization (type, number, issued, notified, …)",
+            ),
             ("struct RawCase", "a test case (description, facts, expect)"),
-            ("struct RawExpect", "an expectation (verdict, fires, not_fires, why)"),
+            (
+                "struct RawExpect",
+                "an expectation (verdict, fires, not_fires, why)",
+            ),
         ] {
             plain = plain.replace(raw, words);
         }

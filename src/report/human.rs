@@ -145,7 +145,7 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
         }
         d = d.related(rel);
     }
-    d.help = Some(help(f));
+    d.help = Some(finding_help(f));
     diagnostic(&d, style)
 }
 
@@ -164,7 +164,10 @@ fn rule_spans(f: &Finding) -> Vec<(u16, Vec<crate::source::Span>)> {
     out
 }
 
-fn help(f: &Finding) -> String {
+/// A finding's reasoning, citation, policy and what would make the transaction compliant, as
+/// plain text (the `help:` of the human report; also the body of JUnit failures and GitHub
+/// annotations).
+pub fn finding_help(f: &Finding) -> String {
     let mut h = String::from("why:");
     for (i, step) in f.explanation.iter().enumerate() {
         let _ = write!(h, "\n  {}. {step}", i + 1);

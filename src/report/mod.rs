@@ -1,14 +1,26 @@
-//! Renderers: turn what the checker returns into text for people ([`human`]) or JSON for
-//! programs ([`json`]). They decide nothing.
+//! Renderers: turn what the checker returns into text for people ([`human`]), JSON for
+//! programs ([`json`]), and the formats CI and audit tools read: [`sarif`] (code scanning),
+//! [`junit`] (test reports), [`github`] (workflow annotations) and [`jsonl`] (one decision
+//! record per line, for audit stores). They decide nothing.
 
+pub mod changes;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod jsonl;
+pub mod junit;
 pub mod listing;
+pub mod sarif;
+pub mod suite;
+
+use std::sync::Arc;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::check::report::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
+use crate::source::SourceFile;
 
 /// The report of one `chipgate check` run (CONTRACT.md, "The JSON report").
 #[derive(Serialize)]
@@ -44,4 +56,38 @@ pub fn tally(reports: &[TransactionReport]) -> Vec<(Verdict, usize)> {
         .map(|v| (*v, reports.iter().filter(|r| r.verdict == *v).count()))
         .filter(|(_, n)| *n > 0)
         .collect()
+}
+
+/// `sha256:…` of some bytes, the form every digest in chipgate's output takes.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{:x}", Sha256::digest(bytes))
+}
+
+/// 1-based line and column where a transaction's entry starts in its file (1:1 if unknown).
+pub fn position(tx: &TransactionReport) -> (usize, usize) {
+    tx.source
+        .as_ref()
+        .map_or((1, 1), |s| s.line_col(tx.span.start))
+}
+
+/// The digest of each input file's bytes, computed once per file however many transactions
+/// it holds.
+#[derive(Default)]
+pub struct InputDigests {
+    seen: Vec<(Arc<SourceFile>, String)>,
+}
+
+impl InputDigests {
+    pub fn of(&mut self, tx: &TransactionReport) -> String {
+        let Some(source) = &tx.source else {
+            return String::new();
+        };
+        if let Some((_, d)) = self.seen.iter().find(|(s, _)| Arc::ptr_eq(s, source)) {
+            return d.clone();
+        }
+        // A source file's text is its bytes unchanged (decoding only checks them).
+        let digest = sha256(source.text().as_bytes());
+        self.seen.push((Arc::clone(source), digest.clone()));
+        digest
+    }
 }

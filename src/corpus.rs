@@ -1,0 +1,153 @@
+//! A corpus of inputs to judge: transaction files and rule test cases, named one by one or
+//! as folders. A test case contributes its facts (and its `as_of`); its expectations are left
+//! out, since `chipgate diff` and verdict tables judge the facts under rule sets the
+//! expectations were not written for.
+
+use std::path::{Path, PathBuf};
+
+use crate::cases;
+use crate::date::Date;
+use crate::diag::{Diagnostic, Error};
+use crate::facts::spans::SpanIndex;
+use crate::facts::TransactionFile;
+use crate::limits::Limits;
+use crate::source::SourceFile;
+
+/// One file's facts, with the date its transactions are judged on when the file fixes one
+/// (a test case's `as_of`).
+pub struct Input {
+    pub facts: TransactionFile,
+    pub as_of: Option<Date>,
+}
+
+/// Folders nest at most this deep (a symlink loop stops here).
+const MAX_DEPTH: usize = 16;
+
+/// The YAML files the paths name: a file as given, a folder's `.yaml`/`.yml` files at any
+/// depth, in name order. A path that does not exist is a diagnostic.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_dir(path, &mut out, 0);
+        } else if path.exists() || path.as_os_str() == "-" {
+            out.push(path.clone());
+        } else {
+            errors.push(
+                Diagnostic::error(
+                    "input::not-found",
+                    format!("`{}` does not exist", path.display()),
+                )
+                .help("name a YAML file or a folder of them"),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::from(errors))
+    }
+}
+
+fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            collect_dir(&p, out, depth + 1);
+        } else if p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// Whether a YAML file is a rule test case (top-level `expect`, `facts` or `facts_file`)
+/// rather than a transaction file.
+pub fn is_case(source: &std::sync::Arc<SourceFile>) -> bool {
+    SpanIndex::build(source, None)
+        .keys(&[])
+        .iter()
+        .any(|k| matches!(k.as_str(), "expect" | "facts" | "facts_file"))
+}
+
+/// Loads every file the paths name (folders expanded) as facts to judge. Every problem in
+/// every file is reported, located. The same facts judged on the same date count once (a
+/// transaction file named directly and again through a case's `facts_file`).
+pub fn load(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Input>, Error> {
+    let files = expand(paths)?;
+    let mut inputs: Vec<Input> = Vec::new();
+    let mut errors = Vec::new();
+    for path in &files {
+        match load_one(path, limits) {
+            Ok(i) => {
+                let seen = inputs.iter().any(|o| {
+                    o.as_of == i.as_of
+                        && o.facts.source.name() == i.facts.source.name()
+                        && o.facts.source.text() == i.facts.source.text()
+                });
+                if !seen {
+                    inputs.push(i);
+                }
+            }
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    if errors.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(Error::from(errors))
+    }
+}
+
+/// Reads a path (`-` is standard input), never more than the size limit.
+pub fn read(path: &Path, limits: &Limits) -> Result<std::sync::Arc<SourceFile>, Error> {
+    use std::io::Read;
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        crate::pack::normalise(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let cap = u64::try_from(limits.max_file_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    let result = if stdin {
+        std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+    };
+    if let Err(e) = result {
+        return Err(Error::one(
+            Diagnostic::error("input::unreadable", format!("cannot read `{name}`: {e}"))
+                .help("check the path; `-` reads standard input"),
+        ));
+    }
+    crate::facts::decode(&name, bytes, limits)
+}
+
+/// Loads one transaction file or test case as facts to judge.
+pub fn load_one(path: &Path, limits: &Limits) -> Result<Input, Error> {
+    let source = read(path, limits)?;
+    if is_case(&source) {
+        let (facts, as_of) = cases::facts_of(source, limits)?;
+        Ok(Input { facts, as_of })
+    } else {
+        Ok(Input {
+            facts: TransactionFile::parse(source, limits)?,
+            as_of: None,
+        })
+    }
+}

@@ -1,0 +1,82 @@
+//! Decision records (`--format jsonl`), one JSON object per line and per transaction, for
+//! audit stores: the transaction's JSON report entry (CONTRACT.md keys: `id`, `file`,
+//! `date`, `verdict`, `findings`…) plus what is needed to replay the decision years later and
+//! prove it was the same: the engine version, the rule set's digest, the input file's digest
+//! (sha256 of its bytes), the as-of date it was judged on, and a decision id derived from all
+//! of them. Records carry no clock time, so the same input gives the same bytes.
+
+use serde::Serialize;
+
+use super::{sha256, InputDigests, RulesetInfo};
+use crate::check::report::TransactionReport;
+use crate::ir::RuleSet;
+
+/// The schema of a record; bumped if a key changes meaning.
+pub const RECORD: &str = "chipgate.decision/1";
+
+#[derive(Serialize)]
+pub struct DecisionRecord<'a> {
+    pub record: &'static str,
+    /// `sha256:…` over the rule set digest, the input digest, the transaction id and the date
+    /// judged on: the same decision always has the same id.
+    pub decision_id: String,
+    pub engine: Engine,
+    pub ruleset: RulesetInfo,
+    pub input: Input,
+    #[serde(flatten)]
+    pub transaction: &'a TransactionReport,
+}
+
+#[derive(Serialize)]
+pub struct Engine {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Input {
+    pub file: String,
+    pub digest: String,
+}
+
+/// The records of a run, one per transaction, in order.
+pub fn records<'a>(rules: &RuleSet, reports: &'a [TransactionReport]) -> Vec<DecisionRecord<'a>> {
+    let mut digests = InputDigests::default();
+    reports
+        .iter()
+        .map(|tx| {
+            let input = digests.of(tx);
+            let decision_id =
+                sha256(format!("{}\0{input}\0{}\0{}", rules.digest(), tx.id, tx.date).as_bytes());
+            DecisionRecord {
+                record: RECORD,
+                decision_id,
+                engine: Engine {
+                    name: "chipgate",
+                    version: crate::VERSION,
+                },
+                ruleset: RulesetInfo {
+                    digest: rules.digest().to_string(),
+                    rules: rules.rule_count(),
+                },
+                input: Input {
+                    file: tx.file.clone(),
+                    digest: input,
+                },
+                transaction: tx,
+            }
+        })
+        .collect()
+}
+
+pub fn render(rules: &RuleSet, reports: &[TransactionReport]) -> String {
+    let mut out = String::new();
+    for r in records(rules, reports) {
+        match serde_json::to_string(&r) {
+            Ok(line) => out.push_str(&line),
+            Err(e) => out.push_str(&format!("{{\"error\": \"{e}\"}}")),
+        }
+        out.push('\n');
+    }
+    out
+}

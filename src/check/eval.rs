@@ -597,6 +597,7 @@ impl<'a> Ctx<'a> {
                 });
                 let mut cites = Vec::new();
                 let mut sub = Trace::default();
+                let name_prefix = format!("item {name}");
                 for c in classes {
                     let Some(v) = self.class_truth(*c) else {
                         continue;
@@ -607,10 +608,17 @@ impl<'a> Ctx<'a> {
                     if let Some(class) = self.rules.classes.get(usize::from(*c)) {
                         let start = sub.steps.len();
                         self.class_eval(class, &mut sub);
-                        if classes.len() > 1 && result != Truth::True {
-                            for s in sub.steps.iter_mut().skip(start) {
-                                s.text = format!("not {}: {}", class.eccn, s.text);
-                            }
+                        for s in sub.steps.iter_mut().skip(start) {
+                            let bare = s
+                                .text
+                                .replacen(&name_prefix, "", 1)
+                                .trim_start_matches([':', ' '])
+                                .to_string();
+                            s.text = if classes.len() > 1 && result != Truth::True {
+                                format!("not {}: {bare}", class.eccn)
+                            } else {
+                                bare
+                            };
                         }
                         cites.extend(class.cites.iter().cloned());
                         if result == Truth::True {
@@ -620,17 +628,11 @@ impl<'a> Ctx<'a> {
                 }
                 cites.dedup();
                 // One line: the classification, the figures that decided it, the citation.
-                let name_prefix = format!("item {name}");
                 let reasons: Vec<String> = sub
                     .steps
                     .iter()
                     .filter(|s| !s.facts.is_empty() || s.missing)
-                    .map(|s| {
-                        s.text
-                            .replacen(&name_prefix, "", 1)
-                            .trim_start_matches([':', ' '])
-                            .to_string()
-                    })
+                    .map(|s| s.text.clone())
                     .collect();
                 if !reasons.is_empty() {
                     head.text = format!("{}: {}", head.text, reasons.join("; "));

@@ -76,6 +76,9 @@ pub fn compile(
         files.push(file);
     }
     let mut compiler = Compiler::new(files);
+    // A file that could not be included may have declared any name: report the include,
+    // not every use of what it would have declared.
+    compiler.incomplete = errors.iter().any(|d| d.code == "rules::include");
     compiler.errors.extend(errors);
     compiler.run()
 }
@@ -98,6 +101,8 @@ pub(crate) struct Compiler {
     needs: Needs,
     /// Declarations that failed to parse: their names are not reported again as unknown.
     broken: HashSet<String>,
+    /// An include failed: unknown names are not reported (the missing file may declare them).
+    incomplete: bool,
 }
 
 impl Compiler {
@@ -114,6 +119,7 @@ impl Compiler {
                 .iter()
                 .flat_map(|f| f.broken.iter().cloned())
                 .collect(),
+            incomplete: false,
             files,
         }
     }
@@ -131,6 +137,9 @@ impl Compiler {
         label: &str,
         help: Option<String>,
     ) {
+        if code == "rules::unknown-name" && self.incomplete {
+            return;
+        }
         if code == "rules::unknown-name" {
             let named = self.source(file).map(|src| src.slice(span).to_string());
             if named.is_some_and(|n| self.broken.contains(&n)) {

@@ -118,6 +118,7 @@ impl<'a> Ctx<'a> {
     fn step(&self, text: String, facts: Vec<FactRef>, at: SrcSpan) -> Step {
         Step {
             text,
+            brief: None,
             facts,
             rule_at: Some(at),
             witness: None,
@@ -128,6 +129,7 @@ impl<'a> Ctx<'a> {
     fn missing(&self, text: String, facts: Vec<FactRef>, at: SrcSpan) -> Step {
         Step {
             text,
+            brief: None,
             facts,
             rule_at: Some(at),
             witness: None,
@@ -589,6 +591,7 @@ impl<'a> Ctx<'a> {
                     vec![],
                     at,
                 );
+                head.brief = Some(format!("item `{}` {verb} {pattern}", self.item.id));
                 head.witness = Some(Witness::Classification {
                     item: self.item.id.clone(),
                     eccn: pattern.to_string(),
@@ -1006,7 +1009,11 @@ impl<'a> Ctx<'a> {
             Truth::False => "does not apply",
             Truth::Unknown => "may apply",
         };
-        let reasons: Vec<&str> = sub.steps.iter().map(|s| s.text.as_str()).collect();
+        let reasons: Vec<&str> = sub
+            .steps
+            .iter()
+            .map(|s| s.brief.as_deref().unwrap_or(&s.text))
+            .collect();
         let mut head = self.step(
             format!("{title} {verdict}: {}", reasons.join("; ")),
             vec![],

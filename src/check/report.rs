@@ -63,6 +63,9 @@ impl fmt::Display for Verdict {
 #[derive(Clone, Debug)]
 pub struct Step {
     pub text: String,
+    /// A shorter form for summaries inside other steps ("item `h100` is 3A090.a"), where
+    /// the full text would repeat arithmetic shown elsewhere.
+    pub brief: Option<String>,
     pub facts: Vec<FactRef>,
     pub rule_at: Option<SrcSpan>,
     pub witness: Option<Witness>,

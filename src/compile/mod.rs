@@ -1,6 +1,6 @@
 //! The rules wing: syntax trees to the compiled [`RuleSet`]. Resolves names (with "did you
 //! mean"), checks types, dates and citations, flattens groups, inlines defines, finds cycles,
-//! and lowers conditions to [`ir::Cond`]. Nothing here knows about transaction files.
+//! and lowers conditions to [`crate::ir::Cond`]. Nothing here knows about transaction files.
 
 mod expr;
 

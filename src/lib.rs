@@ -139,6 +139,32 @@ impl RuleSet {
             .collect()
     }
 
+    /// Checks every transaction of a file within `limits`, in file order; a transaction whose
+    /// check takes more than `limits.max_steps_per_transaction` steps is refused with a
+    /// located diagnostic (where [`RuleSet::check`] would call it `indeterminate`).
+    pub fn try_check(
+        &self,
+        file: &TransactionFile,
+        as_of: Option<Date>,
+        limits: &Limits,
+    ) -> Result<Vec<TransactionReport>, Error> {
+        let checker = Checker::with_limits(self, file, limits);
+        let mut reports = Vec::with_capacity(file.transactions.len());
+        let mut refused = Vec::new();
+        for i in 0..file.transactions.len() {
+            match checker.try_check(i, as_of) {
+                Ok(Some(r)) => reports.push(r),
+                Ok(None) => {}
+                Err(d) => refused.push(d),
+            }
+        }
+        if refused.is_empty() {
+            Ok(reports)
+        } else {
+            Err(Error::from(refused))
+        }
+    }
+
     /// A checker bound to one file, for checking transactions one at a time.
     pub fn checker<'a>(&'a self, file: &'a TransactionFile) -> Checker<'a> {
         Checker::new(self, file)

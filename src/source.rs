@@ -31,6 +31,20 @@ impl Span {
         self.start == self.end
     }
 
+    /// The part of `self` inside `other` (empty at `other`'s start when they do not meet).
+    pub fn intersect(self, other: Span) -> Span {
+        let start = self.start.max(other.start);
+        let end = self.end.min(other.end);
+        if start <= end {
+            Span { start, end }
+        } else {
+            Span {
+                start: other.start,
+                end: other.start,
+            }
+        }
+    }
+
     /// The smallest span covering both.
     pub fn join(self, other: Span) -> Span {
         Span {
@@ -146,6 +160,42 @@ impl SourceFile {
     }
 }
 
+/// Snippets longer than this are cut to a window around the span, so that a diagnostic about
+/// a minified or hostile file (one line of megabytes) stays a few lines long.
+const MAX_SNIPPET_BYTES: usize = 4096;
+/// How much of a long line is shown on each side of the span.
+const LONG_LINE_CONTEXT: usize = 80;
+
+impl SourceFile {
+    /// The window of a long line shown around `span`: (start, end), on char boundaries.
+    fn long_line_window(&self, span: &miette::SourceSpan) -> (usize, usize) {
+        let text: &str = &self.text;
+        let floor = |mut i: usize| {
+            i = i.min(text.len());
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let start = floor(span.offset());
+        let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let line_end = text
+            .get(start..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| start + i);
+        let from = floor(start.saturating_sub(LONG_LINE_CONTEXT).max(line_start));
+        let span_end = start.saturating_add(span.len().max(1));
+        let to = floor(
+            span_end
+                .saturating_add(LONG_LINE_CONTEXT)
+                .min(line_end)
+                .min(from + 4 * LONG_LINE_CONTEXT)
+                .max(start),
+        );
+        (from, to)
+    }
+}
+
 impl miette::SourceCode for SourceFile {
     fn read_span<'a>(
         &'a self,
@@ -157,6 +207,20 @@ impl miette::SourceCode for SourceFile {
             self.text
                 .as_ref()
                 .read_span(span, context_lines_before, context_lines_after)?;
+        if inner.data().len() > MAX_SNIPPET_BYTES {
+            // One window of the span's own line, numbered as in the file.
+            let (from, to) = self.long_line_window(span);
+            let (line, col) = self.line_col(u32::try_from(from).unwrap_or(u32::MAX));
+            let data = self.text.as_bytes().get(from..to).unwrap_or(&[]);
+            return Ok(Box::new(miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                data,
+                miette::SourceSpan::new(from.into(), to - from),
+                line.saturating_sub(1),
+                col.saturating_sub(1),
+                1,
+            )));
+        }
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),

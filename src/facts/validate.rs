@@ -138,10 +138,15 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
             .replace("expected f64", "expected a number")
             .replace("expected u64", "expected a whole number")
             .replace("expected a sequence", "expected a list")
-            .replace("expected struct Raw", "expected a ")
-            .replace("RawParty", "party")
-            .replace("RawItem", "item")
-            .replace("RawFile", "transaction file");
+            .replace("expected struct RawParty", "expected a party")
+            .replace("expected struct RawItem", "expected an item")
+            .replace("expected struct RawFacility", "expected a facility")
+            .replace("expected struct RawTransaction", "expected a transaction")
+            .replace("expected struct RawOwner", "expected an owner")
+            .replace("expected struct RawDesignation", "expected a list designation")
+            .replace("expected struct RawAuthorization", "expected an authorization")
+            .replace("expected struct RawFile", "expected a transaction file")
+            .replace("expected struct Raw", "expected a ");
         let help = if plain.contains("expected a boolean") {
             Some("write `true` or `false`".to_string())
         } else if plain.contains("expected a list") {
@@ -191,7 +196,8 @@ fn describe_path(path: &str) -> String {
         };
         parts.push(match index {
             Some(i) => format!("{singular} {}", i + 1),
-            None => format!("`{singular}`"),
+            // A key without an index is named as written: `parties`, `route`.
+            None => format!("`{name}`"),
         });
     }
     parts.reverse();

@@ -7,7 +7,7 @@ root=..
 mkdir -p corpus/rules corpus/facts corpus/check
 n=0
 # Transaction files: the examples, and the `facts:` block of every case file (de-indented).
-for f in "$root"/examples/*.yaml "$root"/fuzz/world.yaml; do
+for f in "$root"/examples/*.yaml "$root"/tests/fuzz/world.yaml; do
   cp "$f" "corpus/facts/$(basename "$f")"
 done
 for f in "$root"/rules/tests/*.yaml; do

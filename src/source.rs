@@ -178,7 +178,10 @@ impl SourceFile {
             i
         };
         let start = floor(span.offset());
-        let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+        let line_start = text
+            .get(..start)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
         let line_end = text
             .get(start..)
             .and_then(|t| t.find('\n'))

@@ -1507,14 +1507,16 @@ impl<'a> Ctx<'a> {
         if T::ON {
             let hit = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
             let path = match v {
-                Truth::True => self
-                    .world
-                    .owner_path(self.facts, base, threshold, false, self.budget, hit),
-                Truth::Unknown => self
-                    .world
-                    .owner_path(self.facts, base, threshold, true, self.budget, |q| {
-                        self.pred_on(q, pred, at, &mut NoTrace) != Truth::False
-                    }),
+                Truth::True => {
+                    self.world
+                        .owner_path(self.facts, base, threshold, false, self.budget, hit)
+                }
+                Truth::Unknown => {
+                    self.world
+                        .owner_path(self.facts, base, threshold, true, self.budget, |q| {
+                            self.pred_on(q, pred, at, &mut NoTrace) != Truth::False
+                        })
+                }
                 Truth::False => None,
             };
             match path {

@@ -266,6 +266,12 @@ fn syntax_error(
         }
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // Nothing but a declaration can start a chunk: pest names no alternative there.
+    let expected = if expected.is_empty() && chunk.get(..pos).is_none_or(is_only_comments) {
+        vec!["a declaration (include, law, group, define, classify, exception or rule)"]
+    } else {
+        expected
+    };
     let rest = chunk.get(pos..).unwrap_or("");
     let found_len = token_len(rest);
     let found = rest.get(..found_len).unwrap_or("");

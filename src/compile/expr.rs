@@ -482,12 +482,25 @@ impl Compiler {
                         date: self.date(file, value)?,
                     },
                     (Ty::Number, false) => {
-                        let v: f64 = value
+                        let Some(v) = value
                             .node
                             .replace('_', "")
                             .parse()
                             .ok()
-                            .filter(|v: &f64| v.is_finite())?;
+                            .filter(|v: &f64| v.is_finite())
+                        else {
+                            self.error(
+                                file,
+                                value.span,
+                                "rules::bad-number",
+                                format!("`{}` is too large to be a number", value.node),
+                                "too large",
+                                Some(
+                                    "thresholds are plain numbers such as `4800` or `5.92`".into(),
+                                ),
+                            );
+                            return None;
+                        };
                         match p {
                             "quantity" => Test::Quantity { op: cmp, value: v },
                             "total_tpp" => Test::TotalTpp { op: cmp, value: v },

@@ -354,6 +354,27 @@ impl Compiler {
                 rules.push(r);
             }
         }
+        // A declaration that failed to compile has said why; one that vanished without a
+        // word would silently weaken the rule set, so it is refused as a bug.
+        let compiled = [
+            ("classification", class_ats.len(), classes.len()),
+            ("exception", exception_ats.len(), exceptions.len()),
+            ("rule", rule_ats.len(), rules.len()),
+        ];
+        for (what, declared, built) in compiled {
+            if declared != built && self.errors.is_empty() {
+                self.errors.push(
+                    Diagnostic::error(
+                        "rules::internal",
+                        format!(
+                            "{} {what} declarations did not compile, and no reason was given",
+                            declared.saturating_sub(built)
+                        ),
+                    )
+                    .help("this is a bug in chipgate: please report it with the rule files"),
+                );
+            }
+        }
         let questions = self.needs.thresholds.len().max(self.needs.aggregates.len());
         if questions > usize::from(u16::MAX) {
             self.errors.push(

@@ -273,8 +273,17 @@ impl GWorld {
     /// distinct, known shares add up to at most 100%, a given performance density goes with
     /// no die area, and only a lease names a facility.
     pub fn yaml(&self) -> String {
+        let parties: Vec<usize> = (0..self.parties.len()).collect();
+        let txs: Vec<usize> = (0..self.txs.len()).collect();
+        self.yaml_in_order(&parties, &txs)
+    }
+
+    /// The same file with its parties and transactions written in the orders given (as
+    /// indices into the world's lists); ids do not change.
+    pub fn yaml_in_order(&self, party_order: &[usize], tx_order: &[usize]) -> String {
         let mut y = String::from("parties:\n");
-        for (i, p) in self.parties.iter().enumerate() {
+        for &i in party_order {
+            let p = &self.parties[i];
             y.push_str(&format!(
                 "  - id: p{i}\n    name: Party {i}\n    country: {}\n",
                 pick(COUNTRIES, p.country)
@@ -360,7 +369,8 @@ impl GWorld {
             ));
         }
         y.push_str("transactions:\n");
-        for (i, t) in self.txs.iter().enumerate() {
+        for &i in tx_order {
+            let t = &self.txs[i];
             let kind = pick(KINDS, t.kind);
             let date = date_near(t.date);
             y.push_str(&format!(
@@ -423,11 +433,15 @@ impl GWorld {
 
     /// Loads the world with the real loader; a generated world is always valid.
     pub fn load(&self) -> TransactionFile {
-        let yaml = self.yaml();
-        match TransactionFile::from_str("world.yaml", &yaml, &Limits::default()) {
-            Ok(f) => f,
-            Err(e) => panic!("the generator wrote an invalid file: {e}\n{yaml}"),
-        }
+        load(&self.yaml())
+    }
+}
+
+/// Loads a generated transaction file, which is always valid.
+pub fn load(yaml: &str) -> TransactionFile {
+    match TransactionFile::from_str("world.yaml", yaml, &Limits::default()) {
+        Ok(f) => f,
+        Err(e) => panic!("the generator wrote an invalid file: {e}\n{yaml}"),
     }
 }
 

@@ -14,6 +14,9 @@ use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
 use report::{Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
 
+/// A rule that fired: its index, and its outcome as enforced and as the codified text has it.
+type Fired = (u32, (Verdict, Verdict));
+
 /// A rule set bound to one transaction file: the world graph and item classifications are
 /// computed once here, then any number of transactions are checked against them.
 pub struct Checker<'a> {
@@ -137,7 +140,7 @@ impl<'a> Checker<'a> {
         tx_index: usize,
         as_of: Option<Date>,
         budget: &Budget,
-    ) -> Option<(Verdict, Vec<(u32, (Verdict, Verdict))>)> {
+    ) -> Option<(Verdict, Vec<Fired>)> {
         let tx = self.facts.transactions.get(tx_index)?;
         let date = as_of.unwrap_or(tx.date);
         let ctx = self.ctx(tx_index, date, 0, budget)?;

@@ -15,37 +15,37 @@ pub mod world;
 use chipgate::facts::{AuthKind, EndUse, Form, Item, Kind, ListKind, Party, Transaction};
 use chipgate::{Date, TransactionFile, Verdict};
 
-/// Kleene's three truth values, ordered False < Unknown < True.
+/// Kleene's three truth values, ordered false < unknown < true.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum T {
+pub enum Truth {
     F,
     U,
     T,
 }
 
-use T::{F, U};
+use Truth::{F, U};
 
-fn b(x: bool) -> T {
+fn b(x: bool) -> Truth {
     if x {
-        T::T
+        Truth::T
     } else {
         F
     }
 }
 
-fn not(x: T) -> T {
+fn not(x: Truth) -> Truth {
     match x {
-        T::T => F,
-        F => T::T,
+        Truth::T => F,
+        F => Truth::T,
         U => U,
     }
 }
 
-fn and(xs: &[T]) -> T {
-    xs.iter().copied().min().unwrap_or(T::T)
+fn and(xs: &[Truth]) -> Truth {
+    xs.iter().copied().min().unwrap_or(Truth::T)
 }
 
-fn or(xs: &[T]) -> T {
+fn or(xs: &[Truth]) -> Truth {
     xs.iter().copied().max().unwrap_or(F)
 }
 
@@ -96,16 +96,16 @@ impl<'a> Case<'a> {
 
     // ---- the item
 
-    fn num(&self, v: Option<f64>, pred: impl Fn(f64) -> bool) -> T {
+    fn num(&self, v: Option<f64>, pred: impl Fn(f64) -> bool) -> Truth {
         v.map_or(U, |x| b(pred(x)))
     }
 
-    fn tpp(&self, pred: impl Fn(f64) -> bool) -> T {
+    fn tpp(&self, pred: impl Fn(f64) -> bool) -> Truth {
         self.num(self.item.tpp, pred)
     }
 
     /// Given, or tpp / die area.
-    fn pd(&self, pred: impl Fn(f64) -> bool) -> T {
+    fn pd(&self, pred: impl Fn(f64) -> bool) -> Truth {
         let pd = self
             .item
             .performance_density
@@ -118,7 +118,7 @@ impl<'a> Case<'a> {
     }
 
     /// The three classifications of rules.cg, as written there.
-    fn class_9a001a(&self) -> T {
+    fn class_9a001a(&self) -> Truth {
         let when = and(&[
             b(!self.is_computer()),
             or(&[
@@ -130,7 +130,7 @@ impl<'a> Case<'a> {
         and(&[when, not(unless)])
     }
 
-    fn class_9a001b(&self) -> T {
+    fn class_9a001b(&self) -> Truth {
         and(&[
             b(!self.is_computer()),
             self.tpp(|t| t >= 2400.0),
@@ -138,7 +138,7 @@ impl<'a> Case<'a> {
         ])
     }
 
-    fn class_9a002(&self) -> T {
+    fn class_9a002(&self) -> Truth {
         and(&[
             b(self.is_computer()),
             self.num(self.item.interconnect_gbps, |g| g >= 600.0),
@@ -146,7 +146,7 @@ impl<'a> Case<'a> {
     }
 
     /// The classifications in force on the date, as (ECCN, truth).
-    fn classes(&self) -> Vec<(&'static str, T)> {
+    fn classes(&self) -> Vec<(&'static str, Truth)> {
         let mut out = Vec::new();
         if within(self.date, "2023-01-01", None) {
             out.push(("9A001.a", self.class_9a001a()));
@@ -162,8 +162,8 @@ impl<'a> Case<'a> {
 
     /// `item is PATTERN`: the classifications it names that are in force; when the
     /// specifications cannot settle it, the declared ECCN does.
-    fn item_is(&self, pattern: &str) -> T {
-        let named: Vec<T> = self
+    fn item_is(&self, pattern: &str) -> Truth {
+        let named: Vec<Truth> = self
             .classes()
             .into_iter()
             .filter(|(eccn, _)| eccn_under(eccn, pattern))
@@ -181,7 +181,7 @@ impl<'a> Case<'a> {
 
     /// `item.eccn disagrees`: a declared ECCN that the specifications, where they settle
     /// it, contradict (within a family the rules classify, or against a classification).
-    fn eccn_disagrees(&self) -> T {
+    fn eccn_disagrees(&self) -> Truth {
         let Some(declared) = &self.item.eccn else {
             return F;
         };
@@ -192,7 +192,7 @@ impl<'a> Case<'a> {
         }
         let computed: Vec<&str> = classes
             .iter()
-            .filter(|(_, t)| *t == T::T)
+            .filter(|(_, t)| *t == Truth::T)
             .map(|(e, _)| *e)
             .collect();
         let same_family = classes
@@ -211,11 +211,11 @@ impl<'a> Case<'a> {
         code(&self.tx.destination)
     }
 
-    fn quantity(&self, pred: impl Fn(f64) -> bool) -> T {
+    fn quantity(&self, pred: impl Fn(f64) -> bool) -> Truth {
         self.num(self.tx.quantity.map(|q| q as f64), pred)
     }
 
-    fn total_tpp(&self, pred: impl Fn(f64) -> bool) -> T {
+    fn total_tpp(&self, pred: impl Fn(f64) -> bool) -> Truth {
         let total = self
             .tx
             .quantity
@@ -223,7 +223,7 @@ impl<'a> Case<'a> {
         self.num(total, pred)
     }
 
-    fn end_use(&self, uses: &[EndUse]) -> T {
+    fn end_use(&self, uses: &[EndUse]) -> Truth {
         self.tx.end_use.map_or(U, |u| b(uses.contains(&u)))
     }
 
@@ -248,7 +248,7 @@ impl<'a> Case<'a> {
 
     /// `authorized by KIND [notified|issued at least DAYS days before]`: an authorization of
     /// that kind, issued by the date and not expired, with the lead time if one is asked.
-    fn authorized(&self, kind: AuthKind, lead: Option<(&str, i32)>) -> T {
+    fn authorized(&self, kind: AuthKind, lead: Option<(&str, i32)>) -> Truth {
         let mut result = F;
         for a in self.tx.authorizations.iter().filter(|a| a.kind == kind) {
             if a.issued.is_some_and(|i| i > self.date) || a.expires.is_some_and(|e| e <= self.date)
@@ -256,7 +256,7 @@ impl<'a> Case<'a> {
                 continue;
             }
             let Some((field, days)) = lead else {
-                return T::T;
+                return Truth::T;
             };
             let when = if field == "notified" {
                 a.notified
@@ -265,14 +265,14 @@ impl<'a> Case<'a> {
             };
             match when {
                 None => result = or(&[result, U]),
-                Some(w) if w <= self.date.minus_days(days) => return T::T,
+                Some(w) if w <= self.date.minus_days(days) => return Truth::T,
                 Some(_) => {}
             }
         }
         result
     }
 
-    fn exception_ex1(&self) -> T {
+    fn exception_ex1(&self) -> Truth {
         if !within(self.date, "2024-01-01", None) {
             return F;
         }
@@ -282,7 +282,7 @@ impl<'a> Case<'a> {
         ])
     }
 
-    fn exception_ex2(&self) -> T {
+    fn exception_ex2(&self) -> Truth {
         if !within(self.date, "2024-03-01", Some("2025-09-01")) {
             return F;
         }
@@ -301,19 +301,19 @@ impl<'a> Case<'a> {
     }
 
     /// A test of one party, when the transaction names it (a party it does not name fails).
-    fn of(&self, party: Option<u32>, test: impl Fn(u32) -> T) -> T {
+    fn of(&self, party: Option<u32>, test: impl Fn(u32) -> Truth) -> Truth {
         party.map_or(F, test)
     }
 
-    fn hq_in_g1(&self, p: u32) -> T {
+    fn hq_in_g1(&self, p: u32) -> Truth {
         b(in_g1(&code(&self.party(p).headquarters), self.date))
     }
 
-    fn located_in(&self, p: u32, places: impl Fn(&str) -> bool) -> T {
+    fn located_in(&self, p: u32, places: impl Fn(&str) -> bool) -> Truth {
         b(places(&code(&self.party(p).country)))
     }
 
-    fn listed(&self, p: u32, lists: &[ListKind]) -> T {
+    fn listed(&self, p: u32, lists: &[ListKind]) -> Truth {
         b(self
             .party(p)
             .lists
@@ -348,7 +348,7 @@ impl<'a> Case<'a> {
 
     /// Follows majority owners to the top; `Err(U)` when a share on the way is unknown or
     /// the chain loops.
-    fn ultimate_parent(&self, p: u32) -> Result<u32, T> {
+    fn ultimate_parent(&self, p: u32) -> Result<u32, Truth> {
         let mut seen = vec![p];
         let mut cur = p;
         loop {
@@ -364,7 +364,7 @@ impl<'a> Case<'a> {
         }
     }
 
-    fn hq_g1(&self, party: Option<u32>) -> T {
+    fn hq_g1(&self, party: Option<u32>) -> Truth {
         self.of(party, |p| {
             or(&[
                 self.hq_in_g1(p),
@@ -425,14 +425,19 @@ impl<'a> Case<'a> {
     /// `any owner of PARTY holding THRESHOLD TEST`: true if some owner reached by known
     /// shares passes; unknown if one reached when unknown shares take their largest value
     /// might.
-    fn any_owner(&self, party: Option<u32>, threshold: (u32, bool), test: impl Fn(u32) -> T) -> T {
+    fn any_owner(
+        &self,
+        party: Option<u32>,
+        threshold: (u32, bool),
+        test: impl Fn(u32) -> Truth,
+    ) -> Truth {
         self.of(party, |p| {
             if self
                 .owners_at(p, threshold, false)
                 .into_iter()
-                .any(|q| test(q) == T::T)
+                .any(|q| test(q) == Truth::T)
             {
-                T::T
+                Truth::T
             } else if self
                 .owners_at(p, threshold, true)
                 .into_iter()
@@ -449,11 +454,16 @@ impl<'a> Case<'a> {
     /// parties count; so does any party whose counted owners together reach the threshold;
     /// repeat until nothing changes. Computed once with known shares only (sure) and once
     /// with unknown shares at their largest (possible).
-    fn owned_by_listed(&self, party: Option<u32>, threshold: (u32, bool), lists: &[ListKind]) -> T {
+    fn owned_by_listed(
+        &self,
+        party: Option<u32>,
+        threshold: (u32, bool),
+        lists: &[ListKind],
+    ) -> Truth {
         let reached = |possible: bool| -> Vec<bool> {
             let n = self.file.parties.len();
             let listed: Vec<bool> = (0..n as u32)
-                .map(|p| self.listed(p, lists) == T::T)
+                .map(|p| self.listed(p, lists) == Truth::T)
                 .collect();
             let mut owned = vec![false; n];
             loop {
@@ -488,7 +498,7 @@ impl<'a> Case<'a> {
         };
         self.of(party, |p| {
             if reached(false)[p as usize] {
-                T::T
+                Truth::T
             } else if reached(true)[p as usize] {
                 U
             } else {
@@ -498,14 +508,14 @@ impl<'a> Case<'a> {
     }
 
     /// `A is B` for two party expressions that each name one party (or fail to).
-    fn same(&self, a: Result<u32, T>, b_: Result<u32, T>) -> T {
+    fn same(&self, a: Result<u32, Truth>, b_: Result<u32, Truth>) -> Truth {
         match (a, b_) {
             (Err(t), _) | (_, Err(t)) => t,
             (Ok(x), Ok(y)) => b(x == y),
         }
     }
 
-    fn role(&self, r: Option<u32>) -> Result<u32, T> {
+    fn role(&self, r: Option<u32>) -> Result<u32, Truth> {
         r.ok_or(F)
     }
 
@@ -513,7 +523,7 @@ impl<'a> Case<'a> {
 
     /// Each rule in force on the date for the transaction's kind, with its `when`, its
     /// `unless` and its outcome.
-    fn rules(&self) -> Vec<(&'static str, T, Option<T>, Outcome)> {
+    fn rules(&self) -> Vec<(&'static str, Truth, Option<Truth>, Outcome)> {
         use Kind::*;
         use Outcome::*;
         let k = self.tx.kind;
@@ -529,8 +539,8 @@ impl<'a> Case<'a> {
                         from: &str,
                         until: Option<&str>,
                         kinds: &[Kind],
-                        when: &dyn Fn() -> T,
-                        unless: Option<&dyn Fn() -> T>,
+                        when: &dyn Fn() -> Truth,
+                        unless: Option<&dyn Fn() -> Truth>,
                         outcome: Outcome| {
             if within(date, from, until) && kinds.contains(&k) {
                 out.push((id, when(), unless.map(|u| u()), outcome));
@@ -922,8 +932,8 @@ impl<'a> Case<'a> {
                 Outcome::Prohibited => Verdict::Prohibited,
             };
             let mut v = match (when, unless.unwrap_or(F)) {
-                (_, T::T) => Verdict::Allowed,
-                (T::T, F) => text,
+                (_, Truth::T) => Verdict::Allowed,
+                (Truth::T, F) => text,
                 _ if text == Verdict::Warning => Verdict::Warning,
                 _ => Verdict::Indeterminate,
             };
@@ -953,11 +963,11 @@ fn eccn_under(eccn: &str, pattern: &str) -> bool {
             && eccn.as_bytes()[pattern.len()] == b'.')
 }
 
+/// Per transaction: its id, its verdict, and each rule that fired with its outcome.
+pub type Judgement = (String, Verdict, Vec<(String, Verdict)>);
+
 /// Judges every transaction of a file (on its own date, or as of a date) with the reference.
-pub fn judge_file(
-    file: &TransactionFile,
-    as_of: Option<Date>,
-) -> Vec<(String, Verdict, Vec<(String, Verdict)>)> {
+pub fn judge_file(file: &TransactionFile, as_of: Option<Date>) -> Vec<Judgement> {
     file.transactions
         .iter()
         .map(|tx| {

@@ -11,11 +11,17 @@ use std::cell::Cell;
 pub struct Limits {
     /// Largest file read, rule file or transaction file, in bytes (default 256 MiB).
     pub max_file_bytes: usize,
-    /// Deepest YAML flow nesting (`[[[…`, `{{{…`), checked by a linear scan before parsing
-    /// (default 128, serde_yaml's own recursion limit, which also bounds block nesting).
+    /// Deepest YAML flow nesting (`[[[…`, `{{{…`), and block nesting written on one line
+    /// (`- - - …`), checked by a linear scan before parsing (default 128, serde_yaml's own
+    /// recursion limit).
     pub max_yaml_depth: usize,
     /// Most YAML aliases (`*name`) in one file (default 10,000).
     pub max_yaml_aliases: usize,
+    /// Most YAML values (scalars, collections and their entries) in one file, counted by the
+    /// same scan (default 10,000,000). serde_yaml holds every one in memory before reading
+    /// the file (about 130 bytes each), so this bounds the memory a file can take (about
+    /// 1.3 GB); a realistic file has one value per 7 bytes or so (70 MB at the default).
+    pub max_yaml_nodes: usize,
     /// Most parties in one file (default 2,000,000).
     pub max_parties: usize,
     /// Most ownership edges in one file (default 10,000,000).
@@ -47,6 +53,7 @@ impl Default for Limits {
             max_file_bytes: 256 * 1024 * 1024,
             max_yaml_depth: 128,
             max_yaml_aliases: 10_000,
+            max_yaml_nodes: 10_000_000,
             max_parties: 2_000_000,
             max_ownership_edges: 10_000_000,
             max_items: 100_000,

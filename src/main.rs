@@ -44,12 +44,15 @@ struct LimitArgs {
     /// Largest input file (transactions or rules), in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     max_file_bytes: usize,
-    /// Deepest YAML flow nesting (`[[[…`), checked before parsing.
+    /// Deepest YAML nesting (`[[[…`, `- - - …`), checked before parsing.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_yaml_depth)]
     max_yaml_depth: usize,
     /// Most YAML aliases (`*name`) in one file.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_yaml_aliases)]
     max_yaml_aliases: usize,
+    /// Most YAML values (scalars, collections, entries) in one file; bounds memory.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_yaml_nodes)]
+    max_yaml_nodes: usize,
     /// Most parties in one file.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_parties)]
     max_parties: usize,
@@ -88,6 +91,7 @@ impl LimitArgs {
             max_file_bytes: self.max_file_bytes,
             max_yaml_depth: self.max_yaml_depth,
             max_yaml_aliases: self.max_yaml_aliases,
+            max_yaml_nodes: self.max_yaml_nodes,
             max_parties: self.max_parties,
             max_ownership_edges: self.max_ownership_edges,
             max_items: self.max_items,

@@ -40,12 +40,17 @@ pub fn guard_text(source: &Arc<SourceFile>, limits: &Limits) -> Result<(), Error
             GuardError::TooDeep { offset, limit } => (
                 offset,
                 format!("YAML collections nest more than {limit} levels deep"),
-                "these files are shallow (at most a few levels); this one is malformed or hostile",
+                "these files are shallow (at most a few levels); this one is malformed or hostile (the limit is --max-yaml-depth)",
             ),
             GuardError::TooManyAliases { offset, limit } => (
                 offset,
                 format!("more than {limit} YAML aliases (`*name`)"),
                 "write the values out, or raise the limit with --max-yaml-aliases",
+            ),
+            GuardError::TooManyNodes { offset, limit } => (
+                offset,
+                format!("more than {limit} YAML values"),
+                "split the file, or raise the limit with --max-yaml-nodes",
             ),
         };
         return Err(Diagnostic::error("facts::limit", message)

@@ -343,8 +343,15 @@ impl Compiler {
         }
         if exceptions.len() == exception_ats.len() {
             self.exception_depths = self.exception_graph(&exceptions);
-            for (e, depth) in exceptions.iter().zip(self.exception_depths.clone()) {
-                self.check_depth(e.at, depth, "exception", &e.name);
+            // One error for a chain that is too deep: at its first exception past the limit
+            // (every exception that uses it is too deep as well).
+            let too_deep: Vec<(&Exception, usize)> = exceptions
+                .iter()
+                .zip(self.exception_depths.clone())
+                .filter(|(_, depth)| *depth > self.max_nesting)
+                .collect();
+            if let Some((e, depth)) = too_deep.iter().min_by_key(|(_, d)| *d) {
+                self.check_depth(e.at, *depth, "exception", &e.name);
             }
         }
         // Pass 5: rules.
@@ -1225,7 +1232,23 @@ impl Compiler {
             .map(|c| cond_depth(c, &self.exception_depths))
             .max()
             .unwrap_or(0);
-        self.check_depth(at_rule, depth, "rule", &block.name.node);
+        // A rule that uses an exception already reported too deep adds nothing to fix.
+        let uses_deep_exception = depth > self.max_nesting
+            && [when.as_ref(), unless.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|c| {
+                    let mut refs = Vec::new();
+                    collect_exception_refs(c, &mut refs);
+                    refs.iter().any(|r| {
+                        self.exception_depths
+                            .get(usize::from(*r))
+                            .is_some_and(|d| *d > self.max_nesting)
+                    })
+                });
+        if !uses_deep_exception {
+            self.check_depth(at_rule, depth, "rule", &block.name.node);
+        }
         Some(Rule {
             id: block.name.node.clone(),
             title: title.map(|t| t.node).unwrap_or_default(),

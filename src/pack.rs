@@ -78,6 +78,10 @@ pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> 
                 );
             }
             for f in found {
+                // One file past the limit is enough for the compiler to refuse, located.
+                if roots.len() > limits.max_rule_files {
+                    break;
+                }
                 match read_rule_file(&f, limits) {
                     Ok(s) => roots.push(s),
                     Err(d) => errors.push(d),

@@ -7,17 +7,18 @@
 
 use crate::limits::Limits;
 
-pub enum GuardError {
-    TooDeep { offset: usize, limit: usize },
-    TooManyAliases { offset: usize, limit: usize },
-    TooManyNodes { offset: usize, limit: usize },
+/// The limit the scan found passed, and where.
+pub enum Exceeded {
+    Depth { offset: usize, limit: usize },
+    Aliases { offset: usize, limit: usize },
+    Nodes { offset: usize, limit: usize },
 }
 
 /// Scans for flow nesting (`[` and `{`), block nesting written on one line (`- - - x`),
 /// values (scalars, collections and entries, an upper estimate of serde_yaml's events) and
 /// aliases (`*name`). Quotes and comments are recognised only where YAML lets them start, so
 /// `O'Brien` in a plain scalar is not a quote.
-pub fn scan(text: &str, limits: &Limits) -> Result<(), GuardError> {
+pub fn scan(text: &str, limits: &Limits) -> Result<(), Exceeded> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut aliases = 0usize;
@@ -30,7 +31,7 @@ pub fn scan(text: &str, limits: &Limits) -> Result<(), GuardError> {
     let mut count_node = |offset: usize| {
         nodes += 1;
         if nodes > limits.max_yaml_nodes {
-            Err(GuardError::TooManyNodes {
+            Err(Exceeded::Nodes {
                 offset,
                 limit: limits.max_yaml_nodes,
             })
@@ -70,7 +71,7 @@ pub fn scan(text: &str, limits: &Limits) -> Result<(), GuardError> {
                 count_node(i)?;
                 depth += 1;
                 if depth > limits.max_yaml_depth {
-                    return Err(GuardError::TooDeep {
+                    return Err(Exceeded::Depth {
                         offset: i,
                         limit: limits.max_yaml_depth,
                     });
@@ -86,7 +87,7 @@ pub fn scan(text: &str, limits: &Limits) -> Result<(), GuardError> {
                 count_node(i)?;
                 aliases += 1;
                 if aliases > limits.max_yaml_aliases {
-                    return Err(GuardError::TooManyAliases {
+                    return Err(Exceeded::Aliases {
                         offset: i,
                         limit: limits.max_yaml_aliases,
                     });
@@ -105,7 +106,7 @@ pub fn scan(text: &str, limits: &Limits) -> Result<(), GuardError> {
                     count_node(i)?;
                     compact += 1;
                     if compact > limits.max_yaml_depth {
-                        return Err(GuardError::TooDeep {
+                        return Err(Exceeded::Depth {
                             offset: i,
                             limit: limits.max_yaml_depth,
                         });
@@ -155,7 +156,7 @@ mod tests {
         let text = format!("parties: {}{}", "[".repeat(200_000), "]".repeat(200_000));
         assert!(matches!(
             scan(&text, &Limits::default()),
-            Err(GuardError::TooDeep { offset: 137, .. })
+            Err(Exceeded::Depth { offset: 137, .. })
         ));
     }
 
@@ -170,7 +171,7 @@ mod tests {
         let text = format!("parties:\n{}x\n", "- ".repeat(200_000));
         assert!(matches!(
             scan(&text, &Limits::default()),
-            Err(GuardError::TooDeep { offset: 265, .. })
+            Err(Exceeded::Depth { offset: 265, .. })
         ));
     }
 
@@ -183,7 +184,7 @@ mod tests {
         assert!(scan("a: [1, 2]\nb: c\n", &limits).is_ok());
         assert!(matches!(
             scan("a: [1, 2, 3]\nb: c\n", &limits),
-            Err(GuardError::TooManyNodes { offset: 16, .. })
+            Err(Exceeded::Nodes { offset: 16, .. })
         ));
     }
 
@@ -192,7 +193,7 @@ mod tests {
         let text = format!("a: &a x\nb: [{}]\n", vec!["*a"; 20_000].join(", "));
         assert!(matches!(
             scan(&text, &Limits::default()),
-            Err(GuardError::TooManyAliases { .. })
+            Err(Exceeded::Aliases { .. })
         ));
     }
 }

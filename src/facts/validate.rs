@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use super::guard::{self, GuardError};
+use super::guard::{self, Exceeded};
 use super::raw::*;
 use super::spans::{Seg, SpanIndex};
 use super::*;
@@ -37,17 +37,17 @@ pub fn guard_text(source: &Arc<SourceFile>, limits: &Limits) -> Result<(), Error
     let text = source.text();
     if let Err(e) = guard::scan(text, limits) {
         let (offset, message, help) = match e {
-            GuardError::TooDeep { offset, limit } => (
+            Exceeded::Depth { offset, limit } => (
                 offset,
                 format!("YAML collections nest more than {limit} levels deep"),
                 "these files are shallow (at most a few levels); this one is malformed or hostile (the limit is --max-yaml-depth)",
             ),
-            GuardError::TooManyAliases { offset, limit } => (
+            Exceeded::Aliases { offset, limit } => (
                 offset,
                 format!("more than {limit} YAML aliases (`*name`)"),
                 "write the values out, or raise the limit with --max-yaml-aliases",
             ),
-            GuardError::TooManyNodes { offset, limit } => (
+            Exceeded::Nodes { offset, limit } => (
                 offset,
                 format!("more than {limit} YAML values"),
                 "split the file, or raise the limit with --max-yaml-nodes",

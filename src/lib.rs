@@ -169,6 +169,15 @@ impl RuleSet {
     pub fn checker<'a>(&'a self, file: &'a TransactionFile) -> Checker<'a> {
         Checker::new(self, file)
     }
+
+    /// A checker bound to one file, with a step limit per transaction other than the default.
+    pub fn checker_with_limits<'a>(
+        &'a self,
+        file: &'a TransactionFile,
+        limits: &Limits,
+    ) -> Checker<'a> {
+        Checker::with_limits(self, file, limits)
+    }
 }
 
 /// One rule, described for listings.

@@ -187,7 +187,9 @@ impl<'a> Checker<'a> {
                     policy: None,
                     citation: Vec::new(),
                     message: limit.message.clone(),
-                    explanation: limit.help.clone().into_iter().collect(),
+                    explanation: vec![
+                        "the rules not judged by then may have required a license or prohibited it: this is not a clearance".into(),
+                    ],
                     missing: Vec::new(),
                     remedies: Vec::new(),
                     help: limit.help,
@@ -195,7 +197,11 @@ impl<'a> Checker<'a> {
                     effective: Vec::new(),
                     facts: Vec::new(),
                     witness: Vec::new(),
-                    rule_at: SrcSpan::default(),
+                    // No rule's text to show: a file no rule set has.
+                    rule_at: SrcSpan {
+                        file: u16::MAX,
+                        span: crate::source::Span::default(),
+                    },
                     rule_spans: Vec::new(),
                 };
                 Some(self.report(tx_index, as_of, Verdict::Indeterminate, vec![finding]))

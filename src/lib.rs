@@ -102,6 +102,18 @@ impl RuleSet {
         &self.sources
     }
 
+    /// The compiled form, read-only: for tools that walk it, such as the naive reference
+    /// checker the test suite compares the checker with (`tests/reference/`).
+    pub fn compiled(&self) -> Compiled<'_> {
+        Compiled {
+            rules: &self.rules,
+            groups: &self.groups,
+            classes: &self.classes,
+            exceptions: &self.exceptions,
+            needs: &self.needs,
+        }
+    }
+
     /// Summaries of every rule, for listings and coverage.
     pub fn rule_summaries(&self) -> Vec<RuleSummary> {
         self.rules
@@ -178,6 +190,19 @@ impl RuleSet {
     ) -> Checker<'a> {
         Checker::with_limits(self, file, limits)
     }
+}
+
+/// A rule set's compiled form ([`ir`]), borrowed: indices in the conditions refer to these
+/// lists (`Test::ItemIs::classes`, `Test::Exception`, `PlaceSet::groups`,
+/// `PartyRef::AnyOwner::threshold` into `needs.thresholds`, `PartyPred::OwnedBy` into
+/// `needs.aggregates`).
+#[derive(Clone, Copy)]
+pub struct Compiled<'a> {
+    pub rules: &'a [ir::Rule],
+    pub groups: &'a [ir::Group],
+    pub classes: &'a [ir::Classification],
+    pub exceptions: &'a [ir::Exception],
+    pub needs: &'a ir::Needs,
 }
 
 /// One rule, described for listings.

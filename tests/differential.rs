@@ -41,18 +41,48 @@ proptest! {
     #[test]
     fn product_and_reference_agree(w in world(), as_of in as_of()) {
         let file = w.load();
-        let product: Vec<_> = RULES
-            .check(&file, as_of)
-            .into_iter()
-            .map(|r| {
-                let fired: Vec<(String, chipgate::Verdict)> =
-                    r.findings.iter().map(|f| (f.rule.clone(), f.outcome)).collect();
-                (r.id, r.verdict, fired)
-            })
-            .collect();
+        let product = decided(RULES.check(&file, as_of));
         let reference = reference::judge_file(&file, as_of);
-        prop_assert_eq!(product, reference, "as of {:?}\n{}", as_of, w.yaml());
+        prop_assert_eq!(&product, &reference, "as of {:?}\n{}", as_of, w.yaml());
+        // The walker of compiled conditions agrees with the hand-written rules too.
+        let walked = reference::ir::judge_file(&RULES, &file, as_of);
+        prop_assert_eq!(&walked, &reference, "walker, as of {:?}\n{}", as_of, w.yaml());
     }
+
+    /// The shipped pack, against the reference walking its compiled conditions.
+    #[test]
+    fn product_and_reference_agree_on_the_pack(w in world(), as_of in as_of()) {
+        let file = w.load();
+        prop_assert_eq!(
+            decided(PACK.check(&file, as_of)),
+            reference::ir::judge_file(&PACK, &file, as_of),
+            "as of {:?}\n{}", as_of, w.yaml()
+        );
+    }
+}
+
+/// The built-in pack, or the rule files under `CHIPGATE_REFERENCE_RULES` (a file or folder),
+/// to try a pack being written.
+static PACK: LazyLock<RuleSet> = LazyLock::new(|| {
+    match std::env::var_os("CHIPGATE_REFERENCE_RULES") {
+        Some(path) => RuleSet::from_paths(&[PathBuf::from(path)], &Limits::default()),
+        None => RuleSet::builtin(),
+    }
+    .unwrap_or_else(|e| panic!("{e}"))
+});
+
+fn decided(reports: Vec<chipgate::TransactionReport>) -> Vec<reference::Judgement> {
+    reports
+        .into_iter()
+        .map(|r| {
+            let fired = r
+                .findings
+                .iter()
+                .map(|f| (f.rule.clone(), f.outcome))
+                .collect();
+            (r.id, r.verdict, fired)
+        })
+        .collect()
 }
 
 /// Every rule of the test rule set fires somewhere in the generated worlds, so agreement

@@ -10,6 +10,7 @@
 
 #![allow(dead_code)]
 
+pub mod ir;
 pub mod world;
 
 use chipgate::facts::{AuthKind, EndUse, Form, Item, Kind, ListKind, Party, Transaction};

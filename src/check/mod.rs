@@ -128,7 +128,8 @@ impl<'a> Checker<'a> {
         let (verdict, fired) = self.judge_all(tx_index, as_of, &budget)?;
         let fired = fired.into_iter().map(|(r, (enforced, _))| (r, enforced));
         if budget.exhausted() {
-            return Some((Verdict::Indeterminate, fired.collect()));
+            // The rules not judged may say more; what was found stands.
+            return Some((verdict.max(Verdict::Indeterminate), fired.collect()));
         }
         Some((verdict, fired.collect()))
     }
@@ -172,8 +173,9 @@ impl<'a> Checker<'a> {
     }
 
     /// Judges one transaction (on its own date, or on `as_of`), with every finding explained.
-    /// A transaction whose check passes the step limit gets the verdict `indeterminate`, with
-    /// one finding that says so; [`Checker::try_check`] refuses it instead.
+    /// A transaction whose check passes the step limit gets the verdict `indeterminate` (or
+    /// what the rules judged by then found, if more severe), with one finding that says so;
+    /// [`Checker::try_check`] refuses it instead.
     pub fn check(&self, tx_index: usize, as_of: Option<Date>) -> Option<TransactionReport> {
         match self.try_check(tx_index, as_of) {
             Ok(report) => report,
@@ -204,7 +206,10 @@ impl<'a> Checker<'a> {
                     },
                     rule_spans: Vec::new(),
                 };
-                Some(self.report(tx_index, as_of, Verdict::Indeterminate, vec![finding]))
+                let verdict = self
+                    .verdict(tx_index, as_of)
+                    .map_or(Verdict::Indeterminate, |(v, _)| v);
+                Some(self.report(tx_index, as_of, verdict, vec![finding]))
             }
         }
     }

@@ -27,7 +27,7 @@ use chipgate::report::{self, human};
 use chipgate::{Date, Limits, RuleSet, TransactionFile, TransactionReport, Verdict};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
-use reference::world::{as_of, cases, date, load, world, GAuth, DATES};
+use reference::world::{as_of, cases, date, date_near, load, world, GAuth};
 
 static TEST_RULES: LazyLock<RuleSet> = LazyLock::new(|| {
     RuleSet::from_paths(
@@ -164,7 +164,7 @@ proptest! {
     /// Judging as of a date is judging the same file with every transaction dated then.
     #[test]
     fn as_of_equals_rewriting_every_date(w in world(), day in date()) {
-        let as_of = Date::parse(DATES[usize::from(day.0) % DATES.len()]).unwrap().plus_days(i32::from(day.1));
+        let as_of = date_near(day);
         let yaml = w.yaml();
         let rewritten: String = yaml
             .lines()

@@ -4,18 +4,22 @@
 //! around every effective date, leases, routes and authorizations with lead times. A world is
 //! written out as a transaction file (YAML) and loaded by the real loader.
 
+use std::sync::LazyLock;
+
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 
-use chipgate::{Date, Limits, TransactionFile};
+use chipgate::ir::{Cond, NumAttr, Test};
+use chipgate::{Date, Limits, RuleSet, TransactionFile};
 
 pub const COUNTRIES: &[&str] = &[
     "US", "CN", "RU", "MO", "KH", "SG", "MY", "AE", "HK", "JP", "TH",
 ];
 
-/// Effective dates of the test rules, their groups and exceptions, and of the pack.
-pub const DATES: &[&str] = &[
+/// Effective dates of the test rules, their groups and exceptions, and of the pack as it was
+/// written when this list was; [`DATES`] adds whatever the built-in pack has now.
+const FIXED_DATES: &[&str] = &[
     "2022-10-07",
     "2023-01-01",
     "2023-06-01",
@@ -36,6 +40,131 @@ pub const DATES: &[&str] = &[
     "2026-01-15",
     "2026-02-03",
 ];
+
+/// Every date a window of the built-in pack or of the test rules starts or ends on (rules,
+/// `unenforced` windows, exceptions, classifications, group members), so that transactions
+/// fall on, just before and just after each of them.
+pub static DATES: LazyLock<Vec<Date>> = LazyLock::new(|| {
+    let mut dates: Vec<Date> = FIXED_DATES
+        .iter()
+        .map(|d| Date::parse(d).unwrap())
+        .collect();
+    if let Ok(pack) = RuleSet::builtin() {
+        let ir = pack.compiled();
+        let windows = ir
+            .rules
+            .iter()
+            .flat_map(|r| {
+                r.windows
+                    .iter()
+                    .copied()
+                    .chain(r.unenforced.iter().map(|u| u.window))
+            })
+            .chain(ir.exceptions.iter().flat_map(|e| e.windows.iter().copied()))
+            .chain(ir.classes.iter().flat_map(|c| c.windows.iter().copied()))
+            .chain(
+                ir.groups
+                    .iter()
+                    .flat_map(|g| g.members.iter().map(|(_, w)| *w)),
+            );
+        for w in windows {
+            dates.extend(
+                [w.from, w.until]
+                    .into_iter()
+                    .filter(|d| *d != Date::MIN && *d != Date::MAX),
+            );
+        }
+    }
+    dates.sort();
+    dates.dedup();
+    dates
+});
+
+/// Each threshold the built-in pack compares an item figure or a quantity with, and values
+/// just below and above it: (attribute key or "quantity", value as written in YAML).
+static PACK_THRESHOLDS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(|| {
+    fn walk(c: &Cond, out: &mut Vec<(&'static str, f64)>) {
+        match c {
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| walk(c, out)),
+            Cond::Not(c) => walk(c, out),
+            Cond::Test(t, _) => match t.as_ref() {
+                Test::ItemNum { attr, value, .. } => out.push((attr.key(), *value)),
+                Test::Quantity { value, .. } => out.push(("quantity", *value)),
+                _ => {}
+            },
+        }
+    }
+    let mut found = Vec::new();
+    if let Ok(pack) = RuleSet::builtin() {
+        let ir = pack.compiled();
+        for r in ir.rules {
+            walk(&r.when, &mut found);
+            r.unless.iter().for_each(|u| walk(u, &mut found));
+            r.policies
+                .iter()
+                .filter_map(|p| p.when.as_ref())
+                .for_each(|c| walk(c, &mut found));
+        }
+        ir.exceptions.iter().for_each(|e| walk(&e.when, &mut found));
+        for c in ir.classes {
+            walk(&c.when, &mut found);
+            c.unless.iter().for_each(|u| walk(u, &mut found));
+        }
+    }
+    let mut out = Vec::new();
+    for (key, v) in found {
+        let step = if key == "quantity" {
+            1.0
+        } else {
+            (v * 1e-4).max(0.001)
+        };
+        for x in [v - step, v, v + step] {
+            if x > 0.0 {
+                let text = format!("{:.4}", x);
+                let text = text.trim_end_matches('0').trim_end_matches('.').to_string();
+                let text = if key == "quantity" {
+                    format!("{}", x.round().max(1.0))
+                } else {
+                    text
+                };
+                out.push((key, text));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+});
+
+/// The fixed values of an item figure, and the pack's thresholds of it.
+fn values(fixed: &[&str], key: &str) -> Vec<String> {
+    let mut all: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+    all.extend(
+        PACK_THRESHOLDS
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone()),
+    );
+    all.sort();
+    all.dedup();
+    all
+}
+
+static TPP_VALUES: LazyLock<Vec<String>> = LazyLock::new(|| values(TPP, NumAttr::Tpp.key()));
+static DIE_VALUES: LazyLock<Vec<String>> = LazyLock::new(|| values(DIE, NumAttr::DieArea.key()));
+static PD_VALUES: LazyLock<Vec<String>> =
+    LazyLock::new(|| values(PD, NumAttr::PerformanceDensity.key()));
+static INTERCONNECT_VALUES: LazyLock<Vec<String>> =
+    LazyLock::new(|| values(INTERCONNECT, NumAttr::Interconnect.key()));
+static MEMBW_VALUES: LazyLock<Vec<String>> =
+    LazyLock::new(|| values(MEMBW, NumAttr::MemoryBandwidth.key()));
+static MBD_VALUES: LazyLock<Vec<String>> =
+    LazyLock::new(|| values(MBD, NumAttr::MemoryBandwidthDensity.key()));
+static QUANTITY_VALUES: LazyLock<Vec<String>> = LazyLock::new(|| values(QUANTITIES, "quantity"));
+
+fn pick_value(list: &[String], i: u8) -> &str {
+    &list[usize::from(i) % list.len()]
+}
 
 /// Percentages on either side of 10, 25 and 50 (at least and more than).
 pub const SHARES: &[&str] = &[
@@ -133,8 +262,9 @@ pub struct GWorld {
     pub txs: Vec<GTx>,
 }
 
-fn date_near(date: (u8, i8)) -> Date {
-    let base = Date::parse(pick(DATES, date.0)).unwrap();
+/// One of [`DATES`], give or take a day.
+pub fn date_near(date: (u8, i8)) -> Date {
+    let base = DATES[usize::from(date.0) % DATES.len()];
     base.plus_days(i32::from(date.1.clamp(-1, 1)))
 }
 
@@ -341,17 +471,26 @@ impl GWorld {
                     y.push_str(&format!("    {key}: {v}\n"));
                 }
             };
-            field("tpp", it.tpp.map(|v| pick(TPP, v)));
-            field("die_area_mm2", it.die.map(|v| pick(DIE, v)));
+            field("tpp", it.tpp.map(|v| pick_value(&TPP_VALUES, v)));
+            field("die_area_mm2", it.die.map(|v| pick_value(&DIE_VALUES, v)));
             if it.die.is_none() {
-                field("performance_density", it.pd.map(|v| pick(PD, v)));
+                field(
+                    "performance_density",
+                    it.pd.map(|v| pick_value(&PD_VALUES, v)),
+                );
             }
             field(
                 "interconnect_gbps",
-                it.interconnect.map(|v| pick(INTERCONNECT, v)),
+                it.interconnect.map(|v| pick_value(&INTERCONNECT_VALUES, v)),
             );
-            field("memory_bandwidth_gbps", it.membw.map(|v| pick(MEMBW, v)));
-            field("memory_bandwidth_density", it.mbd.map(|v| pick(MBD, v)));
+            field(
+                "memory_bandwidth_gbps",
+                it.membw.map(|v| pick_value(&MEMBW_VALUES, v)),
+            );
+            field(
+                "memory_bandwidth_density",
+                it.mbd.map(|v| pick_value(&MBD_VALUES, v)),
+            );
             field(
                 "datacenter",
                 it.datacenter.map(|v| if v { "true" } else { "false" }),
@@ -378,7 +517,10 @@ impl GWorld {
                 usize::from(t.item) % self.items.len()
             ));
             if let Some(q) = t.quantity {
-                y.push_str(&format!("    quantity: {}\n", pick(QUANTITIES, q)));
+                y.push_str(&format!(
+                    "    quantity: {}\n",
+                    pick_value(&QUANTITY_VALUES, q)
+                ));
             }
             if kind == "lease" {
                 y.push_str(&format!(

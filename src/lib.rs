@@ -106,6 +106,18 @@ impl RuleSet {
         &self.sources
     }
 
+    /// The compiled form, read-only: for tools that walk it, such as the naive reference
+    /// checker the test suite compares the checker with (`tests/reference/`).
+    pub fn compiled(&self) -> Compiled<'_> {
+        Compiled {
+            rules: &self.rules,
+            groups: &self.groups,
+            classes: &self.classes,
+            exceptions: &self.exceptions,
+            needs: &self.needs,
+        }
+    }
+
     /// Summaries of every rule, for listings and coverage.
     pub fn rule_summaries(&self) -> Vec<RuleSummary> {
         self.rules
@@ -143,10 +155,58 @@ impl RuleSet {
             .collect()
     }
 
+    /// Checks every transaction of a file within `limits`, in file order; a transaction whose
+    /// check takes more than `limits.max_steps_per_transaction` steps is refused with a
+    /// located diagnostic (where [`RuleSet::check`] would call it `indeterminate`).
+    pub fn try_check(
+        &self,
+        file: &TransactionFile,
+        as_of: Option<Date>,
+        limits: &Limits,
+    ) -> Result<Vec<TransactionReport>, Error> {
+        let checker = Checker::with_limits(self, file, limits);
+        let mut reports = Vec::with_capacity(file.transactions.len());
+        let mut refused = Vec::new();
+        for i in 0..file.transactions.len() {
+            match checker.try_check(i, as_of) {
+                Ok(Some(r)) => reports.push(r),
+                Ok(None) => {}
+                Err(d) => refused.push(d),
+            }
+        }
+        if refused.is_empty() {
+            Ok(reports)
+        } else {
+            Err(Error::from(refused))
+        }
+    }
+
     /// A checker bound to one file, for checking transactions one at a time.
     pub fn checker<'a>(&'a self, file: &'a TransactionFile) -> Checker<'a> {
         Checker::new(self, file)
     }
+
+    /// A checker bound to one file, with a step limit per transaction other than the default.
+    pub fn checker_with_limits<'a>(
+        &'a self,
+        file: &'a TransactionFile,
+        limits: &Limits,
+    ) -> Checker<'a> {
+        Checker::with_limits(self, file, limits)
+    }
+}
+
+/// A rule set's compiled form ([`ir`]), borrowed: indices in the conditions refer to these
+/// lists (`Test::ItemIs::classes`, `Test::Exception`, `PlaceSet::groups`,
+/// `PartyRef::AnyOwner::threshold` into `needs.thresholds`, `PartyPred::OwnedBy` into
+/// `needs.aggregates`).
+#[derive(Clone, Copy)]
+pub struct Compiled<'a> {
+    pub rules: &'a [ir::Rule],
+    pub groups: &'a [ir::Group],
+    pub classes: &'a [ir::Classification],
+    pub exceptions: &'a [ir::Exception],
+    pub needs: &'a ir::Needs,
 }
 
 /// One rule, described for listings.

@@ -114,50 +114,73 @@ struct RuleArgs {
     rules: Vec<PathBuf>,
 }
 
+/// Resource limits (docs/reliability.md): a file or rule set past one is refused with exit
+/// code 2 and a diagnostic saying where.
 #[derive(Args)]
+#[command(next_help_heading = "Limits")]
 struct LimitArgs {
-    /// Largest input file, in bytes.
-    #[arg(long, value_name = "BYTES")]
-    max_file_bytes: Option<usize>,
-    /// Deepest YAML flow nesting.
-    #[arg(long, value_name = "N")]
-    max_yaml_depth: Option<usize>,
-    /// Most YAML aliases in one file.
-    #[arg(long, value_name = "N")]
-    max_yaml_aliases: Option<usize>,
+    /// Largest input file (transactions or rules), in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    max_file_bytes: usize,
+    /// Deepest YAML nesting (`[[[…`, `- - - …`), checked before parsing.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_yaml_depth)]
+    max_yaml_depth: usize,
+    /// Most YAML aliases (`*name`) in one file.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_yaml_aliases)]
+    max_yaml_aliases: usize,
+    /// Most YAML values (scalars, collections, entries) in one file; bounds memory.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_yaml_nodes)]
+    max_yaml_nodes: usize,
     /// Most parties in one file.
-    #[arg(long, value_name = "N")]
-    max_parties: Option<usize>,
-    /// Most ownership edges in one file.
-    #[arg(long, value_name = "N")]
-    max_ownership_edges: Option<usize>,
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_parties)]
+    max_parties: usize,
+    /// Most ownership edges (owner entries) in one file.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_ownership_edges)]
+    max_ownership_edges: usize,
+    /// Most items in one file.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_items)]
+    max_items: usize,
     /// Most transactions in one file.
-    #[arg(long, value_name = "N")]
-    max_transactions: Option<usize>,
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_transactions)]
+    max_transactions: usize,
+    /// Most countries in one transaction's route.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_route_hops)]
+    max_route_hops: usize,
+    /// Most declarations in one rule file.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_rule_declarations)]
+    max_rule_declarations: usize,
+    /// Deepest nesting of a rule condition, through its defines and exceptions (at most 256).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_rule_nesting)]
+    max_rule_nesting: usize,
+    /// Most tests in one rule's conditions once its defines are expanded.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_rule_tests)]
+    max_rule_tests: usize,
+    /// Most rule files joined by `include`.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_rule_files)]
+    max_rule_files: usize,
+    /// Most evaluation steps (tests, owners and ownership edges walked) for one transaction.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_steps_per_transaction)]
+    max_steps_per_transaction: u64,
 }
 
 impl LimitArgs {
     fn limits(&self) -> Limits {
-        let mut l = Limits::default();
-        if let Some(v) = self.max_file_bytes {
-            l.max_file_bytes = v;
+        Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_yaml_depth: self.max_yaml_depth,
+            max_yaml_aliases: self.max_yaml_aliases,
+            max_yaml_nodes: self.max_yaml_nodes,
+            max_parties: self.max_parties,
+            max_ownership_edges: self.max_ownership_edges,
+            max_items: self.max_items,
+            max_transactions: self.max_transactions,
+            max_route_hops: self.max_route_hops,
+            max_rule_declarations: self.max_rule_declarations,
+            max_rule_nesting: self.max_rule_nesting,
+            max_rule_tests: self.max_rule_tests,
+            max_rule_files: self.max_rule_files,
+            max_steps_per_transaction: self.max_steps_per_transaction,
         }
-        if let Some(v) = self.max_yaml_depth {
-            l.max_yaml_depth = v;
-        }
-        if let Some(v) = self.max_yaml_aliases {
-            l.max_yaml_aliases = v;
-        }
-        if let Some(v) = self.max_parties {
-            l.max_parties = v;
-        }
-        if let Some(v) = self.max_ownership_edges {
-            l.max_ownership_edges = v;
-        }
-        if let Some(v) = self.max_transactions {
-            l.max_transactions = v;
-        }
-        l
     }
 }
 
@@ -171,11 +194,11 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    #[command(flatten)]
-    limits: LimitArgs,
     /// Transaction files (`-` reads standard input).
     #[arg(value_name = "FILE", required = true)]
     files: Vec<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Args)]
@@ -320,10 +343,17 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(&e, style),
     };
-    let reports: Vec<TransactionReport> = files
-        .iter()
-        .flat_map(|f| rules.check(f, args.as_of))
-        .collect();
+    let mut reports: Vec<TransactionReport> = Vec::new();
+    let mut refused = Vec::new();
+    for f in &files {
+        match rules.try_check(f, args.as_of, &limits) {
+            Ok(r) => reports.extend(r),
+            Err(e) => refused.extend(e.diagnostics),
+        }
+    }
+    if !refused.is_empty() {
+        return fail(&Error::from(refused), style);
+    }
     let text = match args.format {
         Format::Json => report::json::render(&report::Report::new(&rules, &reports)) + "\n",
         Format::Sarif => report::sarif::render(&rules, &reports) + "\n",

@@ -78,6 +78,10 @@ pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> 
                 );
             }
             for f in found {
+                // One file past the limit is enough for the compiler to refuse, located.
+                if roots.len() > limits.max_rule_files {
+                    break;
+                }
                 match read_rule_file(&f, limits) {
                     Ok(s) => roots.push(s),
                     Err(d) => errors.push(d),
@@ -101,15 +105,23 @@ pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> 
 
 /// Compiles rule texts held in memory; includes resolve among the given names.
 pub fn from_sources(sources: &[(String, String)], limits: &Limits) -> Result<RuleSet, Error> {
-    let roots: Vec<Arc<SourceFile>> = sources
-        .iter()
-        .map(|(n, t)| {
-            SourceFile::new(
-                normalise(Path::new(n)).to_string_lossy().replace('\\', "/"),
-                t.as_str(),
-            )
-        })
-        .collect();
+    let mut roots: Vec<Arc<SourceFile>> = Vec::with_capacity(sources.len());
+    let mut errors = Vec::new();
+    for (n, t) in sources {
+        let name = normalise(Path::new(n)).to_string_lossy().replace('\\', "/");
+        if t.len() > limits.max_file_bytes {
+            // The same refusal as for a file on disk.
+            match crate::facts::decode(&name, t.as_bytes().to_vec(), limits) {
+                Err(e) => errors.extend(e.diagnostics),
+                Ok(s) => roots.push(s),
+            }
+            continue;
+        }
+        roots.push(SourceFile::new(name, t.as_str()));
+    }
+    if !errors.is_empty() {
+        return Err(Error::from(errors));
+    }
     let all = roots.clone();
     let resolve = move |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
         let key = include_target(from, path)
@@ -143,7 +155,16 @@ fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
 
 fn read_rule_file(path: &Path, limits: &Limits) -> Result<Arc<SourceFile>, Diagnostic> {
     let name = normalise(path).to_string_lossy().replace('\\', "/");
-    let bytes = std::fs::read(path).map_err(|e| {
+    // Never read more than the size limit (and one byte to tell that it is over).
+    let cap = u64::try_from(limits.max_file_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        use std::io::Read;
+        f.take(cap).read_to_end(&mut bytes)
+    });
+    read.map_err(|e| {
         Diagnostic::error(
             "rules::unreadable",
             format!("cannot read rule file `{name}`: {e}"),

@@ -11,6 +11,7 @@ use crate::facts::{
     AuthKind, FactRef, Form, Item, Kind, ListKind, Party, Transaction, TransactionFile,
 };
 use crate::ir::*;
+use crate::limits::Budget;
 use crate::world::{Parent, World};
 
 use super::report::{Step, Witness, WitnessEdge};
@@ -103,6 +104,8 @@ pub struct Ctx<'a> {
     pub assume: u8,
     /// The item's classification at this point of the search (used inside classifications).
     pub item: &'a Item,
+    /// The evaluation work left for this transaction (`Limits::max_steps_per_transaction`).
+    pub budget: &'a Budget,
 }
 
 fn fmt_num(v: f64) -> String {
@@ -204,7 +207,14 @@ impl<'a> Ctx<'a> {
                 }
                 acc
             }
-            Cond::Test(test, at) => self.test(test, *at, t),
+            Cond::Test(test, at) => {
+                // Once the budget is spent every question is unknown, so evaluation ends
+                // quickly; the checker then reports the limit instead of a verdict.
+                if !self.budget.spend(1) {
+                    return Truth::Unknown;
+                }
+                self.test(test, *at, t)
+            }
         }
     }
 
@@ -1069,7 +1079,7 @@ impl<'a> Ctx<'a> {
                 match self.world.parents.get(base as usize).copied() {
                     Some(Parent::Top(top)) => {
                         if T::ON && top != base {
-                            let chain = self.world.majority_chain(self.facts, base);
+                            let chain = self.world.majority_chain(self.facts, base, self.budget);
                             let (text, facts, edges) = self.chain_text(&chain);
                             let mut s = self.step(
                                 format!(
@@ -1324,6 +1334,9 @@ impl<'a> Ctx<'a> {
         let mut first = true;
         while let Some(x) = queue.pop() {
             let Some(party) = self.party(x) else { continue };
+            if !self.budget.spend(1 + party.owners.len() as u64) {
+                return;
+            }
             let mut parts = Vec::new();
             let mut facts = Vec::new();
             let mut edges = Vec::new();
@@ -1482,12 +1495,12 @@ impl<'a> Ctx<'a> {
                 let check = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
                 let sure = self
                     .world
-                    .owner_path(self.facts, base, threshold, false, check)
+                    .owner_path(self.facts, base, threshold, false, self.budget, check)
                     .is_some();
                 let possible = sure
                     || self
                         .world
-                        .owner_path(self.facts, base, threshold, true, |q| {
+                        .owner_path(self.facts, base, threshold, true, self.budget, |q| {
                             self.pred_on(q, pred, at, &mut NoTrace) != Truth::False
                         })
                         .is_some();
@@ -1504,14 +1517,16 @@ impl<'a> Ctx<'a> {
         if T::ON {
             let hit = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
             let path = match v {
-                Truth::True => self
-                    .world
-                    .owner_path(self.facts, base, threshold, false, hit),
-                Truth::Unknown => self
-                    .world
-                    .owner_path(self.facts, base, threshold, true, |q| {
-                        self.pred_on(q, pred, at, &mut NoTrace) != Truth::False
-                    }),
+                Truth::True => {
+                    self.world
+                        .owner_path(self.facts, base, threshold, false, self.budget, hit)
+                }
+                Truth::Unknown => {
+                    self.world
+                        .owner_path(self.facts, base, threshold, true, self.budget, |q| {
+                            self.pred_on(q, pred, at, &mut NoTrace) != Truth::False
+                        })
+                }
                 Truth::False => None,
             };
             match path {

@@ -6,11 +6,16 @@ pub mod eval;
 pub mod report;
 
 use crate::date::Date;
+use crate::diag::Diagnostic;
 use crate::facts::{AuthKind, FactRef, TransactionFile};
 use crate::ir::*;
+use crate::limits::{Budget, Limits};
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
 use report::{Dismissal, Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
+
+/// A rule that fired: its index, and its outcome as enforced and as the codified text has it.
+type Fired = (u32, (Verdict, Verdict));
 
 /// A rule set bound to one transaction file: the world graph and item classifications are
 /// computed once here, then any number of transactions are checked against them.
@@ -20,16 +25,30 @@ pub struct Checker<'a> {
     world: World,
     /// Per item, per classification block: whether the specifications meet it.
     classes: Vec<Vec<Truth>>,
+    /// `Limits::max_steps_per_transaction`.
+    max_steps: u64,
 }
 
 impl<'a> Checker<'a> {
+    /// A checker with the default limits.
     pub fn new(rules: &'a RuleSet, facts: &'a TransactionFile) -> Checker<'a> {
+        Checker::with_limits(rules, facts, &Limits::default())
+    }
+
+    /// A checker that refuses a transaction once checking it takes more than
+    /// `limits.max_steps_per_transaction` steps.
+    pub fn with_limits(
+        rules: &'a RuleSet,
+        facts: &'a TransactionFile,
+        limits: &Limits,
+    ) -> Checker<'a> {
         let world = World::build(facts, &rules.needs);
         let mut checker = Checker {
             rules,
             facts,
             world,
             classes: Vec::new(),
+            max_steps: limits.max_steps_per_transaction,
         };
         checker.classes = checker.classify_items();
         checker
@@ -45,6 +64,8 @@ impl<'a> Checker<'a> {
         let Some(any_tx) = self.facts.transactions.first() else {
             return Vec::new();
         };
+        // Classifications test the item's own figures only: bounded by the rules' size.
+        let budget = Budget::unlimited();
         self.facts
             .items
             .iter()
@@ -61,6 +82,7 @@ impl<'a> Checker<'a> {
                     date: any_tx.date,
                     assume: 0,
                     item,
+                    budget: &budget,
                 };
                 self.rules
                     .classes
@@ -76,6 +98,7 @@ impl<'a> Checker<'a> {
     pub fn classify(&self, item_index: usize, date: Date) -> Option<ItemClassification> {
         let item = self.facts.items.get(item_index)?;
         let any_tx = self.facts.transactions.first()?;
+        let budget = Budget::new(self.max_steps);
         let ctx = Ctx {
             rules: self.rules,
             facts: self.facts,
@@ -87,6 +110,7 @@ impl<'a> Checker<'a> {
             date,
             assume: 0,
             item,
+            budget: &budget,
         };
         let mut tests = Vec::new();
         let mut eccns: Vec<String> = Vec::new();
@@ -140,7 +164,13 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn ctx(&self, tx_index: usize, date: Date, assume: u8) -> Option<Ctx<'_>> {
+    fn ctx<'b>(
+        &'b self,
+        tx_index: usize,
+        date: Date,
+        assume: u8,
+        budget: &'b Budget,
+    ) -> Option<Ctx<'b>> {
         let tx = self.facts.transactions.get(tx_index)?;
         let item = self.facts.item(tx.item)?;
         Some(Ctx {
@@ -154,18 +184,38 @@ impl<'a> Checker<'a> {
             date,
             assume,
             item,
+            budget,
         })
     }
 
-    /// The verdict alone, with no explanations: the fast path.
+    /// The verdict alone, with no explanations: the fast path. A transaction whose check
+    /// passes the step limit is `indeterminate` (never read as clearance).
     pub fn verdict(
         &self,
         tx_index: usize,
         as_of: Option<Date>,
     ) -> Option<(Verdict, Vec<(u32, Verdict)>)> {
+        let budget = Budget::new(self.max_steps);
+        let (verdict, fired) = self.judge_all(tx_index, as_of, &budget)?;
+        let fired = fired.into_iter().map(|(r, (enforced, _))| (r, enforced));
+        if budget.exhausted() {
+            // The rules not judged may say more; what was found stands.
+            return Some((verdict.max(Verdict::Indeterminate), fired.collect()));
+        }
+        Some((verdict, fired.collect()))
+    }
+
+    /// Every rule in force for the transaction, judged within `budget`: the verdict, and each
+    /// rule that fired with its outcome as enforced and as the codified text has it.
+    fn judge_all(
+        &self,
+        tx_index: usize,
+        as_of: Option<Date>,
+        budget: &Budget,
+    ) -> Option<(Verdict, Vec<Fired>)> {
         let tx = self.facts.transactions.get(tx_index)?;
         let date = as_of.unwrap_or(tx.date);
-        let ctx = self.ctx(tx_index, date, 0)?;
+        let ctx = self.ctx(tx_index, date, 0, budget)?;
         let mut verdict = Verdict::Allowed;
         let mut fired = Vec::new();
         for &r in self
@@ -181,37 +231,112 @@ impl<'a> Checker<'a> {
             if !rule.in_force(date) {
                 continue;
             }
-            if let Some(outcome) = judge(&ctx, rule) {
-                // The verdict counts what is enforced (an unenforced requirement is a warning,
-                // as its finding says); `fired` keeps the codified outcome for the explanation.
-                verdict = verdict.max(enforced(rule, date, outcome));
-                fired.push((r, outcome));
+            if let Some(text) = judge(&ctx, rule) {
+                let outcome = enforced(rule, date, text);
+                verdict = verdict.max(outcome);
+                fired.push((r, (outcome, text)));
+            }
+            if budget.exhausted() {
+                break;
             }
         }
         Some((verdict, fired))
     }
 
     /// Judges one transaction (on its own date, or on `as_of`), with every finding explained.
+    /// A transaction whose check passes the step limit gets the verdict `indeterminate` (or
+    /// what the rules judged by then found, if more severe), with one finding that says so;
+    /// [`Checker::try_check`] refuses it instead.
     pub fn check(&self, tx_index: usize, as_of: Option<Date>) -> Option<TransactionReport> {
-        let tx = self.facts.transactions.get(tx_index)?;
+        match self.try_check(tx_index, as_of) {
+            Ok(report) => report,
+            Err(limit) => {
+                let finding = Finding {
+                    rule: "chipgate.max-steps-per-transaction".into(),
+                    title: "checking stopped at the step limit".into(),
+                    law: None,
+                    outcome: Verdict::Indeterminate,
+                    text_outcome: None,
+                    policy: None,
+                    citation: Vec::new(),
+                    message: limit.message.clone(),
+                    explanation: vec![
+                        "the rules not judged by then may have required a license or prohibited it: this is not a clearance".into(),
+                    ],
+                    missing: Vec::new(),
+                    remedies: Vec::new(),
+                    help: limit.help,
+                    notes: Vec::new(),
+                    effective: Vec::new(),
+                    facts: Vec::new(),
+                    witness: Vec::new(),
+                    // No rule's text to show: a file no rule set has.
+                    rule_at: SrcSpan {
+                        file: u16::MAX,
+                        span: crate::source::Span::default(),
+                    },
+                    rule_spans: Vec::new(),
+                };
+                let verdict = self
+                    .verdict(tx_index, as_of)
+                    .map_or(Verdict::Indeterminate, |(v, _)| v);
+                Some(self.report(tx_index, as_of, verdict, vec![finding]))
+            }
+        }
+    }
+
+    /// Judges one transaction with every finding explained, or refuses it with a located
+    /// diagnostic when checking it takes more than `Limits::max_steps_per_transaction` steps.
+    pub fn try_check(
+        &self,
+        tx_index: usize,
+        as_of: Option<Date>,
+    ) -> Result<Option<TransactionReport>, Diagnostic> {
+        let Some(tx) = self.facts.transactions.get(tx_index) else {
+            return Ok(None);
+        };
         let date = as_of.unwrap_or(tx.date);
-        let (verdict, fired) = self.verdict(tx_index, as_of)?;
-        let ctx = self.ctx(tx_index, date, 0)?;
-        let mut findings: Vec<Finding> = fired
-            .into_iter()
-            .filter_map(|(r, outcome)| {
-                self.rules
-                    .rules
-                    .get(r as usize)
-                    .map(|rule| self.explain(&ctx, rule, outcome))
-            })
-            .collect();
+        // One budget for judging and explaining: the work of the whole transaction.
+        let budget = Budget::new(self.max_steps);
+        let Some((verdict, fired)) = self.judge_all(tx_index, as_of, &budget) else {
+            return Ok(None);
+        };
+        let Some(ctx) = self.ctx(tx_index, date, 0, &budget) else {
+            return Ok(None);
+        };
+        let findings = if budget.exhausted() {
+            Vec::new()
+        } else {
+            fired
+                .into_iter()
+                .filter_map(|(r, (outcome, text))| {
+                    self.rules
+                        .rules
+                        .get(r as usize)
+                        .map(|rule| self.explain(&ctx, rule, outcome, text))
+                })
+                .collect()
+        };
+        if budget.exhausted() {
+            return Err(self.step_limit(tx_index, &budget));
+        }
+        Ok(Some(self.report(tx_index, as_of, verdict, findings)))
+    }
+
+    fn report(
+        &self,
+        tx_index: usize,
+        as_of: Option<Date>,
+        verdict: Verdict,
+        mut findings: Vec<Finding>,
+    ) -> TransactionReport {
         // Most severe first (as enforced); rules in declaration order within an outcome.
         findings.sort_by_key(|f| std::cmp::Reverse(f.outcome));
-        Some(TransactionReport {
-            id: tx.id.clone(),
+        let tx = self.facts.transactions.get(tx_index);
+        TransactionReport {
+            id: tx.map(|t| t.id.clone()).unwrap_or_default(),
             file: self.facts.source.name().to_string(),
-            date,
+            date: as_of.or(tx.map(|t| t.date)).unwrap_or(Date::MIN),
             as_of,
             verdict,
             findings,
@@ -219,7 +344,7 @@ impl<'a> Checker<'a> {
                 .facts
                 .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX)),
             source: Some(std::sync::Arc::clone(&self.facts.source)),
-        })
+        }
     }
 
     /// Why each rule that produced no finding for a transaction did not apply: it covers
@@ -230,10 +355,11 @@ impl<'a> Checker<'a> {
             return Vec::new();
         };
         let date = as_of.unwrap_or(tx.date);
-        let Some((_, fired)) = self.verdict(tx_index, as_of) else {
+        let budget = Budget::new(self.max_steps);
+        let Some((_, fired)) = self.judge_all(tx_index, as_of, &budget) else {
             return Vec::new();
         };
-        let Some(ctx) = self.ctx(tx_index, date, 0) else {
+        let Some(ctx) = self.ctx(tx_index, date, 0, &budget) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -275,7 +401,33 @@ impl<'a> Checker<'a> {
         out
     }
 
-    fn explain(&self, ctx: &Ctx<'_>, rule: &Rule, outcome: Verdict) -> Finding {
+    /// The diagnostic for a transaction whose check passed the step limit, pointing at it.
+    fn step_limit(&self, tx_index: usize, budget: &Budget) -> Diagnostic {
+        let id = self
+            .facts
+            .transactions
+            .get(tx_index)
+            .map_or("?", |t| t.id.as_str());
+        let span = self
+            .facts
+            .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX));
+        let first_line = self
+            .facts
+            .source
+            .line_span(self.facts.source.line_col(span.start).0);
+        Diagnostic::error(
+            "check::limit",
+            format!(
+                "checking transaction `{id}` took more than {} steps",
+                budget.max()
+            ),
+        )
+        .in_file(&self.facts.source)
+        .label(first_line.intersect(span), "this transaction")
+        .help("its ownership graph is too large to walk within the limit: raise it with --max-steps-per-transaction")
+    }
+
+    fn explain(&self, ctx: &Ctx<'_>, rule: &Rule, outcome: Verdict, text: Verdict) -> Finding {
         let mut trace = Trace::default();
         ctx.cond(&rule.when, &mut trace);
         if let Some(unless) = &rule.unless {
@@ -292,13 +444,13 @@ impl<'a> Checker<'a> {
             }
         }
         let rule_outcome = verdict_of(rule.outcome);
-        let (outcome, text_outcome, unenforced_reason) =
-            match rule.unenforced.iter().find(|u| u.window.contains(ctx.date)) {
-                Some(u) if enforced(rule, ctx.date, outcome) != outcome => {
-                    (Verdict::Warning, Some(outcome), Some(u.reason.clone()))
-                }
-                _ => (outcome, None, None),
-            };
+        let text_outcome = (text != outcome).then_some(text);
+        let unenforced_reason = text_outcome.and_then(|_| {
+            rule.unenforced
+                .iter()
+                .find(|u| u.window.contains(ctx.date))
+                .map(|u| u.reason.clone())
+        });
         let policy = if rule_outcome == Verdict::Warning {
             None
         } else {
@@ -535,7 +687,8 @@ impl<'a> Checker<'a> {
         };
         let mut out = Vec::new();
         for kind in &rule.remedy_kinds {
-            let Some(assumed) = self.ctx(ctx.tx_index as usize, ctx.date, kind.bit()) else {
+            let Some(assumed) = self.ctx(ctx.tx_index as usize, ctx.date, kind.bit(), ctx.budget)
+            else {
                 continue;
             };
             if assumed.cond(unless, &mut NoTrace) != Truth::True {
@@ -618,8 +771,9 @@ fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
     Some(verdict)
 }
 
-/// A finding's outcome as enforced on `date`: a license requirement (or prohibition) inside
-/// one of the rule's `unenforced` windows is a warning.
+/// A finding's outcome as enforced on `date`: inside an `unenforced` window a license
+/// requirement (or a prohibition) is reported as a warning. The verdict is made from these,
+/// so it always agrees with the findings.
 fn enforced(rule: &Rule, date: Date, outcome: Verdict) -> Verdict {
     if outcome >= Verdict::LicenseRequired
         && rule.unenforced.iter().any(|u| u.window.contains(date))

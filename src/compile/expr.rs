@@ -28,6 +28,13 @@ pub(crate) struct Ctx {
     stack: Vec<String>,
     /// Authorization kinds mentioned, for counterfactual hints.
     pub(crate) auth_kinds: Vec<AuthKind>,
+    /// How deep the condition being lowered is here, defines expanded (`Limits::max_rule_nesting`).
+    pub(crate) depth: usize,
+    /// Tests lowered so far in this declaration, defines expanded (`Limits::max_rule_tests`).
+    pub(crate) tests: usize,
+    /// Set once a limit is reported, so lowering stops at once (an exponential define chain
+    /// must not be expanded any further) and reports it only once.
+    over_limit: bool,
 }
 
 impl Ctx {
@@ -39,6 +46,9 @@ impl Ctx {
             env: Vec::new(),
             stack: Vec::new(),
             auth_kinds: Vec::new(),
+            depth: 0,
+            tests: 0,
+            over_limit: false,
         }
     }
 
@@ -50,6 +60,9 @@ impl Ctx {
             env: Vec::new(),
             stack: Vec::new(),
             auth_kinds: Vec::new(),
+            depth: 0,
+            tests: 0,
+            over_limit: false,
         }
     }
 }
@@ -121,10 +134,15 @@ const VALUE_PATHS: &[&str] = &[
 
 impl Compiler {
     pub(crate) fn cond(&mut self, ctx: &mut Ctx, e: &ast::Expr) -> Option<Cond> {
+        if ctx.over_limit {
+            return None;
+        }
         match e {
-            ast::Expr::And(es, _) | ast::Expr::Or(es, _) => {
+            ast::Expr::And(es, span) | ast::Expr::Or(es, span) => {
+                self.deeper(ctx, *span)?;
                 // Compile every branch so each error is reported, then fail if any did.
                 let parts: Vec<Option<Cond>> = es.iter().map(|x| self.cond(ctx, x)).collect();
+                ctx.depth -= 1;
                 let parts: Option<Vec<Cond>> = parts.into_iter().collect();
                 let parts = parts?;
                 Some(if matches!(e, ast::Expr::And(..)) {
@@ -133,8 +151,30 @@ impl Compiler {
                     Cond::Or(parts)
                 })
             }
-            ast::Expr::Not(inner, _) => Some(Cond::Not(Box::new(self.cond(ctx, inner)?))),
+            ast::Expr::Not(inner, span) => {
+                self.deeper(ctx, *span)?;
+                let inner = self.cond(ctx, inner);
+                ctx.depth -= 1;
+                Some(Cond::Not(Box::new(inner?)))
+            }
             ast::Expr::Test(t, span) => {
+                ctx.tests += 1;
+                if ctx.tests > self.max_tests {
+                    ctx.over_limit = true;
+                    let max = self.max_tests;
+                    self.error(
+                        ctx.file,
+                        *span,
+                        "rules::limit",
+                        format!(
+                            "the condition holds more than {max} tests once its defines are expanded{}",
+                            expansion(ctx)
+                        ),
+                        "the limit is passed here",
+                        Some("a define that uses another twice doubles the condition at each link: share less, or raise the limit with --max-rule-tests".into()),
+                    );
+                    return None;
+                }
                 let at = SrcSpan {
                     file: ctx.file,
                     span: *span,
@@ -142,6 +182,29 @@ impl Compiler {
                 self.test(ctx, t, at)
             }
         }
+    }
+
+    /// Enters one level of nesting (a connective, `not`, or a define's body); reports the
+    /// limit once when it is passed.
+    fn deeper(&mut self, ctx: &mut Ctx, span: crate::source::Span) -> Option<()> {
+        if ctx.depth >= self.max_nesting {
+            ctx.over_limit = true;
+            let max = self.max_nesting;
+            self.error(
+                ctx.file,
+                span,
+                "rules::too-deep",
+                format!(
+                    "the condition nests more than {max} levels deep once its defines are expanded{}",
+                    expansion(ctx)
+                ),
+                "too deep here",
+                Some("name part of the condition with `define`, flatten the chain of defines, or raise the limit with --max-rule-nesting".into()),
+            );
+            return None;
+        }
+        ctx.depth += 1;
+        Some(())
     }
 
     fn test(&mut self, ctx: &mut Ctx, t: &ast::Test, at: SrcSpan) -> Option<Cond> {
@@ -419,12 +482,25 @@ impl Compiler {
                         date: self.date(file, value)?,
                     },
                     (Ty::Number, false) => {
-                        let v: f64 = value
+                        let Some(v) = value
                             .node
                             .replace('_', "")
                             .parse()
                             .ok()
-                            .filter(|v: &f64| v.is_finite())?;
+                            .filter(|v: &f64| v.is_finite())
+                        else {
+                            self.error(
+                                file,
+                                value.span,
+                                "rules::bad-number",
+                                format!("`{}` is too large to be a number", value.node),
+                                "too large",
+                                Some(
+                                    "thresholds are plain numbers such as `4800` or `5.92`".into(),
+                                ),
+                            );
+                            return None;
+                        };
                         match p {
                             "quantity" => Test::Quantity { op: cmp, value: v },
                             "total_tpp" => Test::TotalTpp { op: cmp, value: v },
@@ -775,6 +851,7 @@ impl Compiler {
             ast::Item::Body(e) => Some(e.clone()),
             _ => None,
         })?;
+        self.deeper(ctx, at.span)?;
         let mut inner = Ctx {
             file: def_at.file,
             mode: ctx.mode,
@@ -782,12 +859,26 @@ impl Compiler {
             env: bound,
             stack: ctx.stack.clone(),
             auth_kinds: std::mem::take(&mut ctx.auth_kinds),
+            depth: ctx.depth,
+            tests: ctx.tests,
+            over_limit: false,
         };
         inner.stack.push(name.node.clone());
         let result = self.cond(&mut inner, &body);
         ctx.auth_kinds = inner.auth_kinds;
-        let _ = at;
+        ctx.tests = inner.tests;
+        ctx.over_limit |= inner.over_limit;
+        ctx.depth -= 1;
         result
+    }
+}
+
+/// " (through a → b → c)" when the condition is inside defines.
+fn expansion(ctx: &Ctx) -> String {
+    if ctx.stack.is_empty() {
+        String::new()
+    } else {
+        format!(" (through {})", ctx.stack.join(" → "))
     }
 }
 

@@ -32,22 +32,32 @@ pub fn compile(
 ) -> Result<RuleSet, Error> {
     let syntax_limits = SyntaxLimits {
         max_declarations: limits.max_rule_declarations,
-        max_nesting: limits.max_rule_nesting,
+        max_nesting: limits.max_rule_nesting.min(NESTING_CEILING),
     };
     let mut files: Vec<ast::RuleFile> = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut queue: Vec<Arc<SourceFile>> = roots;
+    // Each file to read, with the `include` that named it (none for the roots).
+    let mut queue: Vec<(Arc<SourceFile>, Option<crate::source::Loc>)> =
+        roots.into_iter().map(|r| (r, None)).collect();
     queue.reverse();
-    while let Some(source) = queue.pop() {
+    while let Some((source, included_at)) = queue.pop() {
         if !seen.insert(source.name().to_string()) {
             continue;
         }
         if files.len() >= limits.max_rule_files {
-            errors.push(Diagnostic::error(
+            let mut d = Diagnostic::error(
                 "rules::limit",
                 format!("more than {} rule files", limits.max_rule_files),
-            ));
+            )
+            .help("join rule files, or raise the limit with --max-rule-files");
+            d = match included_at {
+                Some(at) => d.in_file(&at.file).label(at.span, "one file too many"),
+                None => d
+                    .in_file(&source)
+                    .label(Span::new(0, 0), "one file too many"),
+            };
+            errors.push(d);
             break;
         }
         let (file, errs) = syntax::parse(&source, &syntax_limits);
@@ -56,7 +66,9 @@ pub fn compile(
         for decl in &file.decls {
             if let Decl::Include(path) = decl {
                 match resolve(&source, &path.node) {
-                    Ok(included) => includes.push(included),
+                    Ok(included) => {
+                        includes.push((included, Some(crate::source::Loc::new(&source, path.span))))
+                    }
                     Err(why) => errors.push(
                         Diagnostic::error(
                             "rules::include",
@@ -75,7 +87,7 @@ pub fn compile(
         }
         files.push(file);
     }
-    let mut compiler = Compiler::new(files);
+    let mut compiler = Compiler::new(files, limits);
     // A file that could not be included may have declared any name: report the include,
     // not every use of what it would have declared.
     compiler.incomplete = errors.iter().any(|d| d.code == "rules::include");
@@ -103,11 +115,23 @@ pub(crate) struct Compiler {
     broken: HashSet<String>,
     /// An include failed: unknown names are not reported (the missing file may declare them).
     incomplete: bool,
+    /// `Limits::max_rule_nesting` and `Limits::max_rule_tests`.
+    pub(crate) max_nesting: usize,
+    pub(crate) max_tests: usize,
+    /// Per exception, how deep its condition nests through the exceptions it uses.
+    exception_depths: Vec<usize>,
 }
 
+/// Nesting beyond this is refused whatever the limit says: every level is a few frames of
+/// recursion in the parser, the compiler and the checker, and the stack is finite.
+pub const NESTING_CEILING: usize = 256;
+
 impl Compiler {
-    fn new(files: Vec<ast::RuleFile>) -> Compiler {
+    fn new(files: Vec<ast::RuleFile>, limits: &Limits) -> Compiler {
         Compiler {
+            max_nesting: limits.max_rule_nesting.min(NESTING_CEILING),
+            max_tests: limits.max_rule_tests,
+            exception_depths: Vec::new(),
             errors: Vec::new(),
             laws: HashMap::new(),
             groups: HashMap::new(),
@@ -151,6 +175,22 @@ impl Compiler {
             d = d.in_file(src).label(span, label);
         }
         self.errors.push(d);
+    }
+
+    /// Refuses a declaration whose condition nests too deep once the exceptions it uses are
+    /// counted (each is evaluated inside the condition that names it).
+    fn check_depth(&mut self, at: SrcSpan, depth: usize, what: &str, name: &str) {
+        if depth > self.max_nesting {
+            let max = self.max_nesting;
+            self.error(
+                at.file,
+                at.span,
+                "rules::too-deep",
+                format!("{what} `{name}` nests more than {max} levels deep, counting the exceptions it uses"),
+                "too deep",
+                Some("shorten the chain of exceptions that use one another, or raise the limit with --max-rule-nesting".into()),
+            );
+        }
     }
 
     fn block(&self, at: At) -> Option<&Block> {
@@ -283,6 +323,28 @@ impl Compiler {
             }
         }
 
+        // Declarations are numbered with 16 bits in the compiled form; more of a kind would
+        // alias one another, so they are refused (no real rule set comes near).
+        let counts = [
+            ("rule files", self.files.len()),
+            ("laws", law_titles.len()),
+            ("groups", group_ats.len()),
+            ("exceptions", exception_ats.len()),
+            ("classifications", class_ats.len()),
+        ];
+        for (what, n) in counts {
+            if n > usize::from(u16::MAX) {
+                self.errors.push(
+                    Diagnostic::error(
+                        "rules::limit",
+                        format!("{n} {what}, more than the {} a rule set can hold", u16::MAX),
+                    )
+                    .help("split the rule set"),
+                );
+                return Err(Error::from(self.errors));
+            }
+        }
+
         // Pass 2: groups, flattened with cycle detection.
         let groups: Vec<Group> = group_ats.iter().map(|at| self.group(*at)).collect();
 
@@ -301,7 +363,17 @@ impl Compiler {
             }
         }
         if exceptions.len() == exception_ats.len() {
-            self.exception_cycles(&exceptions);
+            self.exception_depths = self.exception_graph(&exceptions);
+            // One error for a chain that is too deep: at its first exception past the limit
+            // (every exception that uses it is too deep as well).
+            let too_deep: Vec<(&Exception, usize)> = exceptions
+                .iter()
+                .zip(self.exception_depths.clone())
+                .filter(|(_, depth)| *depth > self.max_nesting)
+                .collect();
+            if let Some((e, depth)) = too_deep.iter().min_by_key(|(_, d)| *d) {
+                self.check_depth(e.at, *depth, "exception", &e.name);
+            }
         }
         // Pass 5: rules.
         let mut rules = Vec::new();
@@ -309,6 +381,40 @@ impl Compiler {
             if let Some(r) = self.rule(*at) {
                 rules.push(r);
             }
+        }
+        // A declaration that failed to compile has said why; one that vanished without a
+        // word would silently weaken the rule set, so it is refused as a bug.
+        let compiled = [
+            ("classification", class_ats.len(), classes.len()),
+            ("exception", exception_ats.len(), exceptions.len()),
+            ("rule", rule_ats.len(), rules.len()),
+        ];
+        for (what, declared, built) in compiled {
+            if declared != built && self.errors.is_empty() {
+                self.errors.push(
+                    Diagnostic::error(
+                        "rules::internal",
+                        format!(
+                            "{} {what} declarations did not compile, and no reason was given",
+                            declared.saturating_sub(built)
+                        ),
+                    )
+                    .help("this is a bug in chipgate: please report it with the rule files"),
+                );
+            }
+        }
+        let questions = self.needs.thresholds.len().max(self.needs.aggregates.len());
+        if questions > usize::from(u16::MAX) {
+            self.errors.push(
+                Diagnostic::error(
+                    "rules::limit",
+                    format!(
+                        "{questions} different ownership thresholds, more than the {} a rule set can hold",
+                        u16::MAX
+                    ),
+                )
+                .help("use fewer distinct percentages in `holding` and `owned` tests"),
+            );
         }
         if !self.errors.is_empty() {
             return Err(Error::from(self.errors));
@@ -844,8 +950,16 @@ impl Compiler {
         })
     }
 
-    /// Reports exceptions that refer to themselves through `exception NAME`.
-    fn exception_cycles(&mut self, exceptions: &[Exception]) {
+    /// Reports exceptions that refer to themselves through `exception NAME`, and returns how
+    /// deep each exception's condition nests counting the exceptions it uses in turn (the
+    /// checker recurses through them). One depth-first pass, linear in the references.
+    fn exception_graph(&mut self, exceptions: &[Exception]) -> Vec<usize> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Open,
+            Done,
+        }
         let refs: Vec<Vec<u16>> = exceptions
             .iter()
             .map(|e| {
@@ -854,51 +968,73 @@ impl Compiler {
                 out
             })
             .collect();
-        for (start, e) in exceptions.iter().enumerate() {
-            let mut stack = vec![(u16::try_from(start).unwrap_or(u16::MAX), 0usize)];
-            let mut path = vec![start];
-            let mut visited = HashSet::new();
+        let n = exceptions.len();
+        let mut mark = vec![Mark::New; n];
+        let mut depth = vec![0usize; n];
+        for start in 0..n {
+            if mark.get(start) != Some(&Mark::New) {
+                continue;
+            }
+            if let Some(m) = mark.get_mut(start) {
+                *m = Mark::Open;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
             while let Some((node, next)) = stack.last_mut() {
-                let children = refs
-                    .get(usize::from(*node))
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                if let Some(&child) = children.get(*next) {
-                    *next += 1;
-                    if usize::from(child) == start {
-                        let names: Vec<&str> = path
-                            .iter()
-                            .filter_map(|i| exceptions.get(*i))
-                            .map(|e| e.name.as_str())
-                            .collect();
-                        self.error(
-                            e.at.file,
-                            e.at.span,
-                            "rules::cycle",
-                            format!(
-                                "exception `{}` depends on itself ({} → {})",
-                                e.name,
-                                names.join(" → "),
-                                e.name
-                            ),
-                            "cycle",
-                            Some(
-                                "an exception cannot require itself, directly or through others"
-                                    .into(),
-                            ),
-                        );
-                        break;
+                let node = *node;
+                let child = refs.get(node).and_then(|r| r.get(*next)).copied();
+                *next += 1;
+                let Some(child) = child.map(usize::from) else {
+                    // Every exception this one uses is done: its depth is known.
+                    if let (Some(e), Some(m)) = (exceptions.get(node), mark.get_mut(node)) {
+                        *m = Mark::Done;
+                        let d = cond_depth(&e.when, &depth);
+                        if let Some(slot) = depth.get_mut(node) {
+                            *slot = d;
+                        }
                     }
-                    if visited.insert(child) {
-                        path.push(usize::from(child));
+                    stack.pop();
+                    continue;
+                };
+                match mark.get(child) {
+                    Some(Mark::New) => {
+                        if let Some(m) = mark.get_mut(child) {
+                            *m = Mark::Open;
+                        }
                         stack.push((child, 0));
                     }
-                } else {
-                    stack.pop();
-                    path.pop();
+                    Some(Mark::Open) => {
+                        // A cycle: from `child` along the open path back to it.
+                        let from = stack.iter().position(|(x, _)| *x == child).unwrap_or(0);
+                        let names: Vec<&str> = stack
+                            .iter()
+                            .skip(from)
+                            .filter_map(|(x, _)| exceptions.get(*x))
+                            .map(|e| e.name.as_str())
+                            .collect();
+                        if let Some(e) = exceptions.get(child) {
+                            self.error(
+                                e.at.file,
+                                e.at.span,
+                                "rules::cycle",
+                                format!(
+                                    "exception `{}` depends on itself ({} → {})",
+                                    e.name,
+                                    names.join(" → "),
+                                    e.name
+                                ),
+                                "cycle",
+                                Some(
+                                    "an exception cannot require itself, directly or through others"
+                                        .into(),
+                                ),
+                            );
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
+        depth
     }
 
     fn rule(&mut self, at: At) -> Option<Rule> {
@@ -1106,6 +1242,34 @@ impl Compiler {
         {
             return None;
         }
+        let at_rule = SrcSpan {
+            file,
+            span: block.span,
+        };
+        let depth = [when.as_ref(), unless.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(policies.iter().filter_map(|p| p.when.as_ref()))
+            .map(|c| cond_depth(c, &self.exception_depths))
+            .max()
+            .unwrap_or(0);
+        // A rule that uses an exception already reported too deep adds nothing to fix.
+        let uses_deep_exception = depth > self.max_nesting
+            && [when.as_ref(), unless.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|c| {
+                    let mut refs = Vec::new();
+                    collect_exception_refs(c, &mut refs);
+                    refs.iter().any(|r| {
+                        self.exception_depths
+                            .get(usize::from(*r))
+                            .is_some_and(|d| *d > self.max_nesting)
+                    })
+                });
+        if !uses_deep_exception {
+            self.check_depth(at_rule, depth, "rule", &block.name.node);
+        }
         Some(Rule {
             id: block.name.node.clone(),
             title: title.map(|t| t.node).unwrap_or_default(),
@@ -1263,6 +1427,25 @@ fn template_part(name: &str) -> Option<TemplatePart> {
             }
         }
     })
+}
+
+/// How deep a compiled condition nests; `exception NAME` counts one level plus the depth of
+/// that exception's own condition (`exceptions`, 0 where not yet known).
+fn cond_depth(cond: &Cond, exceptions: &[usize]) -> usize {
+    match cond {
+        Cond::And(cs) | Cond::Or(cs) => {
+            1 + cs
+                .iter()
+                .map(|c| cond_depth(c, exceptions))
+                .max()
+                .unwrap_or(0)
+        }
+        Cond::Not(c) => 1 + cond_depth(c, exceptions),
+        Cond::Test(t, _) => match t.as_ref() {
+            Test::Exception(i) => 1 + exceptions.get(usize::from(*i)).copied().unwrap_or(0),
+            _ => 0,
+        },
+    }
 }
 
 fn collect_exception_refs(cond: &Cond, out: &mut Vec<u16>) {

@@ -470,14 +470,23 @@ impl TransactionFile {
 /// binary content, each with a located diagnostic.
 pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>, Error> {
     if bytes.len() > limits.max_file_bytes {
+        // Show the file's first line, at most, to say which file it is.
+        let head = bytes
+            .iter()
+            .take(120)
+            .take_while(|b| **b != b'\n')
+            .copied()
+            .collect::<Vec<u8>>();
+        let file = SourceFile::new(name, String::from_utf8_lossy(&head).into_owned());
         return Err(Diagnostic::error(
             "input::too-large",
             format!(
-                "`{name}` is {} bytes, more than the limit of {} bytes",
-                bytes.len(),
+                "`{name}` is larger than the limit of {} bytes",
                 limits.max_file_bytes
             ),
         )
+        .in_file(&file)
+        .label(Span::new(0, 0), "this file")
         .help("split the file, or raise the limit with --max-file-bytes")
         .into());
     }

@@ -29,6 +29,42 @@ struct Node {
     kind: Kind,
 }
 
+/// Byte offsets of character indices (the parser counts characters), found by walking from
+/// the previous answer: the parser's positions move forward, so the whole file costs one
+/// pass (counting from each line's start instead was quadratic on a one-line file).
+struct ByteOffsets<'a> {
+    text: &'a str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'a> ByteOffsets<'a> {
+    fn new(text: &'a str) -> ByteOffsets<'a> {
+        ByteOffsets {
+            text,
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn of(&mut self, index: usize) -> usize {
+        if index >= self.chars {
+            let rest = self.text.get(self.bytes..).unwrap_or("");
+            for c in rest.chars().take(index - self.chars) {
+                self.bytes += c.len_utf8();
+                self.chars += 1;
+            }
+        } else {
+            let before = self.text.get(..self.bytes).unwrap_or("");
+            for c in before.chars().rev().take(self.chars - index) {
+                self.bytes -= c.len_utf8();
+                self.chars -= 1;
+            }
+        }
+        self.bytes
+    }
+}
+
 /// A tree of spans mirroring the document's structure.
 #[derive(Debug, Default)]
 pub struct SpanIndex {
@@ -61,10 +97,10 @@ impl SpanIndex {
         let mut parser = Parser::new_from_str(file.text());
         // A stack of open collections: node id and, for maps, a pending key.
         let mut stack: Vec<(usize, Option<(String, Span)>)> = Vec::new();
-        let to_offset = |m: saphyr_parser::Marker| file.offset_of(m.line(), m.col() + 1) as usize;
+        let mut offsets = ByteOffsets::new(file.text());
         while let Some(Ok((event, span))) = parser.next_event() {
-            let start = to_offset(span.start);
-            let end = to_offset(span.end).max(start);
+            let start = offsets.of(span.start.index());
+            let end = offsets.of(span.end.index()).max(start);
             let here = Span::new(start, end);
             match event {
                 Event::Scalar(value, ..) => {

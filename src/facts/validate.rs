@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use super::guard::{self, GuardError};
+use super::guard::{self, Exceeded};
 use super::raw::*;
 use super::spans::{Seg, SpanIndex};
 use super::*;
@@ -37,15 +37,20 @@ pub fn guard_text(source: &Arc<SourceFile>, limits: &Limits) -> Result<(), Error
     let text = source.text();
     if let Err(e) = guard::scan(text, limits) {
         let (offset, message, help) = match e {
-            GuardError::TooDeep { offset, limit } => (
+            Exceeded::Depth { offset, limit } => (
                 offset,
                 format!("YAML collections nest more than {limit} levels deep"),
-                "these files are shallow (at most a few levels); this one is malformed or hostile",
+                "these files are shallow (at most a few levels); this one is malformed or hostile (the limit is --max-yaml-depth)",
             ),
-            GuardError::TooManyAliases { offset, limit } => (
+            Exceeded::Aliases { offset, limit } => (
                 offset,
                 format!("more than {limit} YAML aliases (`*name`)"),
                 "write the values out, or raise the limit with --max-yaml-aliases",
+            ),
+            Exceeded::Nodes { offset, limit } => (
+                offset,
+                format!("more than {limit} YAML values"),
+                "split the file, or raise the limit with --max-yaml-nodes",
             ),
         };
         return Err(Diagnostic::error("facts::limit", message)
@@ -133,6 +138,17 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
             Some("keep one of them".to_string()),
             "facts::duplicate-key",
         )
+    } else if let Some(big) = message
+        .strip_prefix("invalid type: string \"")
+        .and_then(|r| r.split('"').next())
+        .filter(|v| v.parse::<f64>().is_ok_and(f64::is_infinite))
+    {
+        // serde_yaml reads a number too large for a float (`1e400`) as a string.
+        (
+            format!("{what}: `{big}` is too large to be a number"),
+            Some("write a plain number such as `4800` or `5.92`".to_string()),
+            "facts::wrong-type",
+        )
     } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
         let mut plain = message
             .replace("expected f64", "expected a number")
@@ -216,6 +232,7 @@ fn describe_path(path: &str) -> String {
         };
         parts.push(match index {
             Some(i) => format!("{singular} {}", i + 1),
+            // A key without an index is named as written: `parties`, `route`.
             None => format!("`{name}`"),
         });
     }
@@ -407,11 +424,12 @@ impl<'l> Validator<'l> {
         ];
         for (n, max, key, flag) in counts {
             if n > max {
+                // Point at the first entry past the limit, not at the whole (huge) list.
                 self.error(
                     "facts::limit",
-                    &[P::K(key)],
+                    &[P::K(key), P::I(max)],
                     format!("{n} {key}, more than the limit of {max}"),
-                    "too many",
+                    "the first one past the limit",
                     Some(format!("split the file, or raise the limit with {flag}")),
                 );
                 return Err(Error::from(self.errors));
@@ -419,14 +437,25 @@ impl<'l> Validator<'l> {
         }
         let edges: usize = raw.parties.iter().map(|p| p.owners.len()).sum();
         if edges > self.limits.max_ownership_edges {
+            // The owner entry that goes past the limit.
+            let mut seen = 0usize;
+            let mut at = vec![P::K("parties")];
+            for (i, p) in raw.parties.iter().enumerate() {
+                if seen + p.owners.len() > self.limits.max_ownership_edges {
+                    let k = self.limits.max_ownership_edges - seen;
+                    at = vec![P::K("parties"), P::I(i), P::K("owners"), P::I(k)];
+                    break;
+                }
+                seen += p.owners.len();
+            }
             self.error(
                 "facts::limit",
-                &[P::K("parties")],
+                &at,
                 format!(
                     "{edges} ownership edges, more than the limit of {}",
                     self.limits.max_ownership_edges
                 ),
-                "too many",
+                "the first one past the limit",
                 Some("split the file, or raise the limit with --max-ownership-edges".into()),
             );
             return Err(Error::from(self.errors));
@@ -901,14 +930,19 @@ impl<'l> Validator<'l> {
                 if hops.len() > self.limits.max_route_hops {
                     self.error(
                         "facts::limit",
-                        &at("route"),
+                        &[
+                            P::K("transactions"),
+                            P::I(i),
+                            P::K("route"),
+                            P::I(self.limits.max_route_hops),
+                        ],
                         format!(
                             "the route has {} hops, more than the limit of {}",
                             hops.len(),
                             self.limits.max_route_hops
                         ),
-                        "too long",
-                        None,
+                        "the first hop past the limit",
+                        Some("list the countries the goods pass through, or raise the limit with --max-route-hops".into()),
                     );
                 }
                 hops.iter()

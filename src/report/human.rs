@@ -181,8 +181,12 @@ pub fn finding_help(f: &Finding) -> String {
     if let Some(law) = &f.law {
         let _ = write!(h, "\nlaw: {law}");
     }
-    let _ = write!(h, "\ncited: {}", f.citation.join("; "));
-    let _ = write!(h, "\nin force: {}", f.effective.join(", "));
+    if !f.citation.is_empty() {
+        let _ = write!(h, "\ncited: {}", f.citation.join("; "));
+    }
+    if !f.effective.is_empty() {
+        let _ = write!(h, "\nin force: {}", f.effective.join(", "));
+    }
     if let Some(text) = f.text_outcome {
         let _ = write!(h, "\ncodified text: {text}; enforced: {}", f.outcome);
     }

@@ -25,6 +25,7 @@ use crate::country::CountrySet;
 use crate::date::Date;
 use crate::facts::{ListKind, Share, TransactionFile};
 use crate::ir::{Needs, Threshold};
+use crate::limits::Budget;
 
 /// The outcome of following majority owners upward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -352,25 +353,28 @@ impl World {
     }
 
     /// A shortest chain of owners from `from` to an owner satisfying `target`, as
-    /// `(owned, owner entry)` steps, in the sure or possible graph at the threshold.
+    /// `(owned, owner entry)` steps, in the sure or possible graph at the threshold. Memory
+    /// and time grow with the owners visited, not the file: each owner and each ownership
+    /// edge walked spends one step of `budget`, and the walk gives up (None) once it is spent.
     pub fn owner_path(
         &self,
         facts: &TransactionFile,
         from: u32,
         t: Threshold,
         possible: bool,
+        budget: &Budget,
         target: impl Fn(u32) -> bool,
     ) -> Option<Vec<(u32, u32)>> {
-        let n = facts.parties.len();
-        let mut back: Vec<Option<(u32, u32)>> = vec![None; n];
-        let mut seen = vec![false; n];
+        // Each party reached, with the step that reached it (None for `from`).
+        let mut back: HashMap<u32, Option<(u32, u32)>> = HashMap::new();
         let mut queue = VecDeque::new();
         queue.push_back(from);
-        if let Some(s) = seen.get_mut(from as usize) {
-            *s = true;
-        }
+        back.insert(from, None);
         while let Some(v) = queue.pop_front() {
             let party = facts.party(v)?;
+            if !budget.spend(1 + party.owners.len() as u64) {
+                return None;
+            }
             for (k, o) in party.owners.iter().enumerate() {
                 let entry = u32::try_from(k).unwrap_or(u32::MAX);
                 if o.owner == v || !World::edge_meets(facts, v, entry, t, possible) {
@@ -380,21 +384,16 @@ impl World {
                 if target(w) {
                     let mut path = vec![(v, entry)];
                     let mut cur = v;
-                    while let Some(step) = back.get(cur as usize).copied().flatten() {
+                    while let Some(step) = back.get(&cur).copied().flatten() {
                         path.push(step);
                         cur = step.0;
                     }
                     path.reverse();
                     return Some(path);
                 }
-                if let Some(s) = seen.get_mut(w as usize) {
-                    if !*s {
-                        *s = true;
-                        if let Some(b) = back.get_mut(w as usize) {
-                            *b = Some((v, entry));
-                        }
-                        queue.push_back(w);
-                    }
+                if let std::collections::hash_map::Entry::Vacant(slot) = back.entry(w) {
+                    slot.insert(Some((v, entry)));
+                    queue.push_back(w);
                 }
             }
         }
@@ -402,16 +401,18 @@ impl World {
     }
 
     /// The majority-owner chain from a party upward, as `(owned, owner entry)` steps.
-    pub fn majority_chain(&self, facts: &TransactionFile, from: u32) -> Vec<(u32, u32)> {
+    pub fn majority_chain(
+        &self,
+        facts: &TransactionFile,
+        from: u32,
+        budget: &Budget,
+    ) -> Vec<(u32, u32)> {
         let mut chain = Vec::new();
         let mut cur = from;
-        let mut seen = vec![false; facts.parties.len()];
+        let mut seen = std::collections::HashSet::new();
         while let Some((entry, owner)) = majority_owner(facts, cur) {
-            if seen.get(cur as usize).copied().unwrap_or(true) {
+            if !seen.insert(cur) || !budget.spend(1) {
                 break;
-            }
-            if let Some(s) = seen.get_mut(cur as usize) {
-                *s = true;
             }
             chain.push((cur, entry));
             cur = owner;

@@ -51,6 +51,7 @@ pub struct SourceFile {
     name: String,
     text: Arc<str>,
     line_starts: OnceLock<Vec<u32>>,
+    lone_cr: OnceLock<bool>,
 }
 
 impl fmt::Debug for SourceFile {
@@ -68,6 +69,7 @@ impl SourceFile {
             name: name.into(),
             text: text.into(),
             line_starts: OnceLock::new(),
+            lone_cr: OnceLock::new(),
         })
     }
 
@@ -95,6 +97,17 @@ impl SourceFile {
                 }
             }
             starts
+        })
+    }
+
+    /// Whether a `\r` stands alone (not before `\n`) somewhere in the text.
+    fn has_lone_cr(&self) -> bool {
+        *self.lone_cr.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            bytes
+                .iter()
+                .enumerate()
+                .any(|(i, b)| *b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
         })
     }
 
@@ -153,17 +166,40 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner =
-            self.text
-                .as_ref()
-                .read_span(span, context_lines_before, context_lines_after)?;
+        // miette reads a `str` from its first byte to the span, so reading spans near the end
+        // of a large file costs the whole file each time. Hand it the text from the first
+        // context line on instead, and shift its answer back: the same result, at the cost of
+        // the lines shown. (A lone `\r` counts as a line break for miette but not for the
+        // line table, so such files take the slow road.)
+        let starts = self.line_starts();
+        let offset = u32::try_from(span.offset()).unwrap_or(u32::MAX);
+        let line = match starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        // One line more than shown: miette looks at the byte before an empty span.
+        let first = line.saturating_sub(context_lines_before + 1);
+        let window_start = match starts.get(first) {
+            Some(&s) if !self.has_lone_cr() => s as usize,
+            _ => 0,
+        };
+        let window = self.text.get(window_start..).unwrap_or("");
+        let shifted = miette::SourceSpan::new(
+            span.offset().saturating_sub(window_start).into(),
+            span.len(),
+        );
+        let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        let lines_before = if window_start == 0 { 0 } else { first };
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            miette::SourceSpan::new(
+                (inner.span().offset() + window_start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + lines_before,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + lines_before,
         )))
     }
 }
@@ -213,5 +249,33 @@ mod tests {
         assert_eq!(file.offset_of(3, 1), 8);
         assert_eq!(file.slice(file.line_span(2)), "cdé");
         assert_eq!(file.slice(Span::new(100, 200)), "");
+    }
+
+    #[test]
+    fn reading_a_span_agrees_with_miettes_own_reading() {
+        use miette::SourceCode;
+        let text = "a: 1\nbb: [x, y]\r\n\n  - c: é\n    d: 2\nlast";
+        let file = SourceFile::new("t", text);
+        for offset in 0..text.len() {
+            for len in [0, 1, 3, 12] {
+                let span = miette::SourceSpan::new(offset.into(), len.min(text.len() - offset));
+                for (before, after) in [(0, 0), (1, 1), (2, 0), (0, 3)] {
+                    let ours = file.read_span(&span, before, after).ok();
+                    let theirs = text.read_span(&span, before, after).ok();
+                    let key = |c: Option<Box<dyn miette::SpanContents<'_> + '_>>| {
+                        c.map(|c| {
+                            (
+                                c.data().to_vec(),
+                                *c.span(),
+                                c.line(),
+                                c.column(),
+                                c.line_count(),
+                            )
+                        })
+                    };
+                    assert_eq!(key(ours), key(theirs), "{offset} {len} {before} {after}");
+                }
+            }
+        }
     }
 }

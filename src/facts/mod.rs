@@ -380,8 +380,18 @@ impl TransactionFile {
     }
 
     pub fn spans(&self) -> &SpanIndex {
-        self.spans
-            .get_or_init(|| SpanIndex::build(&self.source, self.root))
+        self.spans.get_or_init(|| {
+            SpanIndex::with_counts(
+                &self.source,
+                self.root,
+                &[
+                    ("parties", self.parties.len()),
+                    ("items", self.items.len()),
+                    ("facilities", self.facilities.len()),
+                    ("transactions", self.transactions.len()),
+                ],
+            )
+        })
     }
 
     pub fn party(&self, i: u32) -> Option<&Party> {
@@ -450,8 +460,7 @@ impl TransactionFile {
 
     /// The span of a whole transaction entry.
     pub fn transaction_span(&self, tx: u32) -> Span {
-        self.spans()
-            .locate(&[Seg::Key("transactions"), Seg::Index(tx as usize)])
+        self.spans().entry("transactions", tx as usize)
     }
 }
 

@@ -1,8 +1,16 @@
 //! Where each fact sits in its YAML file. serde_yaml reads values but keeps no positions, so
-//! positions come from a second, lazy pass with saphyr-parser's marked events, built only
-//! when a diagnostic or a finding needs to point into the file.
+//! positions come from a second, lazy pass with saphyr-parser's marked events, made only when
+//! a diagnostic or a finding needs to point into the file.
+//!
+//! That pass is kept small: a transaction file is mostly long block lists (`parties:`,
+//! `transactions:`, …), so one cheap scan of the lines finds where each list entry starts and
+//! ends, and an entry is parsed for positions only when a fact in it is asked for (a file of a
+//! million transactions with a thousand findings parses about a thousand entries, not the
+//! file). Whatever that scan cannot vouch for (flow-style lists, document markers, tabs, an
+//! entry count that differs from the typed reading, an entry that does not parse alone) is
+//! answered from an index of the whole document instead, built once on first need.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use saphyr_parser::{Event, Parser};
 
@@ -29,134 +37,126 @@ struct Node {
     kind: Kind,
 }
 
-/// A tree of spans mirroring the document's structure.
+/// A tree of spans mirroring a document's structure.
 #[derive(Debug, Default)]
-pub struct SpanIndex {
+struct Tree {
     nodes: Vec<Node>,
     /// The node paths start from: the document, or a mapping value inside it (the `facts:`
     /// of a test case).
     root: usize,
 }
 
+/// One entry of a top-level block list: its bytes, and its tree once asked for (`None` inside
+/// when it does not parse on its own, so the whole-document tree answers instead).
+#[derive(Debug)]
+struct Entry {
+    start: u32,
+    end: u32,
+    tree: OnceLock<Option<Box<Tree>>>,
+}
+
+/// The positions of a file's facts, found lazily (see the module docs).
+#[derive(Debug)]
+pub struct SpanIndex {
+    file: Arc<SourceFile>,
+    root: Option<String>,
+    /// Top-level block lists by key, when the line scan could vouch for them.
+    lists: Vec<(String, Vec<Entry>)>,
+    whole: OnceLock<Tree>,
+}
+
 /// Deeper documents are not indexed further (the loader refuses them before this point).
 const MAX_DEPTH: usize = 256;
 
 impl SpanIndex {
-    /// Indexes a file; with `root`, paths start at that top-level key's value.
+    /// Indexes a file; with `root`, paths start at that top-level key's value. Only the
+    /// whole-document tree is used (for error reporting, where entry counts are unknown).
     pub fn build(file: &Arc<SourceFile>, root: Option<&str>) -> SpanIndex {
-        let mut index = SpanIndex::scan(file);
-        if let Some(key) = root {
-            if let Some((_, id)) = index.find_node(&[Seg::Key(key)]) {
-                index.root = id;
+        SpanIndex {
+            file: Arc::clone(file),
+            root: root.map(str::to_string),
+            lists: Vec::new(),
+            whole: OnceLock::new(),
+        }
+    }
+
+    /// Indexes a transaction file whose top-level lists hold `counts` entries (as the typed
+    /// reading found them): entries of those lists are then parsed one at a time, on demand.
+    pub fn with_counts(
+        file: &Arc<SourceFile>,
+        root: Option<&str>,
+        counts: &[(&str, usize)],
+    ) -> SpanIndex {
+        let mut index = SpanIndex::build(file, root);
+        if root.is_none() {
+            if let Some(mut lists) = scan_lists(file.text()) {
+                lists.retain(|(key, entries)| {
+                    counts.iter().any(|(k, n)| k == key && *n == entries.len())
+                });
+                index.lists = lists;
             }
         }
         index
     }
 
-    fn scan(file: &Arc<SourceFile>) -> SpanIndex {
-        let mut index = SpanIndex {
-            nodes: Vec::new(),
-            root: 0,
-        };
-        let mut parser = Parser::new_from_str(file.text());
-        // A stack of open collections: node id and, for maps, a pending key.
-        let mut stack: Vec<(usize, Option<(String, Span)>)> = Vec::new();
-        let to_offset = |m: saphyr_parser::Marker| file.offset_of(m.line(), m.col() + 1) as usize;
-        while let Some(Ok((event, span))) = parser.next_event() {
-            let start = to_offset(span.start);
-            let end = to_offset(span.end).max(start);
-            let here = Span::new(start, end);
-            match event {
-                Event::Scalar(value, ..) => {
-                    if let Some((_, pending @ None)) = stack.last_mut().filter(|(id, _)| {
-                        matches!(index.nodes.get(*id).map(|n| &n.kind), Some(Kind::Map(_)))
-                    }) {
-                        *pending = Some((value.into_owned(), here));
-                        continue;
-                    }
-                    let id = index.push(here, Kind::Scalar);
-                    index.attach(&mut stack, id);
+    fn whole(&self) -> &Tree {
+        self.whole.get_or_init(|| {
+            let (mut tree, _) = Tree::scan(&self.file);
+            if let Some(key) = &self.root {
+                if let Some((_, id)) = tree.find_node(&[Seg::Key(key)]) {
+                    tree.root = id;
                 }
-                Event::Alias(_) => {
-                    let id = index.push(here, Kind::Scalar);
-                    index.attach(&mut stack, id);
+            }
+            tree
+        })
+    }
+
+    /// The tree that answers `path`, and the path within it.
+    fn tree_for<'p>(&self, path: &'p [Seg<'p>]) -> (&Tree, &'p [Seg<'p>], bool) {
+        if let (Some(Seg::Key(key)), Some(Seg::Index(i))) = (path.first(), path.get(1)) {
+            let entry = self
+                .lists
+                .iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, entries)| entries.get(*i));
+            if let Some(entry) = entry {
+                let tree = entry
+                    .tree
+                    .get_or_init(|| Tree::of_entry(&self.file, entry.start, entry.end));
+                if let (Some(tree), Some(rest)) = (tree, path.get(1..)) {
+                    return (tree, rest, true);
                 }
-                Event::SequenceStart(..) | Event::MappingStart(..) => {
-                    let kind = if matches!(event, Event::SequenceStart(..)) {
-                        Kind::Seq(Vec::new())
-                    } else {
-                        Kind::Map(Vec::new())
-                    };
-                    let id = index.push(here, kind);
-                    index.attach(&mut stack, id);
-                    if stack.len() >= MAX_DEPTH {
-                        break;
-                    }
-                    stack.push((id, None));
-                }
-                Event::SequenceEnd | Event::MappingEnd => {
-                    if let Some((id, _)) = stack.pop() {
-                        if let Some(node) = index.nodes.get_mut(id) {
-                            node.span = node.span.join(here);
-                        }
-                    }
-                }
-                Event::StreamEnd => break,
-                _ => {}
             }
         }
-        index
+        (self.whole(), path, false)
     }
 
-    fn push(&mut self, span: Span, kind: Kind) -> usize {
-        self.nodes.push(Node { span, kind });
-        self.nodes.len() - 1
-    }
-
-    /// Attaches a finished value to the collection on top of the stack.
-    fn attach(&mut self, stack: &mut [(usize, Option<(String, Span)>)], child: usize) {
-        let Some((parent, pending)) = stack.last_mut() else {
-            return;
-        };
-        match self.nodes.get_mut(*parent).map(|n| &mut n.kind) {
-            Some(Kind::Seq(children)) => children.push(child),
-            Some(Kind::Map(entries)) => match pending.take() {
-                Some((key, key_span)) => entries.push((key, key_span, child)),
-                // A complex (non-scalar) key: keep it as its own key so values stay aligned.
-                None => *pending = Some((String::new(), Span::default())),
-            },
-            _ => {}
+    /// The span of entry `i` of the top-level list `key`, from the line scan alone (no
+    /// parsing): from its first character after `- ` to the end of its last line of content.
+    /// Falls back to the parsed position when the scan could not vouch for the list.
+    pub fn entry(&self, key: &str, i: usize) -> Span {
+        let scanned = self
+            .lists
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, entries)| entries.get(i))
+            .and_then(|e| entry_bounds(self.file.text(), e.start, e.end));
+        match scanned {
+            Some(span) => span,
+            None => self.locate(&[Seg::Key(key), Seg::Index(i)]),
         }
     }
 
     /// The span of the value at `path` and of its key (for mapping entries).
     pub fn find(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, Span)> {
-        let (key, id) = self.find_node(path)?;
-        Some((key, self.nodes.get(id)?.span))
-    }
-
-    fn find_node(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, usize)> {
-        let mut id = self.root;
-        let mut node = self.nodes.get(id)?;
-        let mut key_span = None;
-        for seg in path {
-            let next = match (seg, &node.kind) {
-                (Seg::Key(k), Kind::Map(entries)) => {
-                    // The last occurrence wins, as in the typed reading.
-                    let (_, ks, id) = entries.iter().rev().find(|(key, _, _)| key == k)?;
-                    key_span = Some(*ks);
-                    *id
-                }
-                (Seg::Index(i), Kind::Seq(children)) => {
-                    key_span = None;
-                    *children.get(*i)?
-                }
-                _ => return None,
-            };
-            id = next;
-            node = self.nodes.get(next)?;
-        }
-        Some((key_span, id))
+        let (tree, rest, in_entry) = self.tree_for(path);
+        // Inside an entry tree the list index becomes 0: the entry is the only item.
+        let (key, id) = if in_entry {
+            tree.find_node_from_entry(rest)?
+        } else {
+            tree.find_node(rest)?
+        };
+        Some((key, tree.nodes.get(id)?.span))
     }
 
     /// The best span for `path`: the value if present, else the deepest ancestor found.
@@ -187,7 +187,13 @@ impl SpanIndex {
 
     /// The keys of the mapping at `path`, for "did you mean".
     pub fn keys(&self, path: &[Seg<'_>]) -> Vec<String> {
-        match self.find_node(path).and_then(|(_, id)| self.nodes.get(id)) {
+        let (tree, rest, in_entry) = self.tree_for(path);
+        let found = if in_entry {
+            tree.find_node_from_entry(rest)
+        } else {
+            tree.find_node(rest)
+        };
+        match found.and_then(|(_, id)| tree.nodes.get(id)) {
             Some(Node {
                 kind: Kind::Map(entries),
                 ..
@@ -197,25 +203,399 @@ impl SpanIndex {
     }
 }
 
+impl Tree {
+    /// Indexes a whole document. The flag says whether the parser reached the end without an
+    /// error (the tree is then complete).
+    fn scan(file: &Arc<SourceFile>) -> (Tree, bool) {
+        let mut tree = Tree::default();
+        let text = file.text();
+        // In ASCII text a character index is a byte offset: no line table needed.
+        let ascii = text.is_ascii();
+        let mut parser = Parser::new_from_str(text);
+        // A stack of open collections: node id and, for maps, a pending key.
+        let mut stack: Vec<(usize, Option<(String, Span)>)> = Vec::new();
+        let to_offset = |m: saphyr_parser::Marker| {
+            if ascii {
+                u32::try_from(m.index()).unwrap_or(u32::MAX) as usize
+            } else {
+                file.offset_of(m.line(), m.col() + 1) as usize
+            }
+        };
+        let mut complete = false;
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let start = to_offset(span.start);
+            let end = to_offset(span.end).max(start);
+            let here = Span::new(start, end);
+            match event {
+                Event::Scalar(value, ..) => {
+                    if let Some((_, pending @ None)) = stack.last_mut().filter(|(id, _)| {
+                        matches!(tree.nodes.get(*id).map(|n| &n.kind), Some(Kind::Map(_)))
+                    }) {
+                        *pending = Some((value.into_owned(), here));
+                        continue;
+                    }
+                    let id = tree.push(here, Kind::Scalar);
+                    tree.attach(&mut stack, id);
+                }
+                Event::Alias(_) => {
+                    let id = tree.push(here, Kind::Scalar);
+                    tree.attach(&mut stack, id);
+                }
+                Event::SequenceStart(..) | Event::MappingStart(..) => {
+                    let kind = if matches!(event, Event::SequenceStart(..)) {
+                        Kind::Seq(Vec::new())
+                    } else {
+                        Kind::Map(Vec::new())
+                    };
+                    let id = tree.push(here, kind);
+                    tree.attach(&mut stack, id);
+                    if stack.len() >= MAX_DEPTH {
+                        break;
+                    }
+                    stack.push((id, None));
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    if let Some((id, _)) = stack.pop() {
+                        tree.close(id, here, text);
+                    }
+                }
+                Event::StreamEnd => {
+                    complete = true;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        (tree, complete)
+    }
+
+    /// Indexes one list entry (`start..end` of the file) on its own, with spans in the file's
+    /// offsets; `None` unless it parses to exactly one list item.
+    fn of_entry(file: &SourceFile, start: u32, end: u32) -> Option<Box<Tree>> {
+        let text = file.text().get(start as usize..end as usize)?;
+        let part = SourceFile::new(file.name(), text);
+        let (mut tree, complete) = Tree::scan(&part);
+        let single = matches!(
+            tree.nodes.first().map(|n| &n.kind),
+            Some(Kind::Seq(items)) if items.len() == 1
+        );
+        if !complete || !single {
+            return None;
+        }
+        let shift = |s: Span| Span {
+            start: s.start.saturating_add(start),
+            end: s.end.saturating_add(start),
+        };
+        for node in &mut tree.nodes {
+            node.span = shift(node.span);
+            if let Kind::Map(entries) = &mut node.kind {
+                for (_, key, _) in entries.iter_mut() {
+                    *key = shift(*key);
+                }
+            }
+        }
+        Some(Box::new(tree))
+    }
+
+    /// Ends a collection's span: a flow collection at its closing bracket, a block one at
+    /// the end of its last entry (the parser's end mark sits on the next token, which may be
+    /// lines further down, in the next entry).
+    fn close(&mut self, id: usize, end_mark: Span, text: &str) {
+        let Some(node) = self.nodes.get(id) else {
+            return;
+        };
+        let flow = matches!(
+            text.as_bytes().get(node.span.start as usize),
+            Some(b'[' | b'{')
+        );
+        let end = if flow {
+            end_mark.end
+        } else {
+            let last = |span: Span| span.end;
+            match &node.kind {
+                Kind::Seq(items) => items
+                    .iter()
+                    .filter_map(|c| self.nodes.get(*c).map(|n| last(n.span)))
+                    .max(),
+                Kind::Map(entries) => entries
+                    .iter()
+                    .filter_map(|(_, k, c)| self.nodes.get(*c).map(|n| last(n.span).max(k.end)))
+                    .max(),
+                Kind::Scalar => None,
+            }
+            .unwrap_or(node.span.end)
+        };
+        if let Some(node) = self.nodes.get_mut(id) {
+            node.span.end = node.span.end.max(end).max(node.span.start);
+            if flow {
+                node.span = node.span.join(end_mark);
+            }
+        }
+    }
+
+    fn push(&mut self, span: Span, kind: Kind) -> usize {
+        self.nodes.push(Node { span, kind });
+        self.nodes.len() - 1
+    }
+
+    /// Attaches a finished value to the collection on top of the stack.
+    fn attach(&mut self, stack: &mut [(usize, Option<(String, Span)>)], child: usize) {
+        let Some((parent, pending)) = stack.last_mut() else {
+            return;
+        };
+        match self.nodes.get_mut(*parent).map(|n| &mut n.kind) {
+            Some(Kind::Seq(children)) => children.push(child),
+            Some(Kind::Map(entries)) => match pending.take() {
+                Some((key, key_span)) => entries.push((key, key_span, child)),
+                // A complex (non-scalar) key: keep it as its own key so values stay aligned.
+                None => *pending = Some((String::new(), Span::default())),
+            },
+            _ => {}
+        }
+    }
+
+    fn find_node(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, usize)> {
+        self.find_from(self.root, path)
+    }
+
+    /// In an entry's tree: `path` starts with the entry's index in its list, which is the
+    /// tree's only item.
+    fn find_node_from_entry(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, usize)> {
+        let Some(Node {
+            kind: Kind::Seq(items),
+            ..
+        }) = self.nodes.first()
+        else {
+            return None;
+        };
+        self.find_from(*items.first()?, path.get(1..)?)
+    }
+
+    fn find_from(&self, from: usize, path: &[Seg<'_>]) -> Option<(Option<Span>, usize)> {
+        let mut id = from;
+        let mut node = self.nodes.get(id)?;
+        let mut key_span = None;
+        for seg in path {
+            let next = match (seg, &node.kind) {
+                (Seg::Key(k), Kind::Map(entries)) => {
+                    // The last occurrence wins, as in the typed reading.
+                    let (_, ks, id) = entries.iter().rev().find(|(key, _, _)| key == k)?;
+                    key_span = Some(*ks);
+                    *id
+                }
+                (Seg::Index(i), Kind::Seq(children)) => {
+                    key_span = None;
+                    *children.get(*i)?
+                }
+                _ => return None,
+            };
+            id = next;
+            node = self.nodes.get(next)?;
+        }
+        Some((key_span, id))
+    }
+}
+
+/// The content of a list entry `start..end` (which begins with its `- ` line): from after the
+/// dash to the end of the last line that is neither blank nor a comment.
+fn entry_bounds(text: &str, start: u32, end: u32) -> Option<Span> {
+    let part = text.get(start as usize..end as usize)?;
+    let dash = part.find('-')?;
+    let after = part.get(dash + 1..)?;
+    let mut first = None;
+    let mut last_end = 0usize;
+    let mut at = dash + 1;
+    for (n, line) in after.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']).trim_end();
+        let lead = body.len() - body.trim_start().len();
+        let content = body.trim_start();
+        if !content.is_empty() && !(content.starts_with('#') && (n > 0 || lead > 0)) {
+            first.get_or_insert(at + lead);
+            last_end = at + body.len();
+        }
+        at += line.len();
+    }
+    let first = first?;
+    Some(Span::new(
+        start as usize + first,
+        start as usize + last_end.max(first),
+    ))
+}
+
+/// Finds the entries of the document's top-level block lists from its lines alone:
+/// `key:` at column 0 opens a list whose entries are the `- ` lines at its first entry's
+/// indentation. `None` for anything this scan does not vouch for (tabs in indentation,
+/// document markers, keys that are not plain words, a top-level key written twice, lines
+/// out of place); the whole-document index answers then.
+fn scan_lists(text: &str) -> Option<Vec<(String, Vec<Entry>)>> {
+    let mut lists: Vec<(String, Vec<Entry>)> = Vec::new();
+    // The open list: its entries and the indentation of its `- ` lines once known.
+    let mut open: Option<(usize, Option<usize>)> = None;
+    let mut offset = 0usize;
+    let close =
+        |lists: &mut Vec<(String, Vec<Entry>)>, open: Option<(usize, Option<usize>)>, at: usize| {
+            if let Some((i, _)) = open {
+                if let Some(last) = lists.get_mut(i).and_then(|(_, e)| e.last_mut()) {
+                    if last.end == u32::MAX {
+                        last.end = u32::try_from(at).unwrap_or(u32::MAX);
+                    }
+                }
+            }
+        };
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let content = body.trim_start_matches(' ');
+        let indent = body.len() - content.len();
+        if content.starts_with('\t') {
+            return None;
+        }
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let is_item = content == "-" || content.starts_with("- ");
+        if indent == 0 && !is_item {
+            if content.starts_with("---") || content.starts_with("...") {
+                return None;
+            }
+            let (key, after) = content.split_once(':')?;
+            let plain = !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !plain || !(after.is_empty() || after.starts_with([' ', '\t'])) {
+                return None;
+            }
+            close(&mut lists, open, line_start);
+            if lists.iter().any(|(k, _)| k == key) {
+                return None;
+            }
+            let value = after.trim_start();
+            if value.is_empty() || value.starts_with('#') {
+                lists.push((key.to_string(), Vec::new()));
+                open = Some((lists.len() - 1, None));
+            } else {
+                // An inline value (a flow list, a scalar): not a block list.
+                open = None;
+            }
+            continue;
+        }
+        let Some((i, item_indent)) = open.as_mut() else {
+            // Indented content under a scalar or flow value: not ours to index.
+            continue;
+        };
+        match *item_indent {
+            None if is_item => *item_indent = Some(indent),
+            // The first line under the key must be the list's first entry.
+            None => return None,
+            Some(n) if indent < n => return None,
+            Some(n) if indent == n && !is_item => return None,
+            _ => {}
+        }
+        if is_item && Some(indent) == *item_indent {
+            let i = *i;
+            close(&mut lists, open, line_start);
+            if let Some((_, entries)) = lists.get_mut(i) {
+                entries.push(Entry {
+                    start: u32::try_from(line_start).ok()?,
+                    end: u32::MAX,
+                    tree: OnceLock::new(),
+                });
+            }
+        }
+    }
+    close(&mut lists, open, offset);
+    Some(lists)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const TEXT: &str = "parties:\n  - id: a\n    country: SG\n  # a comment\n  - id: b\n    country: CN\n    owners:\n      - party: a\n        share: 60\nitems:\n- id: x\n  name: \"X: one\"\ntransactions: [{id: T1, route: [US, SG]}]\n";
+
+    fn both(file: &Arc<SourceFile>) -> [SpanIndex; 2] {
+        [
+            SpanIndex::build(file, None),
+            SpanIndex::with_counts(
+                file,
+                None,
+                &[("parties", 2), ("items", 1), ("transactions", 1)],
+            ),
+        ]
+    }
+
     #[test]
     fn finds_values_and_keys() {
-        let text = "parties:\n  - id: a\n    country: SG\n  - id: b\n    country: CN\ntransactions: [{id: T1, route: [US, SG]}]\n";
-        let file = SourceFile::new("t.yaml", text);
-        let index = SpanIndex::build(&file, None);
+        let file = SourceFile::new("t.yaml", TEXT);
+        for index in both(&file) {
+            let span = index.locate(&[Seg::Key("parties"), Seg::Index(1), Seg::Key("country")]);
+            assert_eq!(file.slice(span), "CN");
+            let owner = index.locate(&[
+                Seg::Key("parties"),
+                Seg::Index(1),
+                Seg::Key("owners"),
+                Seg::Index(0),
+                Seg::Key("share"),
+            ]);
+            assert_eq!(file.slice(owner), "60");
+            let name = index.locate(&[Seg::Key("items"), Seg::Index(0), Seg::Key("name")]);
+            assert_eq!(file.slice(name), "\"X: one\"");
+            let hop = index.locate(&[
+                Seg::Key("transactions"),
+                Seg::Index(0),
+                Seg::Key("route"),
+                Seg::Index(1),
+            ]);
+            assert_eq!(file.slice(hop), "SG");
+            let missing = index.locate(&[Seg::Key("parties"), Seg::Index(0), Seg::Key("owners")]);
+            assert_eq!(file.line_col(missing.start).0, 2);
+            let entry = index.locate_entry(&[Seg::Key("parties"), Seg::Index(0), Seg::Key("id")]);
+            assert_eq!(file.slice(entry), "id: a");
+            let whole = index.entry("parties", 1);
+            assert_eq!(
+                file.slice(whole),
+                "id: b\n    country: CN\n    owners:\n      - party: a\n        share: 60"
+            );
+            assert_eq!(
+                index.keys(&[Seg::Key("parties"), Seg::Index(1)]),
+                vec!["id", "country", "owners"]
+            );
+        }
+    }
+
+    #[test]
+    fn the_line_scan_finds_block_lists_only() {
+        let lists = scan_lists(TEXT).unwrap();
+        let keys: Vec<(&str, usize)> = lists.iter().map(|(k, e)| (k.as_str(), e.len())).collect();
+        assert_eq!(keys, vec![("parties", 2), ("items", 1)]);
+        assert!(scan_lists("---\nparties:\n  - id: a\n").is_none());
+        assert!(scan_lists("parties:\n\t- id: a\n").is_none());
+        assert!(scan_lists("\"quoted\": 1\n").is_none());
+    }
+
+    #[test]
+    fn entries_agree_with_the_whole_document() {
+        let file = SourceFile::new("t.yaml", TEXT);
+        let [whole, lazy] = both(&file);
+        for path in [
+            vec![Seg::Key("parties"), Seg::Index(0)],
+            vec![Seg::Key("parties"), Seg::Index(1), Seg::Key("owners")],
+            vec![Seg::Key("items"), Seg::Index(0), Seg::Key("id")],
+            vec![Seg::Key("parties"), Seg::Index(7)],
+        ] {
+            assert_eq!(whole.find(&path), lazy.find(&path));
+            assert_eq!(whole.locate(&path), lazy.locate(&path));
+        }
+    }
+
+    #[test]
+    fn a_count_that_disagrees_falls_back_to_the_whole_document() {
+        let file = SourceFile::new("t.yaml", TEXT);
+        let index = SpanIndex::with_counts(&file, None, &[("parties", 3)]);
+        assert!(index.lists.is_empty());
         let span = index.locate(&[Seg::Key("parties"), Seg::Index(1), Seg::Key("country")]);
         assert_eq!(file.slice(span), "CN");
-        let hop = index.locate(&[
-            Seg::Key("transactions"),
-            Seg::Index(0),
-            Seg::Key("route"),
-            Seg::Index(1),
-        ]);
-        assert_eq!(file.slice(hop), "SG");
-        let missing = index.locate(&[Seg::Key("parties"), Seg::Index(0), Seg::Key("owners")]);
-        assert_eq!(file.line_col(missing.start).0, 2);
     }
 }

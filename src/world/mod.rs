@@ -16,7 +16,7 @@
 //! graph is false; anything between is indeterminate.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -361,14 +361,12 @@ impl World {
         possible: bool,
         target: impl Fn(u32) -> bool,
     ) -> Option<Vec<(u32, u32)>> {
-        let n = facts.parties.len();
-        let mut back: Vec<Option<(u32, u32)>> = vec![None; n];
-        let mut seen = vec![false; n];
+        // Sparse bookkeeping: a walk touches a party's few owners, not the whole file, so its
+        // cost must not grow with the number of parties (it runs once per explained finding).
+        let mut back: HashMap<u32, (u32, u32)> = HashMap::new();
+        let mut seen: HashSet<u32> = HashSet::from([from]);
         let mut queue = VecDeque::new();
         queue.push_back(from);
-        if let Some(s) = seen.get_mut(from as usize) {
-            *s = true;
-        }
         while let Some(v) = queue.pop_front() {
             let party = facts.party(v)?;
             for (k, o) in party.owners.iter().enumerate() {
@@ -380,21 +378,16 @@ impl World {
                 if target(w) {
                     let mut path = vec![(v, entry)];
                     let mut cur = v;
-                    while let Some(step) = back.get(cur as usize).copied().flatten() {
+                    while let Some(step) = back.get(&cur).copied() {
                         path.push(step);
                         cur = step.0;
                     }
                     path.reverse();
                     return Some(path);
                 }
-                if let Some(s) = seen.get_mut(w as usize) {
-                    if !*s {
-                        *s = true;
-                        if let Some(b) = back.get_mut(w as usize) {
-                            *b = Some((v, entry));
-                        }
-                        queue.push_back(w);
-                    }
+                if seen.insert(w) {
+                    back.insert(w, (v, entry));
+                    queue.push_back(w);
                 }
             }
         }
@@ -405,13 +398,10 @@ impl World {
     pub fn majority_chain(&self, facts: &TransactionFile, from: u32) -> Vec<(u32, u32)> {
         let mut chain = Vec::new();
         let mut cur = from;
-        let mut seen = vec![false; facts.parties.len()];
+        let mut seen: HashSet<u32> = HashSet::new();
         while let Some((entry, owner)) = majority_owner(facts, cur) {
-            if seen.get(cur as usize).copied().unwrap_or(true) {
+            if !seen.insert(cur) {
                 break;
-            }
-            if let Some(s) = seen.get_mut(cur as usize) {
-                *s = true;
             }
             chain.push((cur, entry));
             cur = owner;

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use chipgate::report::{self, human};
-use chipgate::{Date, Diagnostic, Error, Limits, RuleSet, TransactionFile, TransactionReport};
+use chipgate::{
+    Date, Diagnostic, Error, Limits, RuleSet, TransactionFile, TransactionReport, Verdict,
+};
 
 #[derive(Parser)]
 #[command(name = "chipgate", version, about = "Export-control compliance checks for advanced chips", long_about = None)]
@@ -205,24 +207,52 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(&e, style),
     };
-    let reports: Vec<TransactionReport> = files
-        .iter()
-        .flat_map(|f| rules.check(f, args.as_of))
-        .collect();
-    let mut out = std::io::stdout().lock();
-    let text = match args.format {
-        Format::Json => report::json::render(&report::Report::new(&rules, &reports)) + "\n",
-        Format::Human => {
-            let mut s = String::new();
-            for r in &reports {
-                s.push_str(&human::transaction(r, &rules, style));
+    // Reports stream out as they are judged (rendered on all cores for large files), so
+    // memory holds one batch of them, never the whole run's.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut counts = [0usize; 5];
+    let mut total = 0usize;
+    let mut json = report::json::Stream::default();
+    if args.format == Format::Json {
+        let _ = out.write_all(report::json::Stream::head(&rules).as_bytes());
+    }
+    for file in &files {
+        let render = |r: TransactionReport| {
+            let text = match args.format {
+                Format::Json => report::json::item(&r),
+                Format::Human => human::transaction(&r, &rules, style),
+            };
+            (r.verdict, text)
+        };
+        rules.check_streaming(file, args.as_of, render, |(verdict, text)| {
+            if let Some(slot) = Verdict::ALL
+                .iter()
+                .position(|v| *v == verdict)
+                .and_then(|i| counts.get_mut(i))
+            {
+                *slot += 1;
             }
-            s.push_str(&human::summary(&reports, &rules));
-            s
+            total += 1;
+            if args.format == Format::Json {
+                let _ = out.write_all(json.separator().as_bytes());
+            }
+            let _ = out.write_all(text.as_bytes());
+        });
+    }
+    let tail = match args.format {
+        Format::Json => format!("{}\n", json.tail()),
+        Format::Human => {
+            let tally: Vec<(Verdict, usize)> = Verdict::ALL.iter().copied().zip(counts).collect();
+            human::summary_of(&tally, total, &rules)
         }
     };
-    let _ = out.write_all(text.as_bytes());
-    if reports.iter().any(|r| r.verdict.blocks()) {
+    let _ = out.write_all(tail.as_bytes());
+    let _ = out.flush();
+    let blocked = Verdict::ALL
+        .iter()
+        .zip(counts)
+        .any(|(v, n)| v.blocks() && n > 0);
+    if blocked {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -245,51 +245,49 @@ impl<'a> Ctx<'a> {
         let tx_i = self.tx_index;
         match test {
             Test::ItemIs { pattern, classes } => self.item_is(pattern, classes, at, t),
-            Test::ItemNum { attr, op, value } => {
-                let (v, facts) = self.item_num(*attr);
-                match v {
-                    None => {
-                        if T::ON {
-                            t.push(self.missing(
-                                format!("item {} has no `{}`", self.item_name(), attr.key()),
-                                facts,
-                                at,
-                            ));
-                        }
-                        Truth::Unknown
+            Test::ItemNum { attr, op, value } => match self.item_value(*attr) {
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!("item {} has no `{}`", self.item_name(), attr.key()),
+                            self.item_facts(*attr),
+                            at,
+                        ));
                     }
-                    Some(x) => {
-                        let holds = op.holds(x, *value);
-                        if T::ON {
-                            let rel = if holds {
-                                op.symbol().to_string()
-                            } else {
-                                format!("not {}", op.symbol())
-                            };
-                            let mut s = self.step(
-                                format!(
-                                    "item {}: {} {} {rel} {}",
-                                    self.item_name(),
-                                    attr.key(),
-                                    fmt_num(x),
-                                    fmt_num(*value)
-                                ),
-                                facts,
-                                at,
-                            );
-                            s.witness = Some(Witness::Threshold {
-                                attribute: attr.key().to_string(),
-                                value: x,
-                                op: op.symbol().to_string(),
-                                threshold: *value,
-                                met: holds,
-                            });
-                            t.push(s);
-                        }
-                        Truth::of(holds)
-                    }
+                    Truth::Unknown
                 }
-            }
+                Some(x) => {
+                    let holds = op.holds(x, *value);
+                    if T::ON {
+                        let facts = self.item_facts(*attr);
+                        let rel = if holds {
+                            op.symbol().to_string()
+                        } else {
+                            format!("not {}", op.symbol())
+                        };
+                        let mut s = self.step(
+                            format!(
+                                "item {}: {} {} {rel} {}",
+                                self.item_name(),
+                                attr.key(),
+                                fmt_num(x),
+                                fmt_num(*value)
+                            ),
+                            facts,
+                            at,
+                        );
+                        s.witness = Some(Witness::Threshold {
+                            attribute: attr.key().to_string(),
+                            value: x,
+                            op: op.symbol().to_string(),
+                            threshold: *value,
+                            met: holds,
+                        });
+                        t.push(s);
+                    }
+                    Truth::of(holds)
+                }
+            },
             Test::ItemDatacenter => {
                 if T::ON {
                     let text = if self.item.datacenter {
@@ -354,20 +352,24 @@ impl<'a> Ctx<'a> {
                 } else {
                     "quantity"
                 };
-                let mut facts = vec![FactRef::Transaction(tx_i, "quantity")];
-                if total {
-                    facts.push(FactRef::Item(item_i, "tpp"));
-                }
+                let facts = || {
+                    let mut facts = vec![FactRef::Transaction(tx_i, "quantity")];
+                    if total {
+                        facts.push(FactRef::Item(item_i, "tpp"));
+                    }
+                    facts
+                };
                 match v {
                     None => {
                         if T::ON {
-                            t.push(self.missing(format!("the {what} is not known"), facts, at));
+                            t.push(self.missing(format!("the {what} is not known"), facts(), at));
                         }
                         Truth::Unknown
                     }
                     Some(x) => {
                         let holds = op.holds(x, *value);
                         if T::ON {
+                            let facts = facts();
                             let rel = if holds {
                                 op.symbol().to_string()
                             } else {
@@ -498,37 +500,28 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn item_num(&self, attr: NumAttr) -> (Option<f64>, Vec<FactRef>) {
+    /// An item figure: a field read, nothing allocated (the fast path asks this).
+    fn item_value(&self, attr: NumAttr) -> Option<f64> {
+        let it = self.item;
+        match attr {
+            NumAttr::Tpp => it.tpp,
+            NumAttr::DieArea => it.die_area_mm2,
+            NumAttr::PerformanceDensity => it.performance_density,
+            NumAttr::Interconnect => it.interconnect_gbps,
+            NumAttr::MemoryBandwidth => it.memory_bandwidth_gbps,
+            NumAttr::MemoryBandwidthDensity => it.memory_bandwidth_density,
+        }
+    }
+
+    /// The facts an item figure comes from, for explanations.
+    fn item_facts(&self, attr: NumAttr) -> Vec<FactRef> {
         let i = self.item_index();
         let it = self.item;
         match attr {
-            NumAttr::Tpp => (it.tpp, vec![FactRef::Item(i, "tpp")]),
-            NumAttr::DieArea => (it.die_area_mm2, vec![FactRef::Item(i, "die_area_mm2")]),
-            NumAttr::PerformanceDensity => {
-                if it.die_area_mm2.is_some() && it.tpp.is_some() {
-                    (
-                        it.performance_density,
-                        vec![FactRef::Item(i, "tpp"), FactRef::Item(i, "die_area_mm2")],
-                    )
-                } else {
-                    (
-                        it.performance_density,
-                        vec![FactRef::Item(i, "performance_density")],
-                    )
-                }
+            NumAttr::PerformanceDensity if it.die_area_mm2.is_some() && it.tpp.is_some() => {
+                vec![FactRef::Item(i, "tpp"), FactRef::Item(i, "die_area_mm2")]
             }
-            NumAttr::Interconnect => (
-                it.interconnect_gbps,
-                vec![FactRef::Item(i, "interconnect_gbps")],
-            ),
-            NumAttr::MemoryBandwidth => (
-                it.memory_bandwidth_gbps,
-                vec![FactRef::Item(i, "memory_bandwidth_gbps")],
-            ),
-            NumAttr::MemoryBandwidthDensity => (
-                it.memory_bandwidth_density,
-                vec![FactRef::Item(i, "memory_bandwidth_density")],
-            ),
+            other => vec![FactRef::Item(i, other.key())],
         }
     }
 
@@ -737,7 +730,8 @@ impl<'a> Ctx<'a> {
         let set = self.places_on(places);
         // Without a route, a shipment goes straight from the sender's country to the
         // destination; a lease moves nothing.
-        let implied: Vec<Country>;
+        // The implied route lives on the stack: the fast path allocates nothing here.
+        let implied: [Country; 2];
         let (hops, given): (&[Country], bool) = if !self.tx.route.is_empty() {
             (&self.tx.route, true)
         } else if self.tx.kind == Kind::Lease {
@@ -748,24 +742,20 @@ impl<'a> Ctx<'a> {
                 .sender
                 .and_then(|s| self.party(s))
                 .map(|p| p.country);
-            implied = origin
-                .into_iter()
-                .chain(std::iter::once(self.tx.destination))
-                .collect();
-            (&implied, false)
+            match origin {
+                Some(o) => {
+                    implied = [o, self.tx.destination];
+                    (&implied, false)
+                }
+                None => (std::slice::from_ref(&self.tx.destination), false),
+            }
         };
         let last = hops.len().saturating_sub(1);
-        let candidates: Vec<usize> = match mode {
-            RouteMode::PassesThrough => (1..last).collect(),
-            RouteMode::Includes => (0..hops.len()).collect(),
-            RouteMode::StartsIn => (0..hops.len().min(1)).collect(),
-            RouteMode::EndsIn => {
-                if hops.is_empty() {
-                    vec![]
-                } else {
-                    vec![last]
-                }
-            }
+        let candidates = match mode {
+            RouteMode::PassesThrough => 1..last,
+            RouteMode::Includes => 0..hops.len(),
+            RouteMode::StartsIn => 0..hops.len().min(1),
+            RouteMode::EndsIn => last..hops.len(),
         };
         let hit = candidates
             .into_iter()

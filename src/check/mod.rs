@@ -6,7 +6,7 @@ pub mod eval;
 pub mod report;
 
 use crate::date::Date;
-use crate::facts::{AuthKind, FactRef, TransactionFile};
+use crate::facts::{AuthKind, FactRef, Transaction, TransactionFile};
 use crate::ir::*;
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
@@ -73,6 +73,21 @@ impl<'a> Checker<'a> {
 
     fn ctx(&self, tx_index: usize, date: Date, assume: u8) -> Option<Ctx<'_>> {
         let tx = self.facts.transactions.get(tx_index)?;
+        self.ctx_for(
+            tx,
+            u32::try_from(tx_index).unwrap_or(u32::MAX),
+            date,
+            assume,
+        )
+    }
+
+    fn ctx_for<'t>(
+        &'t self,
+        tx: &'t Transaction,
+        tx_index: u32,
+        date: Date,
+        assume: u8,
+    ) -> Option<Ctx<'t>> {
         let item = self.facts.item(tx.item)?;
         Some(Ctx {
             rules: self.rules,
@@ -80,7 +95,7 @@ impl<'a> Checker<'a> {
             world: &self.world,
             classes: &self.classes,
             tx,
-            tx_index: u32::try_from(tx_index).unwrap_or(u32::MAX),
+            tx_index,
             item_index: tx.item,
             date,
             assume,
@@ -95,10 +110,31 @@ impl<'a> Checker<'a> {
         as_of: Option<Date>,
     ) -> Option<(Verdict, Vec<(u32, Verdict)>)> {
         let tx = self.facts.transactions.get(tx_index)?;
-        let date = as_of.unwrap_or(tx.date);
-        let ctx = self.ctx(tx_index, date, 0)?;
-        let mut verdict = Verdict::Allowed;
+        let index = u32::try_from(tx_index).unwrap_or(u32::MAX);
         let mut fired = Vec::new();
+        let verdict = self.judge_all(tx, index, as_of, |r, outcome| fired.push((r, outcome)))?;
+        Some((verdict, fired))
+    }
+
+    /// The verdict of a transaction that is not in the file, judged against the file's
+    /// parties, items and facilities (its indices refer to them): a sign-up or an order line
+    /// screened as it arrives, against a world built once. `None` when the transaction names
+    /// an item the file does not have.
+    pub fn verdict_for(&self, tx: &Transaction, as_of: Option<Date>) -> Option<Verdict> {
+        self.judge_all(tx, u32::MAX, as_of, |_, _| {})
+    }
+
+    /// Runs every rule in force for the transaction's kind; `fired` hears of each finding.
+    fn judge_all(
+        &self,
+        tx: &Transaction,
+        tx_index: u32,
+        as_of: Option<Date>,
+        mut fired: impl FnMut(u32, Verdict),
+    ) -> Option<Verdict> {
+        let date = as_of.unwrap_or(tx.date);
+        let ctx = self.ctx_for(tx, tx_index, date, 0)?;
+        let mut verdict = Verdict::Allowed;
         for &r in self
             .rules
             .by_kind
@@ -114,10 +150,10 @@ impl<'a> Checker<'a> {
             }
             if let Some(outcome) = judge(&ctx, rule) {
                 verdict = verdict.max(outcome);
-                fired.push((r, outcome));
+                fired(r, outcome);
             }
         }
-        Some((verdict, fired))
+        Some(verdict)
     }
 
     /// Judges one transaction (on its own date, or on `as_of`), with every finding explained.
@@ -436,6 +472,38 @@ impl<'a> Checker<'a> {
             });
         }
         out
+    }
+}
+
+/// Reports are checked and mapped this many at a time: enough to keep every core busy, few
+/// enough that memory holds one batch of reports, never the whole file's.
+const BATCH: usize = 4096;
+
+/// Below this many transactions a file is checked on the calling thread: starting the pool
+/// would cost more than it saves.
+const PARALLEL_FROM: usize = 512;
+
+/// Checks every transaction of a file, turns each report into a `T` with `map` (on all cores
+/// when there are many), and hands the results to `sink` in file order, a batch at a time.
+pub fn stream<T: Send>(
+    checker: &Checker<'_>,
+    as_of: Option<Date>,
+    map: impl Fn(TransactionReport) -> T + Sync,
+    mut sink: impl FnMut(T),
+) {
+    use rayon::prelude::*;
+    let n = checker.facts.transactions.len();
+    let one = |i: usize| checker.check(i, as_of).map(&map);
+    if n < PARALLEL_FROM {
+        (0..n).filter_map(one).for_each(sink);
+        return;
+    }
+    let mut start = 0;
+    while start < n {
+        let end = (start + BATCH).min(n);
+        let batch: Vec<T> = (start..end).into_par_iter().filter_map(one).collect();
+        batch.into_iter().for_each(&mut sink);
+        start = end;
     }
 }
 

@@ -49,7 +49,7 @@ struct Tree {
 /// One entry of a top-level block list: its bytes, and its tree once asked for (`None` inside
 /// when it does not parse on its own, so the whole-document tree answers instead).
 #[derive(Debug)]
-struct Entry {
+pub(crate) struct Entry {
     start: u32,
     end: u32,
     tree: OnceLock<Option<Box<Tree>>>,
@@ -428,6 +428,27 @@ fn entry_bounds(text: &str, start: u32, end: u32) -> Option<Span> {
 /// document markers, keys that are not plain words, a top-level key written twice, lines
 /// out of place); the whole-document index answers then.
 fn scan_lists(text: &str) -> Option<Vec<(String, Vec<Entry>)>> {
+    scan_top_level(text).map(|top| top.lists)
+}
+
+/// A document's top level as the line scan sees it.
+pub(crate) struct TopLevel {
+    /// Keys whose value is a block list, with its entries.
+    pub lists: Vec<(String, Vec<Entry>)>,
+    /// Keys whose value is written on the key's line (a flow list, a scalar).
+    pub inline: Vec<String>,
+}
+
+impl Entry {
+    /// The entry's bytes in the file, from the start of its `- ` line.
+    pub(crate) fn bounds(&self) -> (usize, usize) {
+        (self.start as usize, self.end as usize)
+    }
+}
+
+/// See [`scan_lists`]; also names the top-level keys written inline.
+pub(crate) fn scan_top_level(text: &str) -> Option<TopLevel> {
+    let mut inline: Vec<String> = Vec::new();
     let mut lists: Vec<(String, Vec<Entry>)> = Vec::new();
     // The open list: its entries and the indentation of its `- ` lines once known.
     let mut open: Option<(usize, Option<usize>)> = None;
@@ -468,7 +489,7 @@ fn scan_lists(text: &str) -> Option<Vec<(String, Vec<Entry>)>> {
                 return None;
             }
             close(&mut lists, open, line_start);
-            if lists.iter().any(|(k, _)| k == key) {
+            if lists.iter().any(|(k, _)| k == key) || inline.iter().any(|k| k == key) {
                 return None;
             }
             let value = after.trim_start();
@@ -477,6 +498,7 @@ fn scan_lists(text: &str) -> Option<Vec<(String, Vec<Entry>)>> {
                 open = Some((lists.len() - 1, None));
             } else {
                 // An inline value (a flow list, a scalar): not a block list.
+                inline.push(key.to_string());
                 open = None;
             }
             continue;
@@ -506,7 +528,7 @@ fn scan_lists(text: &str) -> Option<Vec<(String, Vec<Entry>)>> {
         }
     }
     close(&mut lists, open, offset);
-    Some(lists)
+    Some(TopLevel { lists, inline })
 }
 
 #[cfg(test)]

@@ -362,6 +362,21 @@ pub struct PlaceSet {
     pub groups: Vec<u16>,
     /// As written, for explanations: `[D5, MO]`.
     pub text: String,
+    /// All members (countries and the groups' members) from each date on, in date order;
+    /// computed at compile time.
+    pub epochs: Vec<(Date, CountrySet)>,
+}
+
+impl PlaceSet {
+    /// Every member on `date`.
+    pub fn on(&self, date: Date) -> &CountrySet {
+        // A handful of epochs at most: a scan from the latest beats a binary search.
+        self.epochs
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= date)
+            .map_or(&self.countries, |(_, set)| set)
+    }
 }
 
 #[derive(Clone, Debug)]

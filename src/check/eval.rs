@@ -206,15 +206,9 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Places on the transaction's date, as one set.
-    pub fn places_on(&self, places: &PlaceSet) -> CountrySet {
-        let mut set = places.countries;
-        for g in &places.groups {
-            if let Some(group) = self.rules.groups.get(usize::from(*g)) {
-                set.union_with(group.on(self.date));
-            }
-        }
-        set
+    /// Places on the transaction's date, as one set (precomputed per date epoch).
+    pub fn places_on<'p>(&self, places: &'p PlaceSet) -> &'p CountrySet {
+        places.on(self.date)
     }
 
     /// "in D5 (member since 2021-12-09 until 2026-02-03)" or "not in D5".
@@ -1149,6 +1143,20 @@ impl<'a> Ctx<'a> {
     }
 
     fn pred_on<T: Tracer>(&self, p: u32, pred: &PartyPred, at: SrcSpan, t: &mut T) -> Truth {
+        // The fast path reads the packed table, not the party's whole record.
+        if !T::ON {
+            if let PartyPred::HeadquarteredIn(places) | PartyPred::LocatedIn(places) = pred {
+                let Some([country, hq]) = self.world.homes.get(p as usize) else {
+                    return Truth::Unknown;
+                };
+                let c = if matches!(pred, PartyPred::HeadquarteredIn(_)) {
+                    hq
+                } else {
+                    country
+                };
+                return Truth::of(self.places_on(places).contains(*c));
+            }
+        }
         let Some(party) = self.party(p) else {
             return Truth::Unknown;
         };
@@ -1429,19 +1437,22 @@ impl<'a> Ctx<'a> {
             return Truth::Unknown;
         };
         let threshold = closure.threshold;
-        let summary_holds = |summaries: &[crate::world::Summary]| -> Option<bool> {
-            let s = summaries.get(base as usize)?;
+        let summary_holds = |ids: &[u32]| -> Option<bool> {
+            let s = self
+                .world
+                .summaries
+                .get(*ids.get(base as usize)? as usize)?;
             Some(match pred {
                 PartyPred::HeadquarteredIn(places) => self
                     .world
                     .country_sets
                     .get(s.headquarters as usize)?
-                    .intersects(&self.places_on(places)),
+                    .intersects(self.places_on(places)),
                 PartyPred::LocatedIn(places) => self
                     .world
                     .country_sets
                     .get(s.locations as usize)?
-                    .intersects(&self.places_on(places)),
+                    .intersects(self.places_on(places)),
                 PartyPred::ListedOn(mask) => ListKind::ALL.iter().any(|l| {
                     mask & l.bit() != 0
                         && s.listed.get(*l as usize).is_some_and(|d| *d <= self.date)

@@ -20,6 +20,10 @@ pub struct Checker<'a> {
     world: World,
     /// Per item, per classification block: whether the specifications meet it.
     classes: Vec<Vec<Truth>>,
+    /// Per item, one bit per rule: whether the rule's `when` can hold for that item at all.
+    /// A rule whose item tests already fail (the chip is below every threshold it names) is
+    /// skipped without evaluating anything: the rules are indexed by the facts they test.
+    may_fire: Vec<Vec<u64>>,
 }
 
 impl<'a> Checker<'a> {
@@ -30,9 +34,91 @@ impl<'a> Checker<'a> {
             facts,
             world,
             classes: Vec::new(),
+            may_fire: Vec::new(),
         };
         checker.classes = checker.classify_items();
+        checker.may_fire = checker.index_rules_by_item();
         checker
+    }
+
+    /// For each item, which rules may fire: `when` evaluated with only the item's own,
+    /// date-independent facts known and every other test unknown. In Kleene logic a `false`
+    /// there stays `false` whatever the unknown tests turn out to be, so skipping such a rule
+    /// never changes a verdict.
+    fn index_rules_by_item(&self) -> Vec<Vec<u64>> {
+        let words = self.rules.rules.len().div_ceil(64);
+        (0..self.facts.items.len())
+            .map(|i| {
+                let mut bits = vec![0u64; words];
+                for (r, rule) in self.rules.rules.iter().enumerate() {
+                    if self.item_bound(&rule.when, i) != Truth::False {
+                        if let Some(w) = bits.get_mut(r / 64) {
+                            *w |= 1 << (r % 64);
+                        }
+                    }
+                }
+                bits
+            })
+            .collect()
+    }
+
+    /// A condition's truth from item `i`'s date-independent facts alone (see above).
+    fn item_bound(&self, c: &Cond, i: usize) -> Truth {
+        match c {
+            Cond::Not(inner) => self.item_bound(inner, i).negate(),
+            Cond::And(cs) => cs
+                .iter()
+                .map(|c| self.item_bound(c, i))
+                .min()
+                .unwrap_or(Truth::True),
+            Cond::Or(cs) => cs
+                .iter()
+                .map(|c| self.item_bound(c, i))
+                .max()
+                .unwrap_or(Truth::False),
+            Cond::Test(test, _) => {
+                let Some(item) = self.facts.items.get(i) else {
+                    return Truth::Unknown;
+                };
+                match test.as_ref() {
+                    Test::ItemNum { attr, op, value } => {
+                        let v = match attr {
+                            NumAttr::Tpp => item.tpp,
+                            NumAttr::DieArea => item.die_area_mm2,
+                            NumAttr::PerformanceDensity => item.performance_density,
+                            NumAttr::Interconnect => item.interconnect_gbps,
+                            NumAttr::MemoryBandwidth => item.memory_bandwidth_gbps,
+                            NumAttr::MemoryBandwidthDensity => item.memory_bandwidth_density,
+                        };
+                        v.map_or(Truth::Unknown, |x| Truth::of(op.holds(x, *value)))
+                    }
+                    Test::ItemDatacenter => Truth::of(item.datacenter),
+                    Test::ItemForm(form) => Truth::of(item.form == *form),
+                    // Classified by none of the blocks on any date: false on every date (the
+                    // declared ECCN is consulted only when the specifications leave it open).
+                    Test::ItemIs { classes, .. } => {
+                        let row = self.classes.get(i);
+                        let never = classes.iter().all(|c| {
+                            row.and_then(|r| r.get(usize::from(*c))) == Some(&Truth::False)
+                        });
+                        if never {
+                            Truth::False
+                        } else {
+                            Truth::Unknown
+                        }
+                    }
+                    _ => Truth::Unknown,
+                }
+            }
+        }
+    }
+
+    /// Whether rule `r` may fire for item `item` (see [`Checker::index_rules_by_item`]).
+    fn may_fire(&self, item: u32, r: u32) -> bool {
+        self.may_fire
+            .get(item as usize)
+            .and_then(|bits| bits.get(r as usize / 64))
+            .is_none_or(|w| w & (1 << (r % 64)) != 0)
     }
 
     pub fn world(&self) -> &World {
@@ -42,8 +128,35 @@ impl<'a> Checker<'a> {
     /// Evaluates each classification block's specification test on each item. Dates do not
     /// enter: a block's window is applied when a rule asks on a given date.
     fn classify_items(&self) -> Vec<Vec<Truth>> {
-        let Some(any_tx) = self.facts.transactions.first() else {
-            return Vec::new();
+        // Classification tests read only the item; the context wants some transaction.
+        let placeholder;
+        let any_tx = match self.facts.transactions.first() {
+            Some(tx) => tx,
+            None => {
+                let Some(us) = crate::country::Country::parse("US") else {
+                    return Vec::new();
+                };
+                placeholder = Transaction {
+                    id: String::new(),
+                    kind: crate::facts::Kind::Export,
+                    date: Date::MIN,
+                    item: 0,
+                    quantity: None,
+                    sender: None,
+                    consignee: None,
+                    end_user: None,
+                    end_user_given: false,
+                    destination: us,
+                    destination_given: false,
+                    route: Vec::new(),
+                    end_use: None,
+                    authorizations: Vec::new(),
+                    facility: None,
+                    lessor: None,
+                    lessee: None,
+                };
+                &placeholder
+            }
         };
         self.facts
             .items
@@ -142,6 +255,9 @@ impl<'a> Checker<'a> {
             .map(Vec::as_slice)
             .unwrap_or(&[])
         {
+            if !self.may_fire(tx.item, r) {
+                continue;
+            }
             let Some(rule) = self.rules.rules.get(r as usize) else {
                 continue;
             };

@@ -96,6 +96,8 @@ pub(crate) struct Compiler {
     exceptions: HashMap<String, (u16, At)>,
     class_eccns: Vec<String>,
     needs: Needs,
+    /// Each compiled group's membership by date, for place sets that name it.
+    group_epochs: Vec<Vec<(Date, crate::country::CountrySet)>>,
 }
 
 impl Compiler {
@@ -109,6 +111,7 @@ impl Compiler {
             exceptions: HashMap::new(),
             class_eccns: Vec::new(),
             needs: Needs::default(),
+            group_epochs: Vec::new(),
         }
     }
 
@@ -264,6 +267,7 @@ impl Compiler {
 
         // Pass 2: groups, flattened with cycle detection.
         let groups: Vec<Group> = group_ats.iter().map(|at| self.group(*at)).collect();
+        self.group_epochs = groups.iter().map(|g| g.epochs.clone()).collect();
 
         // Pass 3: classifications (item tests only).
         let mut classes = Vec::new();

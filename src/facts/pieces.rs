@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::raw::{RawFacility, RawItem, RawParty, RawTransaction};
-use super::spans::{scan_top_level, Entry};
+use super::spans::{scan_top_level, Entry, SpanIndex};
 use super::validate::{Refs, Validator};
 use super::{Transaction, TransactionFile};
 use crate::limits::Limits;
@@ -142,6 +142,9 @@ pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<Transact
         return None;
     }
     drop(seen);
+    // The line scan is kept for positions: findings parse only the entries they point into.
+    let spans = OnceLock::new();
+    let _ = spans.set(SpanIndex::from_lists(source, top.lists));
     Some(TransactionFile::new(
         Arc::clone(source),
         parties,
@@ -149,7 +152,7 @@ pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<Transact
         facilities,
         transactions,
         None,
-        OnceLock::new(),
+        spans,
     ))
 }
 

@@ -80,6 +80,17 @@ impl SpanIndex {
         }
     }
 
+    /// Indexes a file whose top-level block lists were found by [`scan_top_level`] and read
+    /// entry for entry (so their counts are known to agree).
+    pub(crate) fn from_lists(
+        file: &Arc<SourceFile>,
+        lists: Vec<(String, Vec<Entry>)>,
+    ) -> SpanIndex {
+        let mut index = SpanIndex::build(file, None);
+        index.lists = lists;
+        index
+    }
+
     /// Indexes a transaction file whose top-level lists hold `counts` entries (as the typed
     /// reading found them): entries of those lists are then parsed one at a time, on demand.
     pub fn with_counts(
@@ -397,28 +408,37 @@ impl Tree {
 }
 
 /// The content of a list entry `start..end` (which begins with its `- ` line): from after the
-/// dash to the end of the last line that is neither blank nor a comment.
+/// dash to the end of the last line that is neither blank nor a comment. Looks only at the
+/// entry's first and last lines in the usual case (no blank or comment lines around it).
 fn entry_bounds(text: &str, start: u32, end: u32) -> Option<Span> {
     let part = text.get(start as usize..end as usize)?;
+    let bytes = part.as_bytes();
     let dash = part.find('-')?;
-    let after = part.get(dash + 1..)?;
-    let mut first = None;
-    let mut last_end = 0usize;
-    let mut at = dash + 1;
-    for (n, line) in after.split_inclusive('\n').enumerate() {
-        let body = line.trim_end_matches(['\n', '\r']).trim_end();
-        let lead = body.len() - body.trim_start().len();
-        let content = body.trim_start();
-        if !content.is_empty() && !(content.starts_with('#') && (n > 0 || lead > 0)) {
-            first.get_or_insert(at + lead);
-            last_end = at + body.len();
+    // Forward from the dash to the first character of content (skipping comment lines).
+    let mut first = dash + 1;
+    loop {
+        match bytes.get(first)? {
+            b' ' | b'\t' | b'\r' | b'\n' => first += 1,
+            b'#' => first += part.get(first..)?.find('\n')?,
+            _ => break,
         }
-        at += line.len();
     }
-    let first = first?;
+    // Backward from the end over blank lines and whole-line comments.
+    let mut last = part.len();
+    loop {
+        let body = part.get(..last)?.trim_end();
+        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
+        let line = body.get(line_start..)?;
+        if line_start > first && line.trim_start().starts_with('#') {
+            last = line_start;
+            continue;
+        }
+        last = body.len();
+        break;
+    }
     Some(Span::new(
         start as usize + first,
-        start as usize + last_end.max(first),
+        start as usize + last.max(first),
     ))
 }
 

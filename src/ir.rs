@@ -365,6 +365,8 @@ pub struct PlaceSet {
     /// All members (countries and the groups' members) from each date on, in date order;
     /// computed at compile time.
     pub epochs: Vec<(Date, CountrySet)>,
+    /// Unique within its rule set: lets the checker keep answers per place set.
+    pub id: u16,
 }
 
 impl PlaceSet {

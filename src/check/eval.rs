@@ -95,6 +95,8 @@ pub struct Ctx<'a> {
     pub world: &'a World,
     /// Per item, per classification block: whether the item's specifications meet it.
     pub classes: &'a [Vec<Truth>],
+    /// Owner questions answered ahead (the fast path's shortcut).
+    pub hits: &'a super::memo::OwnerHits,
     pub tx: &'a Transaction,
     pub tx_index: u32,
     pub item_index: u32,
@@ -155,6 +157,9 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn cond<T: Tracer>(&self, c: &Cond, t: &mut T) -> Truth {
+        if !T::ON {
+            return self.decide(c);
+        }
         match c {
             Cond::Not(inner) => self.cond(inner, t).negate(),
             Cond::And(cs) => {
@@ -203,6 +208,36 @@ impl<'a> Ctx<'a> {
                 acc
             }
             Cond::Test(test, at) => self.test(test, *at, t),
+        }
+    }
+
+    /// The fast path of [`Ctx::cond`]: the same Kleene connectives with nothing recorded, in
+    /// a small function of its own (the explaining path's bookkeeping made every step of
+    /// the recursion pay for a large stack frame).
+    fn decide(&self, c: &Cond) -> Truth {
+        match c {
+            Cond::Test(test, at) => self.test(test, *at, &mut NoTrace),
+            Cond::And(cs) => {
+                let mut acc = Truth::True;
+                for c in cs {
+                    match self.decide(c) {
+                        Truth::False => return Truth::False,
+                        v => acc = acc.min(v),
+                    }
+                }
+                acc
+            }
+            Cond::Or(cs) => {
+                let mut acc = Truth::False;
+                for c in cs {
+                    match self.decide(c) {
+                        Truth::True => return Truth::True,
+                        v => acc = acc.max(v),
+                    }
+                }
+                acc
+            }
+            Cond::Not(inner) => self.decide(inner).negate(),
         }
     }
 
@@ -1433,6 +1468,22 @@ impl<'a> Ctx<'a> {
             Ok(b) => b,
             Err(v) => return v,
         };
+        if !T::ON {
+            let ahead = match pred {
+                PartyPred::HeadquarteredIn(places) => {
+                    self.hits.get(places, th, true, self.date, base)
+                }
+                PartyPred::LocatedIn(places) => self.hits.get(places, th, false, self.date, base),
+                _ => None,
+            };
+            if let Some((sure, possible)) = ahead {
+                return match (sure, possible) {
+                    (true, _) => Truth::True,
+                    (false, true) => Truth::Unknown,
+                    (false, false) => Truth::False,
+                };
+            }
+        }
         let Some(closure) = self.world.closures.get(usize::from(th)) else {
             return Truth::Unknown;
         };

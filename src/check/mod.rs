@@ -3,6 +3,7 @@
 //! with its explanation and witness; a transaction's verdict is its most severe finding.
 
 pub mod eval;
+pub mod memo;
 pub mod report;
 
 use crate::date::Date;
@@ -24,6 +25,8 @@ pub struct Checker<'a> {
     /// A rule whose item tests already fail (the chip is below every threshold it names) is
     /// skipped without evaluating anything: the rules are indexed by the facts they test.
     may_fire: Vec<Vec<u64>>,
+    /// Owner questions of the rules, answered per party ahead of time.
+    hits: memo::OwnerHits,
 }
 
 impl<'a> Checker<'a> {
@@ -35,7 +38,9 @@ impl<'a> Checker<'a> {
             world,
             classes: Vec::new(),
             may_fire: Vec::new(),
+            hits: memo::OwnerHits::default(),
         };
+        checker.hits = memo::OwnerHits::build(rules, &checker.world);
         checker.classes = checker.classify_items();
         checker.may_fire = checker.index_rules_by_item();
         checker
@@ -168,6 +173,7 @@ impl<'a> Checker<'a> {
                     facts: self.facts,
                     world: &self.world,
                     classes: &[],
+                    hits: &self.hits,
                     tx: any_tx,
                     tx_index: 0,
                     item_index: u32::try_from(i).unwrap_or(u32::MAX),
@@ -207,6 +213,7 @@ impl<'a> Checker<'a> {
             facts: self.facts,
             world: &self.world,
             classes: &self.classes,
+            hits: &self.hits,
             tx,
             tx_index,
             item_index: tx.item,

@@ -596,6 +596,8 @@ impl Compiler {
             format!("[{}]", text.join(", "))
         };
         set.epochs = self.place_epochs(&set);
+        set.id = self.next_place_id;
+        self.next_place_id = self.next_place_id.saturating_add(1);
         ok.then_some(set)
     }
 

@@ -98,6 +98,7 @@ pub(crate) struct Compiler {
     needs: Needs,
     /// Each compiled group's membership by date, for place sets that name it.
     group_epochs: Vec<Vec<(Date, crate::country::CountrySet)>>,
+    next_place_id: u16,
 }
 
 impl Compiler {
@@ -112,6 +113,7 @@ impl Compiler {
             class_eccns: Vec::new(),
             needs: Needs::default(),
             group_epochs: Vec::new(),
+            next_place_id: 0,
         }
     }
 

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use chipgate::report::{self, human};
+
 use chipgate::{
     Date, Diagnostic, Error, Limits, RuleSet, TransactionFile, TransactionReport, Verdict,
 };

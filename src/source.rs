@@ -49,7 +49,9 @@ impl From<Span> for miette::SourceSpan {
 /// One file of rules or facts, with its display name.
 pub struct SourceFile {
     name: String,
-    text: Arc<str>,
+    /// Owned as given: a `String` read from disk becomes the source without a copy (an
+    /// `Arc<str>` would copy a 165 MB file once more at the worst moment).
+    text: String,
     line_starts: OnceLock<Vec<u32>>,
     lone_cr: OnceLock<bool>,
 }
@@ -64,7 +66,7 @@ impl fmt::Debug for SourceFile {
 }
 
 impl SourceFile {
-    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
         Arc::new(SourceFile {
             name: name.into(),
             text: text.into(),

@@ -87,7 +87,11 @@ impl OwnerHits {
                         .summaries
                         .iter()
                         .map(|s| {
-                            let idx = if headquarters { s.headquarters } else { s.locations };
+                            let idx = if headquarters {
+                                s.headquarters
+                            } else {
+                                s.locations
+                            };
                             world
                                 .country_sets
                                 .get(idx as usize)

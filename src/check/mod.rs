@@ -775,3 +775,81 @@ fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Limits, RuleSet};
+
+    /// The fast path (answers computed ahead, rules skipped by item, the small evaluator)
+    /// and the explaining path (closures read directly) must agree on every condition.
+    #[test]
+    fn the_fast_path_agrees_with_the_explaining_path() {
+        let rules = RuleSet::from_sources(
+            &[(
+                "t.cg".to_string(),
+                r#"
+group D5 "D:5" { cite "x" members CN, RU  member KH from 2021-12-09 until 2026-02-03 }
+rule t.owner {
+  title "t" cite "x" effective 2000-01-01 on export, transfer
+  when (item.tpp >= 4800 or (item.tpp >= 1600 and item.performance_density >= 5.92))
+   and (consignee is headquartered in D5
+        or any owner of consignee holding at least 50% is headquartered in D5
+        or any owner of consignee holding more than 25% is located in [D5, MO])
+  unless authorized by license
+  outcome prohibited
+}
+"#
+                .to_string(),
+            )],
+            &Limits::default(),
+        )
+        .unwrap();
+        let yaml = r#"
+parties:
+  - { id: a, name: A, country: SG, owners: [{ party: b, share: 50 }] }
+  - { id: b, name: B, country: KY, owners: [{ party: c }] }
+  - { id: c, name: C, country: KH }
+  - { id: d, name: D, country: US, owners: [{ party: e, share: 60 }] }
+  - { id: e, name: E, country: US, owners: [{ party: d, share: 60 }, { party: f, share: 30 }] }
+  - { id: f, name: F, country: MO, headquarters: CN }
+  - { id: g, name: G, country: US, owners: [{ party: g, share: 100 }] }
+items:
+  - { id: big, name: Big, tpp: 4800, performance_density: 1 }
+  - { id: dense, name: Dense, tpp: 1600, performance_density: 5.92 }
+  - { id: small, name: Small, tpp: 1599, performance_density: 9 }
+  - { id: blank, name: Blank }
+transactions:
+  - { id: T1, kind: export, date: 2025-01-01, item: big, from: g, to: a }
+"#;
+        let file = TransactionFile::from_str("t.yaml", yaml, &Limits::default()).unwrap();
+        let checker = rules.checker(&file);
+        let mut seen = std::collections::BTreeSet::new();
+        let template = file.transactions.first().unwrap().clone();
+        for party in 0..file.parties.len() as u32 {
+            for item in 0..file.items.len() as u32 {
+                for date in ["2020-01-01", "2023-06-01", "2026-06-01"] {
+                    let mut tx = template.clone();
+                    tx.consignee = Some(party);
+                    tx.end_user = Some(party);
+                    tx.item = item;
+                    tx.date = Date::parse(date).unwrap();
+                    let ctx = checker.ctx_for(&tx, 0, tx.date, 0).unwrap();
+                    let rule = rules.rules.first().unwrap();
+                    let fast = ctx.cond(&rule.when, &mut NoTrace);
+                    let slow = ctx.cond(&rule.when, &mut Trace::default());
+                    assert_eq!(fast, slow, "party {party} item {item} on {date}");
+                    seen.insert(fast);
+                    let verdict = checker.verdict_for(&tx, None).unwrap();
+                    let expected = match slow {
+                        Truth::False => Verdict::Allowed,
+                        Truth::True => Verdict::Prohibited,
+                        Truth::Unknown => Verdict::Indeterminate,
+                    };
+                    assert_eq!(verdict, expected, "party {party} item {item} on {date}");
+                }
+            }
+        }
+        assert_eq!(seen.len(), 3, "true, false and unknown all met");
+    }
+}

@@ -71,7 +71,16 @@ fn read_list<T: DeserializeOwned + Send>(
             read(text, *from, *to, next - first)
         })
         .collect();
-    Some(parts?.into_iter().flatten().collect())
+    Some(concat(parts?))
+}
+
+/// The parts joined in order, each freed as soon as it is moved (never two whole copies).
+fn concat<T>(parts: Vec<Vec<T>>) -> Vec<T> {
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        all.extend(part);
+    }
+    all
 }
 
 pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<TransactionFile> {
@@ -132,7 +141,7 @@ pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<Transact
             (!v.has_errors() && out.len() == raw.len()).then_some(out)
         })
         .collect();
-    let transactions: Vec<Transaction> = parts?.into_iter().flatten().collect();
+    let transactions: Vec<Transaction> = concat(parts?);
     // The checks the one-piece reading makes on transaction ids: present and unique.
     let mut seen: HashSet<&str> = HashSet::with_capacity(transactions.len());
     if !transactions

@@ -10,6 +10,9 @@
 //! entry count that differs from the typed reading, an entry that does not parse alone) is
 //! answered from an index of the whole document instead, built once on first need.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use saphyr_parser::{Event, Parser};
@@ -55,9 +58,24 @@ pub(crate) struct Entry {
     tree: OnceLock<Option<Box<Tree>>>,
 }
 
+/// Identifies an index for the per-thread entry cache (an address could be reused).
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+type EntryKey = (u64, usize, usize);
+
+/// How many entry trees each thread keeps.
+const RECENT_ENTRIES: usize = 64;
+
+thread_local! {
+    /// The entry trees this thread parsed last, oldest first.
+    static RECENT: RefCell<VecDeque<(EntryKey, Option<Box<Tree>>)>> =
+        const { RefCell::new(VecDeque::new()) };
+}
+
 /// The positions of a file's facts, found lazily (see the module docs).
 #[derive(Debug)]
 pub struct SpanIndex {
+    id: u64,
     file: Arc<SourceFile>,
     root: Option<String>,
     /// Top-level block lists by key, when the line scan could vouch for them.
@@ -73,6 +91,7 @@ impl SpanIndex {
     /// whole-document tree is used (for error reporting, where entry counts are unknown).
     pub fn build(file: &Arc<SourceFile>, root: Option<&str>) -> SpanIndex {
         SpanIndex {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             file: Arc::clone(file),
             root: root.map(str::to_string),
             lists: Vec::new(),
@@ -122,24 +141,53 @@ impl SpanIndex {
         })
     }
 
-    /// The tree that answers `path`, and the path within it.
-    fn tree_for<'p>(&self, path: &'p [Seg<'p>]) -> (&Tree, &'p [Seg<'p>], bool) {
-        if let (Some(Seg::Key(key)), Some(Seg::Index(i))) = (path.first(), path.get(1)) {
-            let entry = self
-                .lists
-                .iter()
-                .find(|(k, _)| k == key)
-                .and_then(|(_, entries)| entries.get(*i));
-            if let Some(entry) = entry {
+    /// Runs `f` on the tree that answers `path`, with the path within it and whether that
+    /// tree is an entry's (whose only item stands for the entry's index).
+    ///
+    /// Entry trees are not kept for the file's life, except for items (few, and asked about
+    /// by every finding): each thread keeps the last [`RECENT_ENTRIES`] it parsed. A
+    /// transaction is explained once, and its parties' entries are mostly asked for together,
+    /// so this answers nearly every question, while a million findings would otherwise keep
+    /// hundreds of megabytes of trees.
+    fn with_tree<R>(&self, path: &[Seg<'_>], f: impl FnOnce(&Tree, &[Seg<'_>], bool) -> R) -> R {
+        if let (Some(Seg::Key(key)), Some(Seg::Index(i)), Some(rest)) =
+            (path.first(), path.get(1), path.get(1..))
+        {
+            let list = self.lists.iter().position(|(k, _)| k == key);
+            let entry = list
+                .and_then(|l| self.lists.get(l))
+                .and_then(|(_, e)| e.get(*i));
+            if let (Some(list), Some(entry)) = (list, entry) {
+                if *key != "items" {
+                    let id = (self.id, list, *i);
+                    return RECENT.with(|recent| {
+                        let mut recent = recent.borrow_mut();
+                        let at = match recent.iter().position(|(k, _)| *k == id) {
+                            Some(at) => at,
+                            None => {
+                                if recent.len() >= RECENT_ENTRIES {
+                                    recent.pop_front();
+                                }
+                                let tree = Tree::of_entry(&self.file, entry.start, entry.end);
+                                recent.push_back((id, tree));
+                                recent.len() - 1
+                            }
+                        };
+                        match recent.get(at).and_then(|(_, t)| t.as_deref()) {
+                            Some(tree) => f(tree, rest, true),
+                            None => f(self.whole(), path, false),
+                        }
+                    });
+                }
                 let tree = entry
                     .tree
                     .get_or_init(|| Tree::of_entry(&self.file, entry.start, entry.end));
-                if let (Some(tree), Some(rest)) = (tree, path.get(1..)) {
-                    return (tree, rest, true);
+                if let Some(tree) = tree {
+                    return f(tree, rest, true);
                 }
             }
         }
-        (self.whole(), path, false)
+        f(self.whole(), path, false)
     }
 
     /// The span of entry `i` of the top-level list `key`, from the line scan alone (no
@@ -160,14 +208,15 @@ impl SpanIndex {
 
     /// The span of the value at `path` and of its key (for mapping entries).
     pub fn find(&self, path: &[Seg<'_>]) -> Option<(Option<Span>, Span)> {
-        let (tree, rest, in_entry) = self.tree_for(path);
-        // Inside an entry tree the list index becomes 0: the entry is the only item.
-        let (key, id) = if in_entry {
-            tree.find_node_from_entry(rest)?
-        } else {
-            tree.find_node(rest)?
-        };
-        Some((key, tree.nodes.get(id)?.span))
+        self.with_tree(path, |tree, rest, in_entry| {
+            // Inside an entry tree the list index becomes 0: the entry is the only item.
+            let (key, id) = if in_entry {
+                tree.find_node_from_entry(rest)?
+            } else {
+                tree.find_node(rest)?
+            };
+            Some((key, tree.nodes.get(id)?.span))
+        })
     }
 
     /// The best span for `path`: the value if present, else the deepest ancestor found.
@@ -198,19 +247,20 @@ impl SpanIndex {
 
     /// The keys of the mapping at `path`, for "did you mean".
     pub fn keys(&self, path: &[Seg<'_>]) -> Vec<String> {
-        let (tree, rest, in_entry) = self.tree_for(path);
-        let found = if in_entry {
-            tree.find_node_from_entry(rest)
-        } else {
-            tree.find_node(rest)
-        };
-        match found.and_then(|(_, id)| tree.nodes.get(id)) {
-            Some(Node {
-                kind: Kind::Map(entries),
-                ..
-            }) => entries.iter().map(|(k, _, _)| k.clone()).collect(),
-            _ => Vec::new(),
-        }
+        self.with_tree(path, |tree, rest, in_entry| {
+            let found = if in_entry {
+                tree.find_node_from_entry(rest)
+            } else {
+                tree.find_node(rest)
+            };
+            match found.and_then(|(_, id)| tree.nodes.get(id)) {
+                Some(Node {
+                    kind: Kind::Map(entries),
+                    ..
+                }) => entries.iter().map(|(k, _, _)| k.clone()).collect(),
+                _ => Vec::new(),
+            }
+        })
     }
 }
 

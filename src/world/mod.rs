@@ -18,7 +18,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::TarjanScc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::country::{Country, CountrySet};
@@ -237,21 +237,20 @@ impl World {
             locations: interner.intern(CountrySet::EMPTY),
             listed: [NEVER; 4],
         };
-        // tarjan_scc lists components so that every edge points to an earlier one: owners
-        // come before the parties they own.
-        let sccs = tarjan_scc(&sub);
-        let mut scc_of = vec![0usize; n];
-        for (k, comp) in sccs.iter().enumerate() {
+        // Tarjan hands over components so that every edge points to an earlier one: owners
+        // come before the parties they own. Each component is folded as it is found (no list
+        // of components is kept: that was one allocation per party).
+        let mut scc_of = vec![usize::MAX; n];
+        // `full[k]`: everything reachable from component k, its own members included.
+        let mut full: Vec<Summary> = Vec::new();
+        let mut result = vec![empty; n];
+        TarjanScc::new().run(&sub, |comp: &[NodeIndex]| {
+            let k = full.len();
             for v in comp {
                 if let Some(slot) = scc_of.get_mut(v.index()) {
                     *slot = k;
                 }
             }
-        }
-        // `full[k]`: everything reachable from component k, its own members included.
-        let mut full: Vec<Summary> = Vec::with_capacity(sccs.len());
-        let mut result = vec![empty; n];
-        for (k, comp) in sccs.iter().enumerate() {
             let mut members = empty;
             let mut beyond = empty;
             let mut cyclic = comp.len() > 1;
@@ -268,18 +267,15 @@ impl World {
                     }
                 }
             }
-            full.push(interner.union(members, beyond));
+            let reach = interner.union(members, beyond);
+            full.push(reach);
             for v in comp {
                 if let Some(slot) = result.get_mut(v.index()) {
                     // In a cycle every member reaches every member, itself included.
-                    *slot = if cyclic {
-                        interner.union(members, beyond)
-                    } else {
-                        beyond
-                    };
+                    *slot = if cyclic { reach } else { beyond };
                 }
             }
-        }
+        });
         result.into_iter().map(|r| interner.summary_id(r)).collect()
     }
 
@@ -531,9 +527,22 @@ struct Interner {
     singles: HashMap<Country, u32, FxBuild>,
     summaries: Vec<Summary>,
     summary_index: HashMap<Summary, u32, FxBuild>,
+    empty_id: Option<u32>,
 }
 
 impl Interner {
+    /// The empty set's index (interned on first use, then a lookup of one field).
+    fn empty(&mut self) -> u32 {
+        match self.empty_id {
+            Some(i) => i,
+            None => {
+                let i = self.intern(CountrySet::EMPTY);
+                self.empty_id = Some(i);
+                i
+            }
+        }
+    }
+
     fn summary_id(&mut self, s: Summary) -> u32 {
         if let Some(i) = self.summary_index.get(&s) {
             return *i;
@@ -567,10 +576,11 @@ impl Interner {
 
     fn union_sets(&mut self, a: u32, b: u32) -> u32 {
         // Most unions add nothing (a party with no owners, an owner already counted).
-        if a == b || self.sets.get(b as usize).is_some_and(CountrySet::is_empty) {
+        let empty = self.empty();
+        if a == b || b == empty {
             return a;
         }
-        if self.sets.get(a as usize).is_some_and(CountrySet::is_empty) {
+        if a == empty {
             return b;
         }
         let key = (a.min(b), a.max(b));

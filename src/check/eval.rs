@@ -97,6 +97,8 @@ pub struct Ctx<'a> {
     pub classes: &'a [Vec<Truth>],
     /// Owner questions answered ahead (the fast path's shortcut).
     pub hits: &'a super::memo::OwnerHits,
+    /// This item's value of each [`Cond::Item`] slot (empty: evaluate them as written).
+    pub item_parts: &'a [Truth],
     pub tx: &'a Transaction,
     pub tx_index: u32,
     pub item_index: u32,
@@ -162,6 +164,7 @@ impl<'a> Ctx<'a> {
         }
         match c {
             Cond::Not(inner) => self.cond(inner, t).negate(),
+            Cond::Item(inner, _) => self.cond(inner, t),
             Cond::And(cs) => {
                 let from = t.len();
                 let mut ranges: Vec<(usize, usize, Truth)> = Vec::new();
@@ -238,6 +241,10 @@ impl<'a> Ctx<'a> {
                 acc
             }
             Cond::Not(inner) => self.decide(inner).negate(),
+            Cond::Item(inner, slot) => match self.item_parts.get(usize::from(*slot)) {
+                Some(v) => *v,
+                None => self.decide(inner),
+            },
         }
     }
 

@@ -32,7 +32,7 @@ fn bit(bits: &[u64], p: u32) -> bool {
 fn visit<'r>(c: &'r Cond, found: &mut Vec<(&'r PlaceSet, u16, bool)>) {
     match c {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| visit(c, found)),
-        Cond::Not(c) => visit(c, found),
+        Cond::Not(c) | Cond::Item(c, _) => visit(c, found),
         Cond::Test(t, _) => {
             if let Test::Party {
                 party: PartyRef::AnyOwner { threshold, .. },

@@ -27,6 +27,8 @@ pub struct Checker<'a> {
     may_fire: Vec<Vec<u64>>,
     /// Owner questions of the rules, answered per party ahead of time.
     hits: memo::OwnerHits,
+    /// Per item, the value of each [`Cond::Item`] slot (`item_slots` values per item).
+    item_parts: Vec<Truth>,
 }
 
 impl<'a> Checker<'a> {
@@ -39,7 +41,9 @@ impl<'a> Checker<'a> {
             classes: Vec::new(),
             may_fire: Vec::new(),
             hits: memo::OwnerHits::default(),
+            item_parts: Vec::new(),
         };
+        checker.item_parts = checker.item_part_table();
         checker.hits = memo::OwnerHits::build(rules, &checker.world);
         checker.classes = checker.classify_items();
         checker.may_fire = checker.index_rules_by_item();
@@ -67,10 +71,48 @@ impl<'a> Checker<'a> {
             .collect()
     }
 
+    /// Every item's value of every [`Cond::Item`] slot. Such a part reads only item tests,
+    /// which [`Checker::item_bound`] decides exactly.
+    fn item_part_table(&self) -> Vec<Truth> {
+        let n = usize::from(self.rules.item_slots);
+        let mut parts: Vec<&Cond> = Vec::with_capacity(n);
+        fn collect<'c>(c: &'c Cond, out: &mut Vec<&'c Cond>) {
+            match c {
+                Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect(c, out)),
+                Cond::Not(c) => collect(c, out),
+                Cond::Item(inner, slot) => {
+                    if out.len() == usize::from(*slot) {
+                        out.push(inner);
+                    }
+                }
+                Cond::Test(..) => {}
+            }
+        }
+        for r in &self.rules.rules {
+            collect(&r.when, &mut parts);
+            if let Some(u) = &r.unless {
+                collect(u, &mut parts);
+            }
+        }
+        for e in &self.rules.exceptions {
+            collect(&e.when, &mut parts);
+        }
+        if parts.len() != n {
+            // Slots not met in declaration order: leave the table empty, the fast path then
+            // evaluates the parts as written.
+            return Vec::new();
+        }
+        (0..self.facts.items.len())
+            .flat_map(|i| parts.iter().map(move |c| (i, *c)))
+            .map(|(i, c)| self.item_bound(c, i))
+            .collect()
+    }
+
     /// A condition's truth from item `i`'s date-independent facts alone (see above).
     fn item_bound(&self, c: &Cond, i: usize) -> Truth {
         match c {
             Cond::Not(inner) => self.item_bound(inner, i).negate(),
+            Cond::Item(inner, _) => self.item_bound(inner, i),
             Cond::And(cs) => cs
                 .iter()
                 .map(|c| self.item_bound(c, i))
@@ -174,6 +216,7 @@ impl<'a> Checker<'a> {
                     world: &self.world,
                     classes: &[],
                     hits: &self.hits,
+                    item_parts: &[],
                     tx: any_tx,
                     tx_index: 0,
                     item_index: u32::try_from(i).unwrap_or(u32::MAX),
@@ -208,12 +251,16 @@ impl<'a> Checker<'a> {
         assume: u8,
     ) -> Option<Ctx<'t>> {
         let item = self.facts.item(tx.item)?;
+        let n = usize::from(self.rules.item_slots);
+        let row = tx.item as usize * n;
+        let item_parts = self.item_parts.get(row..row + n).unwrap_or(&[]);
         Some(Ctx {
             rules: self.rules,
             facts: self.facts,
             world: &self.world,
             classes: &self.classes,
             hits: &self.hits,
+            item_parts,
             tx,
             tx_index,
             item_index: tx.item,
@@ -663,7 +710,7 @@ pub fn verdict_of(outcome: Outcome) -> Verdict {
 fn find_lead(cond: &Cond, kind: AuthKind, rules: &RuleSet) -> Option<i32> {
     match cond {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().find_map(|c| find_lead(c, kind, rules)),
-        Cond::Not(c) => find_lead(c, kind, rules),
+        Cond::Not(c) | Cond::Item(c, _) => find_lead(c, kind, rules),
         Cond::Test(t, _) => match t.as_ref() {
             Test::Authorized {
                 kind: k,

@@ -298,6 +298,18 @@ impl Compiler {
         if !self.errors.is_empty() {
             return Err(Error::from(self.errors));
         }
+        // Parts of conditions that read only the item's own figures become slots the
+        // checker computes once per item.
+        let mut item_slots = 0u16;
+        for r in &mut rules {
+            mark_item_parts(&mut r.when, &mut item_slots);
+            if let Some(u) = &mut r.unless {
+                mark_item_parts(u, &mut item_slots);
+            }
+        }
+        for e in &mut exceptions {
+            mark_item_parts(&mut e.when, &mut item_slots);
+        }
         let mut by_kind: [Vec<u32>; 4] = Default::default();
         for (i, r) in rules.iter().enumerate() {
             for k in Kind::ALL {
@@ -331,6 +343,7 @@ impl Compiler {
             rules,
             by_kind,
             needs: self.needs,
+            item_slots,
             digest,
         })
     }
@@ -1250,10 +1263,39 @@ fn template_part(name: &str) -> Option<TemplatePart> {
     })
 }
 
+/// Whether a test reads only the item's own figures, whatever the date.
+fn item_only(c: &Cond) -> bool {
+    match c {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().all(item_only),
+        Cond::Not(c) | Cond::Item(c, _) => item_only(c),
+        Cond::Test(t, _) => matches!(
+            t.as_ref(),
+            Test::ItemNum { .. } | Test::ItemDatacenter | Test::ItemForm(_)
+        ),
+    }
+}
+
+/// Wraps each largest connective made only of item tests in a [`Cond::Item`] slot (single
+/// tests are left alone: reading a slot would cost as much as the test).
+fn mark_item_parts(c: &mut Cond, slots: &mut u16) {
+    let connective = matches!(c, Cond::And(_) | Cond::Or(_) | Cond::Not(_));
+    if connective && item_only(c) && *slots < u16::MAX {
+        let inner = std::mem::replace(c, Cond::And(Vec::new()));
+        *c = Cond::Item(Box::new(inner), *slots);
+        *slots += 1;
+        return;
+    }
+    match c {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter_mut().for_each(|c| mark_item_parts(c, slots)),
+        Cond::Not(c) => mark_item_parts(c, slots),
+        Cond::Item(..) | Cond::Test(..) => {}
+    }
+}
+
 fn collect_exception_refs(cond: &Cond, out: &mut Vec<u16>) {
     match cond {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect_exception_refs(c, out)),
-        Cond::Not(c) => collect_exception_refs(c, out),
+        Cond::Not(c) | Cond::Item(c, _) => collect_exception_refs(c, out),
         Cond::Test(t, _) => {
             if let Test::Exception(i) = t.as_ref() {
                 out.push(*i);

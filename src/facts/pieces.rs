@@ -107,7 +107,7 @@ pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<Transact
     if edges > limits.max_ownership_edges {
         return None;
     }
-    let mut head = Validator::new(Arc::clone(source), limits, None);
+    let mut head = Validator::unlocated(Arc::clone(source), limits);
     let [party_ids, item_ids, facility_ids] =
         head.head_ids(&raw_parties, &raw_items, &raw_facilities);
     let (parties, items, facilities) =
@@ -132,7 +132,7 @@ pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<Transact
         .map(|(k, (first, from, to))| {
             let next = runs.get(k + 1).map_or(tx_entries.len(), |r| r.0);
             let raw: Vec<RawTransaction> = read(text, *from, *to, next - first)?;
-            let mut v = Validator::new(Arc::clone(source), limits, None);
+            let mut v = Validator::unlocated(Arc::clone(source), limits);
             let out: Vec<Transaction> = raw
                 .iter()
                 .enumerate()

@@ -209,6 +209,10 @@ pub(crate) struct Validator<'l> {
     root: Option<&'static str>,
     spans: OnceLock<SpanIndex>,
     errors: Vec<Diagnostic>,
+    /// False when only whether there are errors matters (the pieces of a large file, which
+    /// are read again in one piece on any error): positions are then not looked up, since
+    /// that would index the whole file for each piece.
+    locate: bool,
 }
 
 /// A path into the file, owned so validators can build it up.
@@ -230,10 +234,22 @@ impl<'l> Validator<'l> {
             root,
             spans: OnceLock::new(),
             errors: Vec::new(),
+            locate: true,
+        }
+    }
+
+    /// A validator that only tells whether there were errors (see `locate`).
+    pub(crate) fn unlocated(source: Arc<SourceFile>, limits: &'l Limits) -> Validator<'l> {
+        Validator {
+            locate: false,
+            ..Validator::new(source, limits, None)
         }
     }
 
     fn span(&self, path: &[P], whole_entry: bool) -> Span {
+        if !self.locate {
+            return Span::default();
+        }
         let spans = self
             .spans
             .get_or_init(|| SpanIndex::build(&self.source, self.root));

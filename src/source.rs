@@ -125,7 +125,13 @@ impl SourceFile {
         let col = self
             .text
             .get(start..end)
-            .map(|s| s.chars().count())
+            .map(|s| {
+                if s.is_ascii() {
+                    s.len()
+                } else {
+                    s.chars().count()
+                }
+            })
             .unwrap_or(0);
         (line + 1, col + 1)
     }

@@ -24,7 +24,9 @@ pub struct Checker<'a> {
     /// Per item, one bit per rule: whether the rule's `when` can hold for that item at all.
     /// A rule whose item tests already fail (the chip is below every threshold it names) is
     /// skipped without evaluating anything: the rules are indexed by the facts they test.
-    may_fire: Vec<Vec<u64>>,
+    may_fire: Vec<u64>,
+    /// Words of `may_fire` per item.
+    rule_words: usize,
     /// Owner questions of the rules, answered per party ahead of time.
     hits: memo::OwnerHits,
     /// Per item, the value of each [`Cond::Item`] slot (`item_slots` values per item).
@@ -40,6 +42,7 @@ impl<'a> Checker<'a> {
             world,
             classes: Vec::new(),
             may_fire: Vec::new(),
+            rule_words: rules.rules.len().div_ceil(64),
             hits: memo::OwnerHits::default(),
             item_parts: Vec::new(),
         };
@@ -54,21 +57,19 @@ impl<'a> Checker<'a> {
     /// date-independent facts known and every other test unknown. In Kleene logic a `false`
     /// there stays `false` whatever the unknown tests turn out to be, so skipping such a rule
     /// never changes a verdict.
-    fn index_rules_by_item(&self) -> Vec<Vec<u64>> {
-        let words = self.rules.rules.len().div_ceil(64);
-        (0..self.facts.items.len())
-            .map(|i| {
-                let mut bits = vec![0u64; words];
-                for (r, rule) in self.rules.rules.iter().enumerate() {
-                    if self.item_bound(&rule.when, i) != Truth::False {
-                        if let Some(w) = bits.get_mut(r / 64) {
-                            *w |= 1 << (r % 64);
-                        }
+    fn index_rules_by_item(&self) -> Vec<u64> {
+        let words = self.rule_words;
+        let mut bits = vec![0u64; words * self.facts.items.len()];
+        for i in 0..self.facts.items.len() {
+            for (r, rule) in self.rules.rules.iter().enumerate() {
+                if self.item_bound(&rule.when, i) != Truth::False {
+                    if let Some(w) = bits.get_mut(i * words + r / 64) {
+                        *w |= 1 << (r % 64);
                     }
                 }
-                bits
-            })
-            .collect()
+            }
+        }
+        bits
     }
 
     /// Every item's value of every [`Cond::Item`] slot. Such a part reads only item tests,
@@ -163,8 +164,7 @@ impl<'a> Checker<'a> {
     /// Whether rule `r` may fire for item `item` (see [`Checker::index_rules_by_item`]).
     fn may_fire(&self, item: u32, r: u32) -> bool {
         self.may_fire
-            .get(item as usize)
-            .and_then(|bits| bits.get(r as usize / 64))
+            .get(item as usize * self.rule_words + r as usize / 64)
             .is_none_or(|w| w & (1 << (r % 64)) != 0)
     }
 

@@ -54,9 +54,13 @@ impl Stream {
 /// strings hold no raw line breaks, so indenting after each one is exact. Pure: safe to run
 /// on many threads, with [`Stream::transaction`] adding only the separator.
 pub fn item(report: &TransactionReport) -> String {
-    serde_json::to_string_pretty(report)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-        .replace('\n', "\n    ")
+    let mut out = Vec::with_capacity(1024);
+    match serde_json::to_writer_pretty(&mut out, report) {
+        Ok(()) => String::from_utf8(out)
+            .unwrap_or_default()
+            .replace('\n', "\n    "),
+        Err(e) => format!("{{\"error\": \"{e}\"}}"),
+    }
 }
 
 #[cfg(test)]

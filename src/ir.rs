@@ -377,6 +377,7 @@ pub struct PlaceSet {
 
 impl PlaceSet {
     /// Every member on `date`.
+    #[inline]
     pub fn on(&self, date: Date) -> &CountrySet {
         // A handful of epochs at most: a scan from the latest beats a binary search.
         self.epochs

@@ -129,6 +129,7 @@ impl OwnerHits {
     }
 
     /// `(surely, possibly)` for party `p` on `date`, if this question was computed ahead.
+    #[inline]
     pub fn get(
         &self,
         places: &PlaceSet,

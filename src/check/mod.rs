@@ -679,12 +679,12 @@ pub fn stream<T: Send>(
 
 /// Whether a rule produces a finding, and with which outcome (fast path, no explanation).
 fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
-    let when = ctx.cond(&rule.when, &mut NoTrace);
+    let when = ctx.decide(&rule.when);
     if when == Truth::False {
         return None;
     }
     let lifted = match &rule.unless {
-        Some(u) => ctx.cond(u, &mut NoTrace),
+        Some(u) => ctx.decide(u),
         None => Truth::False,
     };
     let outcome = verdict_of(rule.outcome);

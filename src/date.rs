@@ -76,13 +76,29 @@ impl Date {
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match time::Date::from_julian_day(self.0) {
-            Ok(d) => write!(
-                f,
-                "{:04}-{:02}-{:02}",
-                d.year(),
-                u8::from(d.month()),
-                d.day()
-            ),
+            Ok(d) => {
+                // Written digit by digit: every report prints thousands of dates, and the
+                // formatting machinery costs more than the calendar arithmetic.
+                let (y, m, day) = (d.year(), i32::from(u8::from(d.month())), i32::from(d.day()));
+                let digit = |v: i32| b'0' + u8::try_from(v.rem_euclid(10)).unwrap_or(0);
+                if (0..=9999).contains(&y) {
+                    let buf = [
+                        digit(y / 1000),
+                        digit(y / 100),
+                        digit(y / 10),
+                        digit(y),
+                        b'-',
+                        digit(m / 10),
+                        digit(m),
+                        b'-',
+                        digit(day / 10),
+                        digit(day),
+                    ];
+                    f.write_str(std::str::from_utf8(&buf).unwrap_or("????-??-??"))
+                } else {
+                    write!(f, "{y:04}-{m:02}-{day:02}")
+                }
+            }
             Err(_) if *self == Date::MIN => f.write_str("the beginning"),
             Err(_) => f.write_str("the end of time"),
         }

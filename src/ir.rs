@@ -28,6 +28,8 @@ pub struct RuleSet {
     pub(crate) by_kind: [Vec<u32>; 4],
     /// The graph questions the rules ask, so the world graph precomputes exactly those.
     pub(crate) needs: Needs,
+    /// How many [`Cond::Item`] slots the conditions use.
+    pub(crate) item_slots: u16,
     pub(crate) digest: String,
 }
 
@@ -216,6 +218,10 @@ pub enum Cond {
     Or(Vec<Cond>),
     Not(Box<Cond>),
     Test(Box<Test>, SrcSpan),
+    /// A part that reads only the item's own figures (no date, no party): the checker
+    /// computes it once per item and the fast path reads slot `u16` of the item's row
+    /// instead of evaluating it. Explanations evaluate the inner condition as written.
+    Item(Box<Cond>, u16),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,6 +368,24 @@ pub struct PlaceSet {
     pub groups: Vec<u16>,
     /// As written, for explanations: `[D5, MO]`.
     pub text: String,
+    /// All members (countries and the groups' members) from each date on, in date order;
+    /// computed at compile time.
+    pub epochs: Vec<(Date, CountrySet)>,
+    /// Unique within its rule set: lets the checker keep answers per place set.
+    pub id: u16,
+}
+
+impl PlaceSet {
+    /// Every member on `date`.
+    #[inline]
+    pub fn on(&self, date: Date) -> &CountrySet {
+        // A handful of epochs at most: a scan from the latest beats a binary search.
+        self.epochs
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= date)
+            .map_or(&self.countries, |(_, set)| set)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -181,6 +181,19 @@ impl RuleSet {
         }
     }
 
+    /// Checks every transaction of a file like [`RuleSet::check`], but streams: each report
+    /// is turned into a `T` by `map` (on all cores when the file is large) and handed to
+    /// `sink` in file order, so memory never holds every report at once.
+    pub fn check_streaming<T: Send>(
+        &self,
+        file: &TransactionFile,
+        as_of: Option<Date>,
+        map: impl Fn(TransactionReport) -> T + Sync,
+        sink: impl FnMut(T),
+    ) {
+        check::stream(&Checker::new(self, file), as_of, map, sink);
+    }
+
     /// A checker bound to one file, for checking transactions one at a time.
     pub fn checker<'a>(&'a self, file: &'a TransactionFile) -> Checker<'a> {
         Checker::new(self, file)

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use chipgate::report::{self, human};
 use chipgate::{cases, corpus, diff, explain};
-use chipgate::{Date, Error, Limits, RuleSet, TransactionFile, TransactionReport};
+use chipgate::{Date, Error, Limits, RuleSet, TransactionFile, TransactionReport, Verdict};
 
 #[derive(Parser)]
 #[command(name = "chipgate", version, about = "Export-control compliance checks for advanced chips", long_about = None)]
@@ -343,10 +343,129 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         Ok(f) => f,
         Err(e) => return fail(&e, style),
     };
+    let code = match args.format {
+        Format::Json | Format::Human => stream_check(&args, &rules, &files, &limits, style),
+        _ => collected_check(&args, &rules, &files, &limits, style),
+    };
+    // The process ends here: freeing a large file's facts one allocation at a time would
+    // only delay the exit (the system takes the memory back at once).
+    std::mem::forget(files);
+    std::mem::forget(rules);
+    code
+}
+
+/// Human and JSON reports stream out as they are judged (rendered on all cores for large
+/// files), so memory holds one batch of them, never the whole run's. Output is held back
+/// until it reaches [`HOLD_BACK`] bytes, so that a transaction refused at the step limit in
+/// any but a very large run leaves stdout empty ("nothing was judged").
+fn stream_check(
+    args: &CheckArgs,
+    rules: &RuleSet,
+    files: &[TransactionFile],
+    limits: &Limits,
+    style: human::Style,
+) -> ExitCode {
+    const HOLD_BACK: usize = 32 << 20;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut held: Vec<u8> = Vec::new();
+    let mut flushed = false;
+    let mut emit = |bytes: &[u8], held: &mut Vec<u8>| {
+        held.extend_from_slice(bytes);
+        if held.len() >= HOLD_BACK {
+            let _ = out.write_all(held);
+            held.clear();
+            flushed = true;
+        }
+    };
+    let mut counts = [0usize; 5];
+    let mut total = 0usize;
+    let mut refused: Vec<chipgate::Diagnostic> = Vec::new();
+    let mut json = report::json::Stream::default();
+    if args.format == Format::Json {
+        emit(report::json::Stream::head(rules).as_bytes(), &mut held);
+    }
+    for file in files {
+        let checker = rules.checker_with_limits(file, limits);
+        let mut over_limit: Vec<String> = Vec::new();
+        let render = |r: TransactionReport| {
+            let at_limit = r
+                .findings
+                .iter()
+                .any(|f| f.rule == chipgate::check::STEP_LIMIT_RULE);
+            let text = match args.format {
+                Format::Json => report::json::item(&r),
+                _ => human::transaction(&r, rules, style),
+            };
+            (r.verdict, at_limit.then(|| r.id.clone()), text)
+        };
+        chipgate::check::stream(&checker, args.as_of, render, |(verdict, at_limit, text)| {
+            if let Some(id) = at_limit {
+                over_limit.push(id);
+            }
+            if !over_limit.is_empty() {
+                return;
+            }
+            if let Some(slot) = Verdict::ALL
+                .iter()
+                .position(|v| *v == verdict)
+                .and_then(|i| counts.get_mut(i))
+            {
+                *slot += 1;
+            }
+            total += 1;
+            if args.format == Format::Json {
+                emit(json.separator().as_bytes(), &mut held);
+            }
+            emit(text.as_bytes(), &mut held);
+        });
+        for id in over_limit {
+            if let Some(i) = file.transactions.iter().position(|t| t.id == id) {
+                if let Err(d) = checker.try_check(i, args.as_of) {
+                    refused.push(d);
+                }
+            }
+        }
+        if !refused.is_empty() {
+            break;
+        }
+    }
+    if !refused.is_empty() {
+        if flushed {
+            let _ = out.flush();
+        }
+        return fail(&Error::from(refused), style);
+    }
+    let tail = match args.format {
+        Format::Json => format!("{}\n", json.tail()),
+        _ => {
+            let tally: Vec<(Verdict, usize)> = Verdict::ALL.iter().copied().zip(counts).collect();
+            human::summary_of(&tally, total, rules)
+        }
+    };
+    emit(tail.as_bytes(), &mut held);
+    let _ = out.write_all(&held);
+    let _ = out.flush();
+    exit_for(
+        Verdict::ALL
+            .iter()
+            .zip(counts)
+            .any(|(v, n)| v.blocks() && n > 0),
+    )
+}
+
+/// The formats that describe a whole run at once (SARIF, JUnit, GitHub annotations, JSON
+/// lines) collect the reports first.
+fn collected_check(
+    args: &CheckArgs,
+    rules: &RuleSet,
+    files: &[TransactionFile],
+    limits: &Limits,
+    style: human::Style,
+) -> ExitCode {
     let mut reports: Vec<TransactionReport> = Vec::new();
     let mut refused = Vec::new();
-    for f in &files {
-        match rules.try_check(f, args.as_of, &limits) {
+    for f in files {
+        match rules.try_check(f, args.as_of, limits) {
             Ok(r) => reports.extend(r),
             Err(e) => refused.extend(e.diagnostics),
         }
@@ -355,17 +474,17 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         return fail(&Error::from(refused), style);
     }
     let text = match args.format {
-        Format::Json => report::json::render(&report::Report::new(&rules, &reports)) + "\n",
-        Format::Sarif => report::sarif::render(&rules, &reports) + "\n",
-        Format::Junit => report::junit::check(&rules, &reports),
+        Format::Sarif => report::sarif::render(rules, &reports) + "\n",
+        Format::Junit => report::junit::check(rules, &reports),
         Format::Github => report::github::render(&reports),
-        Format::Jsonl => report::jsonl::render(&rules, &reports),
+        Format::Jsonl => report::jsonl::render(rules, &reports),
+        Format::Json => report::json::render(&report::Report::new(rules, &reports)) + "\n",
         Format::Human => {
             let mut s = String::new();
             for r in &reports {
-                s.push_str(&human::transaction(r, &rules, style));
+                s.push_str(&human::transaction(r, rules, style));
             }
-            s.push_str(&human::summary(&reports, &rules));
+            s.push_str(&human::summary(&reports, rules));
             s
         }
     };

@@ -96,6 +96,10 @@ pub struct Ctx<'a> {
     pub world: &'a World,
     /// Per item, per classification block: whether the item's specifications meet it.
     pub classes: &'a [Vec<Truth>],
+    /// Owner questions answered ahead (the fast path's shortcut).
+    pub hits: &'a super::memo::OwnerHits,
+    /// This item's value of each [`Cond::Item`] slot (empty: evaluate them as written).
+    pub item_parts: &'a [Truth],
     pub tx: &'a Transaction,
     pub tx_index: u32,
     pub item_index: u32,
@@ -160,8 +164,12 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn cond<T: Tracer>(&self, c: &Cond, t: &mut T) -> Truth {
+        if !T::ON {
+            return self.decide(c);
+        }
         match c {
             Cond::Not(inner) => self.cond(inner, t).negate(),
+            Cond::Item(inner, _) => self.cond(inner, t),
             Cond::And(cs) => {
                 let from = t.len();
                 let mut ranges: Vec<(usize, usize, Truth)> = Vec::new();
@@ -218,15 +226,88 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Places on the transaction's date, as one set.
-    pub fn places_on(&self, places: &PlaceSet) -> CountrySet {
-        let mut set = places.countries;
-        for g in &places.groups {
-            if let Some(group) = self.rules.groups.get(usize::from(*g)) {
-                set.union_with(group.on(self.date));
+    /// The fast path of [`Ctx::cond`]: the same Kleene connectives with nothing recorded, in
+    /// a small function of its own (the explaining path's bookkeeping made every step of
+    /// the recursion pay for a large stack frame).
+    pub fn decide(&self, c: &Cond) -> Truth {
+        match c {
+            Cond::Test(test, at) => match test.as_ref() {
+                Test::Party {
+                    party: PartyRef::Role(role),
+                    pred,
+                } => self.decide_role(*role, pred, *at),
+                Test::Party {
+                    party: PartyRef::AnyOwner { of, threshold },
+                    pred,
+                } => match of.as_ref() {
+                    PartyRef::Role(role) => self.decide_owners(*role, *threshold, pred, *at),
+                    _ => self.test(test, *at, &mut NoTrace),
+                },
+                _ => self.test(test, *at, &mut NoTrace),
+            },
+            Cond::And(cs) => {
+                let mut acc = Truth::True;
+                for c in cs {
+                    match self.decide(c) {
+                        Truth::False => return Truth::False,
+                        v => acc = acc.min(v),
+                    }
+                }
+                acc
             }
+            Cond::Or(cs) => {
+                let mut acc = Truth::False;
+                for c in cs {
+                    match self.decide(c) {
+                        Truth::True => return Truth::True,
+                        v => acc = acc.max(v),
+                    }
+                }
+                acc
+            }
+            Cond::Not(inner) => self.decide(inner).negate(),
+            Cond::Item(inner, slot) => match self.item_parts.get(usize::from(*slot)) {
+                Some(v) => *v,
+                None => self.decide(inner),
+            },
         }
-        set
+    }
+
+    /// `ROLE is headquartered in / located in PLACES` and the other predicates on a role,
+    /// without the general path's detours.
+    #[inline]
+    fn decide_role(&self, role: Role, pred: &PartyPred, at: SrcSpan) -> Truth {
+        match self.role(role) {
+            Some(p) => self.pred_on(p, pred, at, &mut NoTrace),
+            None => Truth::False,
+        }
+    }
+
+    /// `any owner of ROLE holding … is headquartered in / located in PLACES`: one bit from
+    /// the table computed ahead, when there is one.
+    #[inline]
+    fn decide_owners(&self, role: Role, threshold: u16, pred: &PartyPred, at: SrcSpan) -> Truth {
+        let Some(p) = self.role(role) else {
+            return Truth::False;
+        };
+        let ahead = match pred {
+            PartyPred::HeadquarteredIn(places) => {
+                self.hits.get(places, threshold, true, self.date, p)
+            }
+            PartyPred::LocatedIn(places) => self.hits.get(places, threshold, false, self.date, p),
+            _ => None,
+        };
+        match ahead {
+            Some((true, _)) => Truth::True,
+            Some((false, true)) => Truth::Unknown,
+            Some((false, false)) => Truth::False,
+            None => self.any_owner(&PartyRef::Role(role), threshold, pred, at, &mut NoTrace),
+        }
+    }
+
+    /// Places on the transaction's date, as one set (precomputed per date epoch).
+    pub fn places_on<'p>(&self, places: &'p PlaceSet) -> &'p CountrySet {
+        places.on(self.date)
     }
 
     /// "in D5 (member since 2021-12-09 until 2026-02-03)" or "not in D5".
@@ -257,51 +338,49 @@ impl<'a> Ctx<'a> {
         let tx_i = self.tx_index;
         match test {
             Test::ItemIs { pattern, classes } => self.item_is(pattern, classes, at, t),
-            Test::ItemNum { attr, op, value } => {
-                let (v, facts) = self.item_num(*attr);
-                match v {
-                    None => {
-                        if T::ON {
-                            t.push(self.missing(
-                                format!("item {} has no `{}`", self.item_name(), attr.key()),
-                                facts,
-                                at,
-                            ));
-                        }
-                        Truth::Unknown
+            Test::ItemNum { attr, op, value } => match self.item_value(*attr) {
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!("item {} has no `{}`", self.item_name(), attr.key()),
+                            self.item_facts(*attr),
+                            at,
+                        ));
                     }
-                    Some(x) => {
-                        let holds = op.holds(x, *value);
-                        if T::ON {
-                            let rel = if holds {
-                                op.symbol().to_string()
-                            } else {
-                                format!("not {}", op.symbol())
-                            };
-                            let mut s = self.step(
-                                format!(
-                                    "item {}: {} {} {rel} {}",
-                                    self.item_name(),
-                                    attr.key(),
-                                    fmt_num(x),
-                                    fmt_num(*value)
-                                ),
-                                facts,
-                                at,
-                            );
-                            s.witness = Some(Witness::Threshold {
-                                attribute: attr.key().to_string(),
-                                value: x,
-                                op: op.symbol().to_string(),
-                                threshold: *value,
-                                met: holds,
-                            });
-                            t.push(s);
-                        }
-                        Truth::of(holds)
-                    }
+                    Truth::Unknown
                 }
-            }
+                Some(x) => {
+                    let holds = op.holds(x, *value);
+                    if T::ON {
+                        let facts = self.item_facts(*attr);
+                        let rel = if holds {
+                            op.symbol().to_string()
+                        } else {
+                            format!("not {}", op.symbol())
+                        };
+                        let mut s = self.step(
+                            format!(
+                                "item {}: {} {} {rel} {}",
+                                self.item_name(),
+                                attr.key(),
+                                fmt_num(x),
+                                fmt_num(*value)
+                            ),
+                            facts,
+                            at,
+                        );
+                        s.witness = Some(Witness::Threshold {
+                            attribute: attr.key().to_string(),
+                            value: x,
+                            op: op.symbol().to_string(),
+                            threshold: *value,
+                            met: holds,
+                        });
+                        t.push(s);
+                    }
+                    Truth::of(holds)
+                }
+            },
             Test::ItemDatacenter => {
                 if T::ON {
                     let text = if self.item.datacenter {
@@ -367,20 +446,24 @@ impl<'a> Ctx<'a> {
                 } else {
                     "quantity"
                 };
-                let mut facts = vec![FactRef::Transaction(tx_i, "quantity")];
-                if total {
-                    facts.push(FactRef::Item(item_i, "tpp"));
-                }
+                let facts = || {
+                    let mut facts = vec![FactRef::Transaction(tx_i, "quantity")];
+                    if total {
+                        facts.push(FactRef::Item(item_i, "tpp"));
+                    }
+                    facts
+                };
                 match v {
                     None => {
                         if T::ON {
-                            t.push(self.missing(format!("the {what} is not known"), facts, at));
+                            t.push(self.missing(format!("the {what} is not known"), facts(), at));
                         }
                         Truth::Unknown
                     }
                     Some(x) => {
                         let holds = op.holds(x, *value);
                         if T::ON {
+                            let facts = facts();
                             let rel = if holds {
                                 op.symbol().to_string()
                             } else {
@@ -511,37 +594,28 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn item_num(&self, attr: NumAttr) -> (Option<f64>, Vec<FactRef>) {
+    /// An item figure: a field read, nothing allocated (the fast path asks this).
+    fn item_value(&self, attr: NumAttr) -> Option<f64> {
+        let it = self.item;
+        match attr {
+            NumAttr::Tpp => it.tpp,
+            NumAttr::DieArea => it.die_area_mm2,
+            NumAttr::PerformanceDensity => it.performance_density,
+            NumAttr::Interconnect => it.interconnect_gbps,
+            NumAttr::MemoryBandwidth => it.memory_bandwidth_gbps,
+            NumAttr::MemoryBandwidthDensity => it.memory_bandwidth_density,
+        }
+    }
+
+    /// The facts an item figure comes from, for explanations.
+    fn item_facts(&self, attr: NumAttr) -> Vec<FactRef> {
         let i = self.item_index();
         let it = self.item;
         match attr {
-            NumAttr::Tpp => (it.tpp, vec![FactRef::Item(i, "tpp")]),
-            NumAttr::DieArea => (it.die_area_mm2, vec![FactRef::Item(i, "die_area_mm2")]),
-            NumAttr::PerformanceDensity => {
-                if it.die_area_mm2.is_some() && it.tpp.is_some() {
-                    (
-                        it.performance_density,
-                        vec![FactRef::Item(i, "tpp"), FactRef::Item(i, "die_area_mm2")],
-                    )
-                } else {
-                    (
-                        it.performance_density,
-                        vec![FactRef::Item(i, "performance_density")],
-                    )
-                }
+            NumAttr::PerformanceDensity if it.die_area_mm2.is_some() && it.tpp.is_some() => {
+                vec![FactRef::Item(i, "tpp"), FactRef::Item(i, "die_area_mm2")]
             }
-            NumAttr::Interconnect => (
-                it.interconnect_gbps,
-                vec![FactRef::Item(i, "interconnect_gbps")],
-            ),
-            NumAttr::MemoryBandwidth => (
-                it.memory_bandwidth_gbps,
-                vec![FactRef::Item(i, "memory_bandwidth_gbps")],
-            ),
-            NumAttr::MemoryBandwidthDensity => (
-                it.memory_bandwidth_density,
-                vec![FactRef::Item(i, "memory_bandwidth_density")],
-            ),
+            other => vec![FactRef::Item(i, other.key())],
         }
     }
 
@@ -753,7 +827,8 @@ impl<'a> Ctx<'a> {
         let set = self.places_on(places);
         // Without a route, a shipment goes straight from the sender's country to the
         // destination; a lease moves nothing.
-        let implied: Vec<Country>;
+        // The implied route lives on the stack: the fast path allocates nothing here.
+        let implied: [Country; 2];
         let (hops, given): (&[Country], bool) = if !self.tx.route.is_empty() {
             (&self.tx.route, true)
         } else if self.tx.kind == Kind::Lease {
@@ -764,24 +839,20 @@ impl<'a> Ctx<'a> {
                 .sender
                 .and_then(|s| self.party(s))
                 .map(|p| p.country);
-            implied = origin
-                .into_iter()
-                .chain(std::iter::once(self.tx.destination))
-                .collect();
-            (&implied, false)
+            match origin {
+                Some(o) => {
+                    implied = [o, self.tx.destination];
+                    (&implied, false)
+                }
+                None => (std::slice::from_ref(&self.tx.destination), false),
+            }
         };
         let last = hops.len().saturating_sub(1);
-        let candidates: Vec<usize> = match mode {
-            RouteMode::PassesThrough => (1..last).collect(),
-            RouteMode::Includes => (0..hops.len()).collect(),
-            RouteMode::StartsIn => (0..hops.len().min(1)).collect(),
-            RouteMode::EndsIn => {
-                if hops.is_empty() {
-                    vec![]
-                } else {
-                    vec![last]
-                }
-            }
+        let candidates = match mode {
+            RouteMode::PassesThrough => 1..last,
+            RouteMode::Includes => 0..hops.len(),
+            RouteMode::StartsIn => 0..hops.len().min(1),
+            RouteMode::EndsIn => last..hops.len(),
         };
         let hit = candidates
             .into_iter()
@@ -1123,6 +1194,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[inline]
     fn role(&self, role: Role) -> Option<u32> {
         match role {
             Role::Sender => self.tx.sender,
@@ -1179,6 +1251,20 @@ impl<'a> Ctx<'a> {
     }
 
     fn pred_on<T: Tracer>(&self, p: u32, pred: &PartyPred, at: SrcSpan, t: &mut T) -> Truth {
+        // The fast path reads the packed table, not the party's whole record.
+        if !T::ON {
+            if let PartyPred::HeadquarteredIn(places) | PartyPred::LocatedIn(places) = pred {
+                let Some([country, hq]) = self.world.homes.get(p as usize) else {
+                    return Truth::Unknown;
+                };
+                let c = if matches!(pred, PartyPred::HeadquarteredIn(_)) {
+                    hq
+                } else {
+                    country
+                };
+                return Truth::of(self.places_on(places).contains(*c));
+            }
+        }
         let Some(party) = self.party(p) else {
             return Truth::Unknown;
         };
@@ -1458,23 +1544,42 @@ impl<'a> Ctx<'a> {
             Ok(b) => b,
             Err(v) => return v,
         };
+        if !T::ON {
+            let ahead = match pred {
+                PartyPred::HeadquarteredIn(places) => {
+                    self.hits.get(places, th, true, self.date, base)
+                }
+                PartyPred::LocatedIn(places) => self.hits.get(places, th, false, self.date, base),
+                _ => None,
+            };
+            if let Some((sure, possible)) = ahead {
+                return match (sure, possible) {
+                    (true, _) => Truth::True,
+                    (false, true) => Truth::Unknown,
+                    (false, false) => Truth::False,
+                };
+            }
+        }
         let Some(closure) = self.world.closures.get(usize::from(th)) else {
             return Truth::Unknown;
         };
         let threshold = closure.threshold;
-        let summary_holds = |summaries: &[crate::world::Summary]| -> Option<bool> {
-            let s = summaries.get(base as usize)?;
+        let summary_holds = |ids: &[u32]| -> Option<bool> {
+            let s = self
+                .world
+                .summaries
+                .get(*ids.get(base as usize)? as usize)?;
             Some(match pred {
                 PartyPred::HeadquarteredIn(places) => self
                     .world
                     .country_sets
                     .get(s.headquarters as usize)?
-                    .intersects(&self.places_on(places)),
+                    .intersects(self.places_on(places)),
                 PartyPred::LocatedIn(places) => self
                     .world
                     .country_sets
                     .get(s.locations as usize)?
-                    .intersects(&self.places_on(places)),
+                    .intersects(self.places_on(places)),
                 PartyPred::ListedOn(mask) => ListKind::ALL.iter().any(|l| {
                     mask & l.bit() != 0
                         && s.listed.get(*l as usize).is_some_and(|d| *d <= self.date)

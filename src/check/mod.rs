@@ -3,16 +3,20 @@
 //! with its explanation and witness; a transaction's verdict is its most severe finding.
 
 pub mod eval;
+pub mod memo;
 pub mod report;
 
 use crate::date::Date;
 use crate::diag::Diagnostic;
-use crate::facts::{AuthKind, FactRef, TransactionFile};
+use crate::facts::{AuthKind, FactRef, Transaction, TransactionFile};
 use crate::ir::*;
 use crate::limits::{Budget, Limits};
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
 use report::{Dismissal, Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
+
+/// The rule id of the finding a transaction gets when its check passes the step limit.
+pub const STEP_LIMIT_RULE: &str = "chipgate.max-steps-per-transaction";
 
 /// A rule that fired: its index, and its outcome as enforced and as the codified text has it.
 type Fired = (u32, (Verdict, Verdict));
@@ -27,6 +31,16 @@ pub struct Checker<'a> {
     classes: Vec<Vec<Truth>>,
     /// `Limits::max_steps_per_transaction`.
     max_steps: u64,
+    /// Per item, one bit per rule: whether the rule's `when` can hold for that item at all.
+    /// A rule whose item tests already fail (the chip is below every threshold it names) is
+    /// skipped without evaluating anything: the rules are indexed by the facts they test.
+    may_fire: Vec<u64>,
+    /// Words of `may_fire` per item.
+    rule_words: usize,
+    /// Owner questions of the rules, answered per party ahead of time.
+    hits: memo::OwnerHits,
+    /// Per item, the value of each [`Cond::Item`] slot (`item_slots` values per item).
+    item_parts: Vec<Truth>,
 }
 
 impl<'a> Checker<'a> {
@@ -49,9 +63,131 @@ impl<'a> Checker<'a> {
             world,
             classes: Vec::new(),
             max_steps: limits.max_steps_per_transaction,
+            may_fire: Vec::new(),
+            rule_words: rules.rules.len().div_ceil(64),
+            hits: memo::OwnerHits::default(),
+            item_parts: Vec::new(),
         };
+        checker.item_parts = checker.item_part_table();
+        checker.hits = memo::OwnerHits::build(rules, &checker.world);
         checker.classes = checker.classify_items();
+        checker.may_fire = checker.index_rules_by_item();
         checker
+    }
+
+    /// For each item, which rules may fire: `when` evaluated with only the item's own,
+    /// date-independent facts known and every other test unknown. In Kleene logic a `false`
+    /// there stays `false` whatever the unknown tests turn out to be, so skipping such a rule
+    /// never changes a verdict.
+    fn index_rules_by_item(&self) -> Vec<u64> {
+        let words = self.rule_words;
+        let mut bits = vec![0u64; words * self.facts.items.len()];
+        for i in 0..self.facts.items.len() {
+            for (r, rule) in self.rules.rules.iter().enumerate() {
+                if self.item_bound(&rule.when, i) != Truth::False {
+                    if let Some(w) = bits.get_mut(i * words + r / 64) {
+                        *w |= 1 << (r % 64);
+                    }
+                }
+            }
+        }
+        bits
+    }
+
+    /// Every item's value of every [`Cond::Item`] slot. Such a part reads only item tests,
+    /// which [`Checker::item_bound`] decides exactly.
+    fn item_part_table(&self) -> Vec<Truth> {
+        let n = usize::from(self.rules.item_slots);
+        let mut parts: Vec<&Cond> = Vec::with_capacity(n);
+        fn collect<'c>(c: &'c Cond, out: &mut Vec<&'c Cond>) {
+            match c {
+                Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect(c, out)),
+                Cond::Not(c) => collect(c, out),
+                Cond::Item(inner, slot) => {
+                    if out.len() == usize::from(*slot) {
+                        out.push(inner);
+                    }
+                }
+                Cond::Test(..) => {}
+            }
+        }
+        for r in &self.rules.rules {
+            collect(&r.when, &mut parts);
+            if let Some(u) = &r.unless {
+                collect(u, &mut parts);
+            }
+        }
+        for e in &self.rules.exceptions {
+            collect(&e.when, &mut parts);
+        }
+        if parts.len() != n {
+            // Slots not met in declaration order: leave the table empty, the fast path then
+            // evaluates the parts as written.
+            return Vec::new();
+        }
+        (0..self.facts.items.len())
+            .flat_map(|i| parts.iter().map(move |c| (i, *c)))
+            .map(|(i, c)| self.item_bound(c, i))
+            .collect()
+    }
+
+    /// A condition's truth from item `i`'s date-independent facts alone (see above).
+    fn item_bound(&self, c: &Cond, i: usize) -> Truth {
+        match c {
+            Cond::Not(inner) => self.item_bound(inner, i).negate(),
+            Cond::Item(inner, _) => self.item_bound(inner, i),
+            Cond::And(cs) => cs
+                .iter()
+                .map(|c| self.item_bound(c, i))
+                .min()
+                .unwrap_or(Truth::True),
+            Cond::Or(cs) => cs
+                .iter()
+                .map(|c| self.item_bound(c, i))
+                .max()
+                .unwrap_or(Truth::False),
+            Cond::Test(test, _) => {
+                let Some(item) = self.facts.items.get(i) else {
+                    return Truth::Unknown;
+                };
+                match test.as_ref() {
+                    Test::ItemNum { attr, op, value } => {
+                        let v = match attr {
+                            NumAttr::Tpp => item.tpp,
+                            NumAttr::DieArea => item.die_area_mm2,
+                            NumAttr::PerformanceDensity => item.performance_density,
+                            NumAttr::Interconnect => item.interconnect_gbps,
+                            NumAttr::MemoryBandwidth => item.memory_bandwidth_gbps,
+                            NumAttr::MemoryBandwidthDensity => item.memory_bandwidth_density,
+                        };
+                        v.map_or(Truth::Unknown, |x| Truth::of(op.holds(x, *value)))
+                    }
+                    Test::ItemDatacenter => Truth::of(item.datacenter),
+                    Test::ItemForm(form) => Truth::of(item.form == *form),
+                    // Classified by none of the blocks on any date: false on every date (the
+                    // declared ECCN is consulted only when the specifications leave it open).
+                    Test::ItemIs { classes, .. } => {
+                        let row = self.classes.get(i);
+                        let never = classes.iter().all(|c| {
+                            row.and_then(|r| r.get(usize::from(*c))) == Some(&Truth::False)
+                        });
+                        if never {
+                            Truth::False
+                        } else {
+                            Truth::Unknown
+                        }
+                    }
+                    _ => Truth::Unknown,
+                }
+            }
+        }
+    }
+
+    /// Whether rule `r` may fire for item `item` (see [`Checker::index_rules_by_item`]).
+    fn may_fire(&self, item: u32, r: u32) -> bool {
+        self.may_fire
+            .get(item as usize * self.rule_words + r as usize / 64)
+            .is_none_or(|w| w & (1 << (r % 64)) != 0)
     }
 
     pub fn world(&self) -> &World {
@@ -61,8 +197,35 @@ impl<'a> Checker<'a> {
     /// Evaluates each classification block's specification test on each item. Dates do not
     /// enter: a block's window is applied when a rule asks on a given date.
     fn classify_items(&self) -> Vec<Vec<Truth>> {
-        let Some(any_tx) = self.facts.transactions.first() else {
-            return Vec::new();
+        // Classification tests read only the item; the context wants some transaction.
+        let placeholder;
+        let any_tx = match self.facts.transactions.first() {
+            Some(tx) => tx,
+            None => {
+                let Some(us) = crate::country::Country::parse("US") else {
+                    return Vec::new();
+                };
+                placeholder = Transaction {
+                    id: String::new(),
+                    kind: crate::facts::Kind::Export,
+                    date: Date::MIN,
+                    item: 0,
+                    quantity: None,
+                    sender: None,
+                    consignee: None,
+                    end_user: None,
+                    end_user_given: false,
+                    destination: us,
+                    destination_given: false,
+                    route: Vec::new(),
+                    end_use: None,
+                    authorizations: Vec::new(),
+                    facility: None,
+                    lessor: None,
+                    lessee: None,
+                };
+                &placeholder
+            }
         };
         // Classifications test the item's own figures only: bounded by the rules' size.
         let budget = Budget::unlimited();
@@ -76,6 +239,8 @@ impl<'a> Checker<'a> {
                     facts: self.facts,
                     world: &self.world,
                     classes: &[],
+                    hits: &self.hits,
+                    item_parts: &[],
                     tx: any_tx,
                     tx_index: 0,
                     item_index: u32::try_from(i).unwrap_or(u32::MAX),
@@ -99,19 +264,10 @@ impl<'a> Checker<'a> {
         let item = self.facts.items.get(item_index)?;
         let any_tx = self.facts.transactions.first()?;
         let budget = Budget::new(self.max_steps);
-        let ctx = Ctx {
-            rules: self.rules,
-            facts: self.facts,
-            world: &self.world,
-            classes: &self.classes,
-            tx: any_tx,
-            tx_index: 0,
-            item_index: u32::try_from(item_index).unwrap_or(u32::MAX),
-            date,
-            assume: 0,
-            item,
-            budget: &budget,
-        };
+        // The item's tests need no transaction; any one of the file's stands in.
+        let mut probe = any_tx.clone();
+        probe.item = u32::try_from(item_index).unwrap_or(u32::MAX);
+        let ctx = self.ctx_for(&probe, 0, date, 0, &budget)?;
         let mut tests = Vec::new();
         let mut eccns: Vec<String> = Vec::new();
         for class in self
@@ -172,14 +328,36 @@ impl<'a> Checker<'a> {
         budget: &'b Budget,
     ) -> Option<Ctx<'b>> {
         let tx = self.facts.transactions.get(tx_index)?;
+        self.ctx_for(
+            tx,
+            u32::try_from(tx_index).unwrap_or(u32::MAX),
+            date,
+            assume,
+            budget,
+        )
+    }
+
+    fn ctx_for<'t>(
+        &'t self,
+        tx: &'t Transaction,
+        tx_index: u32,
+        date: Date,
+        assume: u8,
+        budget: &'t Budget,
+    ) -> Option<Ctx<'t>> {
         let item = self.facts.item(tx.item)?;
+        let n = usize::from(self.rules.item_slots);
+        let row = tx.item as usize * n;
+        let item_parts = self.item_parts.get(row..row + n).unwrap_or(&[]);
         Some(Ctx {
             rules: self.rules,
             facts: self.facts,
             world: &self.world,
             classes: &self.classes,
+            hits: &self.hits,
+            item_parts,
             tx,
-            tx_index: u32::try_from(tx_index).unwrap_or(u32::MAX),
+            tx_index,
             item_index: tx.item,
             date,
             assume,
@@ -214,10 +392,36 @@ impl<'a> Checker<'a> {
         budget: &Budget,
     ) -> Option<(Verdict, Vec<Fired>)> {
         let tx = self.facts.transactions.get(tx_index)?;
-        let date = as_of.unwrap_or(tx.date);
-        let ctx = self.ctx(tx_index, date, 0, budget)?;
-        let mut verdict = Verdict::Allowed;
+        let index = u32::try_from(tx_index).unwrap_or(u32::MAX);
         let mut fired = Vec::new();
+        let verdict = self.judge_tx(tx, index, as_of, budget, |r, outcome| {
+            fired.push((r, outcome));
+        })?;
+        Some((verdict, fired))
+    }
+
+    /// The verdict of a transaction that is not in the file, judged against the file's
+    /// parties, items and facilities (its indices refer to them): a sign-up or an order line
+    /// screened as it arrives, against a world built once. `None` when the transaction names
+    /// an item the file does not have.
+    pub fn verdict_for(&self, tx: &Transaction, as_of: Option<Date>) -> Option<Verdict> {
+        let budget = Budget::new(self.max_steps);
+        self.judge_tx(tx, u32::MAX, as_of, &budget, |_, _| {})
+    }
+
+    /// Runs every rule in force for the transaction's kind within `budget`; `fired` hears of
+    /// each finding, with its outcome as enforced and as the codified text has it.
+    fn judge_tx(
+        &self,
+        tx: &Transaction,
+        tx_index: u32,
+        as_of: Option<Date>,
+        budget: &Budget,
+        mut fired: impl FnMut(u32, (Verdict, Verdict)),
+    ) -> Option<Verdict> {
+        let date = as_of.unwrap_or(tx.date);
+        let ctx = self.ctx_for(tx, tx_index, date, 0, budget)?;
+        let mut verdict = Verdict::Allowed;
         for &r in self
             .rules
             .by_kind
@@ -225,6 +429,9 @@ impl<'a> Checker<'a> {
             .map(Vec::as_slice)
             .unwrap_or(&[])
         {
+            if !self.may_fire(tx.item, r) {
+                continue;
+            }
             let Some(rule) = self.rules.rules.get(r as usize) else {
                 continue;
             };
@@ -234,13 +441,13 @@ impl<'a> Checker<'a> {
             if let Some(text) = judge(&ctx, rule) {
                 let outcome = enforced(rule, date, text);
                 verdict = verdict.max(outcome);
-                fired.push((r, (outcome, text)));
+                fired(r, (outcome, text));
             }
             if budget.exhausted() {
                 break;
             }
         }
-        Some((verdict, fired))
+        Some(verdict)
     }
 
     /// Judges one transaction (on its own date, or on `as_of`), with every finding explained.
@@ -252,7 +459,7 @@ impl<'a> Checker<'a> {
             Ok(report) => report,
             Err(limit) => {
                 let finding = Finding {
-                    rule: "chipgate.max-steps-per-transaction".into(),
+                    rule: STEP_LIMIT_RULE.into(),
                     title: "checking stopped at the step limit".into(),
                     law: None,
                     outcome: Verdict::Indeterminate,
@@ -747,15 +954,47 @@ pub struct ClassTest {
     pub reasons: Vec<String>,
 }
 
+/// Reports are checked and mapped this many at a time: enough to keep every core busy, few
+/// enough that memory holds one batch of reports, never the whole file's.
+const BATCH: usize = 4096;
+
+/// Below this many transactions a file is checked on the calling thread: starting the pool
+/// would cost more than it saves.
+const PARALLEL_FROM: usize = 512;
+
+/// Checks every transaction of a file, turns each report into a `T` with `map` (on all cores
+/// when there are many), and hands the results to `sink` in file order, a batch at a time.
+pub fn stream<T: Send>(
+    checker: &Checker<'_>,
+    as_of: Option<Date>,
+    map: impl Fn(TransactionReport) -> T + Sync,
+    mut sink: impl FnMut(T),
+) {
+    use rayon::prelude::*;
+    let n = checker.facts.transactions.len();
+    let one = |i: usize| checker.check(i, as_of).map(&map);
+    if n < PARALLEL_FROM {
+        (0..n).filter_map(one).for_each(sink);
+        return;
+    }
+    let mut start = 0;
+    while start < n {
+        let end = (start + BATCH).min(n);
+        let batch: Vec<T> = (start..end).into_par_iter().filter_map(one).collect();
+        batch.into_iter().for_each(&mut sink);
+        start = end;
+    }
+}
+
 /// Whether a rule produces a finding, and with which outcome under its text (fast path, no
 /// explanation); `enforced` turns that into the outcome as enforced on the date.
 fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
-    let when = ctx.cond(&rule.when, &mut NoTrace);
+    let when = ctx.decide(&rule.when);
     if when == Truth::False {
         return None;
     }
     let lifted = match &rule.unless {
-        Some(u) => ctx.cond(u, &mut NoTrace),
+        Some(u) => ctx.decide(u),
         None => Truth::False,
     };
     let outcome = verdict_of(rule.outcome);
@@ -797,7 +1036,7 @@ pub fn verdict_of(outcome: Outcome) -> Verdict {
 fn find_lead(cond: &Cond, kind: AuthKind, rules: &RuleSet) -> Option<i32> {
     match cond {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().find_map(|c| find_lead(c, kind, rules)),
-        Cond::Not(c) => find_lead(c, kind, rules),
+        Cond::Not(c) | Cond::Item(c, _) => find_lead(c, kind, rules),
         Cond::Test(t, _) => match t.as_ref() {
             Test::Authorized {
                 kind: k,
@@ -912,7 +1151,8 @@ fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Limits, RuleSet, TransactionFile, Verdict};
+    use super::*;
+    use crate::{Limits, RuleSet};
 
     /// A transaction whose only finding is an unenforced requirement gets that finding's
     /// outcome (a warning) as its verdict, not the codified license requirement.
@@ -957,5 +1197,78 @@ rule test.stayed {
             Some(Verdict::LicenseRequired)
         );
         assert_eq!(reports[1].verdict, Verdict::LicenseRequired);
+    }
+
+    /// The fast path (answers computed ahead, rules skipped by item, the small evaluator)
+    /// and the explaining path (closures read directly) must agree on every condition.
+    #[test]
+    fn the_fast_path_agrees_with_the_explaining_path() {
+        let rules = RuleSet::from_sources(
+            &[(
+                "t.cg".to_string(),
+                r#"
+group D5 "D:5" { cite "x" members CN, RU  member KH from 2021-12-09 until 2026-02-03 }
+rule t.owner {
+  title "t" cite "x" effective 2000-01-01 on export, transfer
+  when (item.tpp >= 4800 or (item.tpp >= 1600 and item.performance_density >= 5.92))
+   and (consignee is headquartered in D5
+        or any owner of consignee holding at least 50% is headquartered in D5
+        or any owner of consignee holding more than 25% is located in [D5, MO])
+  unless authorized by license
+  outcome prohibited
+}
+"#
+                .to_string(),
+            )],
+            &Limits::default(),
+        )
+        .unwrap();
+        let yaml = r#"
+parties:
+  - { id: a, name: A, country: SG, owners: [{ party: b, share: 50 }] }
+  - { id: b, name: B, country: KY, owners: [{ party: c }] }
+  - { id: c, name: C, country: KH }
+  - { id: d, name: D, country: US, owners: [{ party: e, share: 60 }] }
+  - { id: e, name: E, country: US, owners: [{ party: d, share: 60 }, { party: f, share: 30 }] }
+  - { id: f, name: F, country: MO, headquarters: CN }
+  - { id: g, name: G, country: US, owners: [{ party: g, share: 100 }] }
+items:
+  - { id: big, name: Big, tpp: 4800, performance_density: 1 }
+  - { id: dense, name: Dense, tpp: 1600, performance_density: 5.92 }
+  - { id: small, name: Small, tpp: 1599, performance_density: 9 }
+  - { id: blank, name: Blank }
+transactions:
+  - { id: T1, kind: export, date: 2025-01-01, item: big, from: g, to: a }
+"#;
+        let file = TransactionFile::from_str("t.yaml", yaml, &Limits::default()).unwrap();
+        let checker = rules.checker(&file);
+        let mut seen = std::collections::BTreeSet::new();
+        let template = file.transactions.first().unwrap().clone();
+        for party in 0..file.parties.len() as u32 {
+            for item in 0..file.items.len() as u32 {
+                for date in ["2020-01-01", "2023-06-01", "2026-06-01"] {
+                    let mut tx = template.clone();
+                    tx.consignee = Some(party);
+                    tx.end_user = Some(party);
+                    tx.item = item;
+                    tx.date = Date::parse(date).unwrap();
+                    let budget = Budget::new(u64::MAX);
+                    let ctx = checker.ctx_for(&tx, 0, tx.date, 0, &budget).unwrap();
+                    let rule = rules.rules.first().unwrap();
+                    let fast = ctx.cond(&rule.when, &mut NoTrace);
+                    let slow = ctx.cond(&rule.when, &mut Trace::default());
+                    assert_eq!(fast, slow, "party {party} item {item} on {date}");
+                    seen.insert(fast);
+                    let verdict = checker.verdict_for(&tx, None).unwrap();
+                    let expected = match slow {
+                        Truth::False => Verdict::Allowed,
+                        Truth::True => Verdict::Prohibited,
+                        Truth::Unknown => Verdict::Indeterminate,
+                    };
+                    assert_eq!(verdict, expected, "party {party} item {item} on {date}");
+                }
+            }
+        }
+        assert_eq!(seen.len(), 3, "true, false and unknown all met");
     }
 }

@@ -1,6 +1,7 @@
 //! Conditions: syntax to [`Cond`], with name resolution, types and define expansion.
 
 use crate::country::{Country, CountrySet};
+use crate::date::Date;
 use crate::diag::suggestion_help;
 use crate::facts::{AuthKind, EndUse, Form, Kind, ListKind, Share};
 use crate::ir::*;
@@ -634,11 +635,7 @@ impl Compiler {
     }
 
     pub(crate) fn places(&mut self, file: u16, names: &[Name]) -> Option<PlaceSet> {
-        let mut set = PlaceSet {
-            countries: CountrySet::EMPTY,
-            groups: Vec::new(),
-            text: String::new(),
-        };
+        let mut set = PlaceSet::default();
         let mut ok = true;
         for n in names {
             if let Some((idx, _)) = self.groups.get(&n.node) {
@@ -664,7 +661,37 @@ impl Compiler {
         } else {
             format!("[{}]", text.join(", "))
         };
+        set.epochs = self.place_epochs(&set);
+        set.id = self.next_place_id;
+        self.next_place_id = self.next_place_id.saturating_add(1);
         ok.then_some(set)
+    }
+
+    /// The members of a place set as of each date its groups change, so that the checker
+    /// finds a date's members with one search instead of uniting groups on every test.
+    fn place_epochs(&self, set: &PlaceSet) -> Vec<(Date, CountrySet)> {
+        let tables: Vec<&Vec<(Date, CountrySet)>> = set
+            .groups
+            .iter()
+            .filter_map(|g| self.group_epochs.get(usize::from(*g)))
+            .collect();
+        let mut dates: Vec<Date> = vec![Date::MIN];
+        dates.extend(tables.iter().flat_map(|t| t.iter().map(|(d, _)| *d)));
+        dates.sort();
+        dates.dedup();
+        dates
+            .into_iter()
+            .map(|d| {
+                let mut members = set.countries;
+                for table in &tables {
+                    let i = table.partition_point(|(from, _)| *from <= d);
+                    if let Some((_, m)) = i.checked_sub(1).and_then(|i| table.get(i)) {
+                        members.union_with(m);
+                    }
+                }
+                (d, members)
+            })
+            .collect()
     }
 
     fn lists(&mut self, file: u16, names: &[Name]) -> Option<u8> {

@@ -120,6 +120,9 @@ pub(crate) struct Compiler {
     pub(crate) max_tests: usize,
     /// Per exception, how deep its condition nests through the exceptions it uses.
     exception_depths: Vec<usize>,
+    /// Each compiled group's membership by date, for place sets that name it.
+    group_epochs: Vec<Vec<(Date, crate::country::CountrySet)>>,
+    next_place_id: u16,
 }
 
 /// Nesting beyond this is refused whatever the limit says: every level is a few frames of
@@ -145,6 +148,8 @@ impl Compiler {
                 .collect(),
             incomplete: false,
             files,
+            group_epochs: Vec::new(),
+            next_place_id: 0,
         }
     }
 
@@ -347,6 +352,7 @@ impl Compiler {
 
         // Pass 2: groups, flattened with cycle detection.
         let groups: Vec<Group> = group_ats.iter().map(|at| self.group(*at)).collect();
+        self.group_epochs = groups.iter().map(|g| g.epochs.clone()).collect();
 
         // Pass 3: classifications (item tests only).
         let mut classes = Vec::new();
@@ -419,6 +425,18 @@ impl Compiler {
         if !self.errors.is_empty() {
             return Err(Error::from(self.errors));
         }
+        // Parts of conditions that read only the item's own figures become slots the
+        // checker computes once per item.
+        let mut item_slots = 0u16;
+        for r in &mut rules {
+            mark_item_parts(&mut r.when, &mut item_slots);
+            if let Some(u) = &mut r.unless {
+                mark_item_parts(u, &mut item_slots);
+            }
+        }
+        for e in &mut exceptions {
+            mark_item_parts(&mut e.when, &mut item_slots);
+        }
         let mut by_kind: [Vec<u32>; 4] = Default::default();
         for (i, r) in rules.iter().enumerate() {
             for k in Kind::ALL {
@@ -452,6 +470,7 @@ impl Compiler {
             rules,
             by_kind,
             needs: self.needs,
+            item_slots,
             digest,
         })
     }
@@ -1441,6 +1460,7 @@ fn cond_depth(cond: &Cond, exceptions: &[usize]) -> usize {
                 .unwrap_or(0)
         }
         Cond::Not(c) => 1 + cond_depth(c, exceptions),
+        Cond::Item(c, _) => cond_depth(c, exceptions),
         Cond::Test(t, _) => match t.as_ref() {
             Test::Exception(i) => 1 + exceptions.get(usize::from(*i)).copied().unwrap_or(0),
             _ => 0,
@@ -1448,10 +1468,39 @@ fn cond_depth(cond: &Cond, exceptions: &[usize]) -> usize {
     }
 }
 
+/// Whether a test reads only the item's own figures, whatever the date.
+fn item_only(c: &Cond) -> bool {
+    match c {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().all(item_only),
+        Cond::Not(c) | Cond::Item(c, _) => item_only(c),
+        Cond::Test(t, _) => matches!(
+            t.as_ref(),
+            Test::ItemNum { .. } | Test::ItemDatacenter | Test::ItemForm(_)
+        ),
+    }
+}
+
+/// Wraps each largest connective made only of item tests in a [`Cond::Item`] slot (single
+/// tests are left alone: reading a slot would cost as much as the test).
+fn mark_item_parts(c: &mut Cond, slots: &mut u16) {
+    let connective = matches!(c, Cond::And(_) | Cond::Or(_) | Cond::Not(_));
+    if connective && item_only(c) && *slots < u16::MAX {
+        let inner = std::mem::replace(c, Cond::And(Vec::new()));
+        *c = Cond::Item(Box::new(inner), *slots);
+        *slots += 1;
+        return;
+    }
+    match c {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter_mut().for_each(|c| mark_item_parts(c, slots)),
+        Cond::Not(c) => mark_item_parts(c, slots),
+        Cond::Item(..) | Cond::Test(..) => {}
+    }
+}
+
 fn collect_exception_refs(cond: &Cond, out: &mut Vec<u16>) {
     match cond {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect_exception_refs(c, out)),
-        Cond::Not(c) => collect_exception_refs(c, out),
+        Cond::Not(c) | Cond::Item(c, _) => collect_exception_refs(c, out),
         Cond::Test(t, _) => {
             if let Test::Exception(i) = t.as_ref() {
                 out.push(*i);

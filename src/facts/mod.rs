@@ -6,6 +6,7 @@
 //! found only when a diagnostic or a finding needs them (`spans`).
 
 mod guard;
+mod pieces;
 pub(crate) mod raw;
 pub mod spans;
 pub(crate) mod validate;
@@ -370,6 +371,70 @@ impl TransactionFile {
         TransactionFile::parse(source, limits)
     }
 
+    /// Builds a file from facts already in memory (an order desk's database, a generator),
+    /// without writing and re-reading YAML. References are indices into the given lists and
+    /// are checked here; a reference out of range is a diagnostic, never a panic. The file has
+    /// no text, so findings on it point at no line.
+    pub fn from_parts(
+        name: &str,
+        parties: Vec<Party>,
+        items: Vec<Item>,
+        facilities: Vec<Facility>,
+        transactions: Vec<Transaction>,
+    ) -> Result<TransactionFile, Error> {
+        let (np, ni, nf) = (parties.len(), items.len(), facilities.len());
+        let in_range = |i: u32, n: usize| (i as usize) < n;
+        let mut problems: Vec<String> = Vec::new();
+        for (i, p) in parties.iter().enumerate() {
+            if let Some(o) = p.owners.iter().find(|o| !in_range(o.owner, np)) {
+                problems.push(format!(
+                    "party {i} (`{}`): owner {} is not a party",
+                    p.id, o.owner
+                ));
+            }
+        }
+        for (i, f) in facilities.iter().enumerate() {
+            if !in_range(f.operator, np) {
+                problems.push(format!(
+                    "facility {i} (`{}`): operator {} is not a party",
+                    f.id, f.operator
+                ));
+            }
+        }
+        for (i, t) in transactions.iter().enumerate() {
+            let parties_ok = [t.sender, t.consignee, t.end_user, t.lessor, t.lessee]
+                .iter()
+                .flatten()
+                .all(|p| in_range(*p, np));
+            let facility_ok = t.facility.is_none_or(|f| in_range(f, nf));
+            if !in_range(t.item, ni) || !parties_ok || !facility_ok {
+                problems.push(format!(
+                    "transaction {i} (`{}`): refers to a party, item or facility that is not in the file",
+                    t.id
+                ));
+            }
+        }
+        if let Some(first) = problems.first() {
+            return Err(Diagnostic::error(
+                "facts::dangling-index",
+                format!("`{name}`: {first} ({} such problems)", problems.len()),
+            )
+            .help(
+                "indices refer to positions in the `parties`, `items` and `facilities` lists given",
+            )
+            .into());
+        }
+        Ok(TransactionFile::new(
+            SourceFile::new(name, ""),
+            parties,
+            items,
+            facilities,
+            transactions,
+            None,
+            OnceLock::new(),
+        ))
+    }
+
     pub(crate) fn new(
         source: Arc<SourceFile>,
         parties: Vec<Party>,
@@ -391,8 +456,18 @@ impl TransactionFile {
     }
 
     pub fn spans(&self) -> &SpanIndex {
-        self.spans
-            .get_or_init(|| SpanIndex::build(&self.source, self.root))
+        self.spans.get_or_init(|| {
+            SpanIndex::with_counts(
+                &self.source,
+                self.root,
+                &[
+                    ("parties", self.parties.len()),
+                    ("items", self.items.len()),
+                    ("facilities", self.facilities.len()),
+                    ("transactions", self.transactions.len()),
+                ],
+            )
+        })
     }
 
     pub fn party(&self, i: u32) -> Option<&Party> {
@@ -461,8 +536,7 @@ impl TransactionFile {
 
     /// The span of a whole transaction entry.
     pub fn transaction_span(&self, tx: u32) -> Span {
-        self.spans()
-            .locate(&[Seg::Key("transactions"), Seg::Index(tx as usize)])
+        self.spans().entry("transactions", tx as usize)
     }
 }
 

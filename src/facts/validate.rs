@@ -27,6 +27,11 @@ pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile,
             .into());
     }
     guard_text(&source, limits)?;
+    if text.len() >= super::pieces::PARALLEL_FROM_BYTES {
+        if let Some(file) = super::pieces::load(&source, limits) {
+            return Ok(file);
+        }
+    }
     let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(&source, &e))?;
     Validator::new(source, limits, None).run(raw)
 }
@@ -240,12 +245,16 @@ fn describe_path(path: &str) -> String {
     parts.join(" of ")
 }
 
-struct Validator<'l> {
+pub(crate) struct Validator<'l> {
     source: Arc<SourceFile>,
     limits: &'l Limits,
     root: Option<&'static str>,
     spans: OnceLock<SpanIndex>,
     errors: Vec<Diagnostic>,
+    /// False when only whether there are errors matters (the pieces of a large file, which
+    /// are read again in one piece on any error): positions are then not looked up, since
+    /// that would index the whole file for each piece.
+    locate: bool,
 }
 
 /// A path into the file, owned so validators can build it up.
@@ -256,7 +265,7 @@ enum P {
 }
 
 impl<'l> Validator<'l> {
-    fn new(
+    pub(crate) fn new(
         source: Arc<SourceFile>,
         limits: &'l Limits,
         root: Option<&'static str>,
@@ -267,10 +276,22 @@ impl<'l> Validator<'l> {
             root,
             spans: OnceLock::new(),
             errors: Vec::new(),
+            locate: true,
+        }
+    }
+
+    /// A validator that only tells whether there were errors (see `locate`).
+    pub(crate) fn unlocated(source: Arc<SourceFile>, limits: &'l Limits) -> Validator<'l> {
+        Validator {
+            locate: false,
+            ..Validator::new(source, limits, None)
         }
     }
 
     fn span(&self, path: &[P], whole_entry: bool) -> Span {
+        if !self.locate {
+            return Span::default();
+        }
         let spans = self
             .spans
             .get_or_init(|| SpanIndex::build(&self.source, self.root));
@@ -401,7 +422,7 @@ impl<'l> Validator<'l> {
         None
     }
 
-    fn run(mut self, raw: RawFile) -> Result<TransactionFile, Error> {
+    pub(crate) fn run(mut self, raw: RawFile) -> Result<TransactionFile, Error> {
         let counts = [
             (
                 raw.parties.len(),
@@ -471,41 +492,15 @@ impl<'l> Validator<'l> {
             return Err(Error::from(self.errors));
         }
 
-        let party_ids = self.ids(
-            raw.parties.iter().map(|p| p.id.as_str()),
-            "parties",
-            "party",
-        );
-        let item_ids = self.ids(raw.items.iter().map(|p| p.id.as_str()), "items", "item");
-        let facility_ids = self.ids(
-            raw.facilities.iter().map(|p| p.id.as_str()),
-            "facilities",
-            "facility",
-        );
+        let [party_ids, item_ids, facility_ids] =
+            self.head_ids(&raw.parties, &raw.items, &raw.facilities);
         self.ids(
             raw.transactions.iter().map(|p| p.id.as_str()),
             "transactions",
             "transaction",
         );
-
-        let parties: Vec<Party> = raw
-            .parties
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| self.party(i, p, &party_ids))
-            .collect();
-        let items: Vec<Item> = raw
-            .items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, it)| self.item(i, it))
-            .collect();
-        let facilities: Vec<Facility> = raw
-            .facilities
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| self.facility(i, f, &party_ids))
-            .collect();
+        let (parties, items, facilities) =
+            self.head_values(&raw.parties, &raw.items, &raw.facilities, &party_ids);
         if !self.errors.is_empty() {
             return Err(Error::from(self.errors));
         }
@@ -534,6 +529,54 @@ impl<'l> Validator<'l> {
             self.root,
             self.spans,
         ))
+    }
+
+    /// The ids of parties, items and facilities, checked non-empty and unique.
+    pub(crate) fn head_ids<'r>(
+        &mut self,
+        parties: &'r [RawParty],
+        items: &'r [RawItem],
+        facilities: &'r [RawFacility],
+    ) -> [HashMap<&'r str, u32>; 3] {
+        [
+            self.ids(parties.iter().map(|p| p.id.as_str()), "parties", "party"),
+            self.ids(items.iter().map(|p| p.id.as_str()), "items", "item"),
+            self.ids(
+                facilities.iter().map(|p| p.id.as_str()),
+                "facilities",
+                "facility",
+            ),
+        ]
+    }
+
+    /// Parties, items and facilities, validated (references resolved with `party_ids`).
+    pub(crate) fn head_values(
+        &mut self,
+        parties: &[RawParty],
+        items: &[RawItem],
+        facilities: &[RawFacility],
+        party_ids: &HashMap<&str, u32>,
+    ) -> (Vec<Party>, Vec<Item>, Vec<Facility>) {
+        let parties: Vec<Party> = parties
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| self.party(i, p, party_ids))
+            .collect();
+        let items: Vec<Item> = items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, it)| self.item(i, it))
+            .collect();
+        let facilities: Vec<Facility> = facilities
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| self.facility(i, f, party_ids))
+            .collect();
+        (parties, items, facilities)
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
     }
 
     /// Checks ids are non-empty and unique; returns id → index.
@@ -821,7 +864,7 @@ impl<'l> Validator<'l> {
         })
     }
 
-    fn transaction(
+    pub(crate) fn transaction(
         &mut self,
         i: usize,
         t: &RawTransaction,
@@ -1036,12 +1079,12 @@ impl<'l> Validator<'l> {
     }
 }
 
-struct Refs<'a> {
-    parties: &'a HashMap<&'a str, u32>,
-    items: &'a HashMap<&'a str, u32>,
-    facilities: &'a HashMap<&'a str, u32>,
-    party_list: &'a [Party],
-    facility_list: &'a [Facility],
+pub(crate) struct Refs<'a> {
+    pub parties: &'a HashMap<&'a str, u32>,
+    pub items: &'a HashMap<&'a str, u32>,
+    pub facilities: &'a HashMap<&'a str, u32>,
+    pub party_list: &'a [Party],
+    pub facility_list: &'a [Facility],
 }
 
 /// `3A090.a`, `4A090`, `5A992.c`, `EAR99`.

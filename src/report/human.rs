@@ -210,16 +210,27 @@ pub fn finding_help(f: &Finding) -> String {
 
 /// The closing line: counts per verdict and the rule set.
 pub fn summary(reports: &[TransactionReport], rules: &RuleSet) -> String {
-    let counts: Vec<String> = super::tally(reports)
+    summary_of(&super::tally(reports), reports.len(), rules)
+}
+
+/// The closing line from counts per verdict (for reports streamed rather than kept).
+pub fn summary_of(tally: &[(Verdict, usize)], total: usize, rules: &RuleSet) -> String {
+    let counts: Vec<String> = tally
         .iter()
+        .filter(|(_, n)| *n > 0)
         .map(|(v, n)| format!("{n} {v}"))
         .collect();
     let digest = rules.digest();
     let short = digest.get(..19).unwrap_or(digest);
+    let short = if short.len() < digest.len() {
+        format!("{short}…")
+    } else {
+        short.to_string()
+    };
     format!(
         "{} transaction{} checked: {} (rules {short}, {} rules)\n",
-        reports.len(),
-        if reports.len() == 1 { "" } else { "s" },
+        total,
+        if total == 1 { "" } else { "s" },
         counts.join(", "),
         rules.rule_count()
     )

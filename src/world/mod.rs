@@ -18,10 +18,10 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::TarjanScc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::country::CountrySet;
+use crate::country::{Country, CountrySet};
 use crate::date::Date;
 use crate::facts::{ListKind, Share, TransactionFile};
 use crate::ir::{Needs, Threshold};
@@ -49,12 +49,13 @@ pub struct Summary {
     pub listed: [Date; 4],
 }
 
-/// The owner closures at one threshold.
+/// The owner closures at one threshold: per party, an index into [`World::summaries`]
+/// (four bytes a party, so that the table stays in cache when parties run to millions).
 pub struct Closure {
     pub threshold: Threshold,
-    pub sure: Vec<Summary>,
+    pub sure: Vec<u32>,
     /// Equal to `sure` when the file has no unknown shares.
-    pub possible: Option<Vec<Summary>>,
+    pub possible: Option<Vec<u32>>,
 }
 
 /// First dates from which each party is owned at the threshold by listed parties.
@@ -72,6 +73,10 @@ pub struct World {
     pub closures: Vec<Closure>,
     pub aggregates: Vec<Aggregate>,
     pub country_sets: Vec<CountrySet>,
+    /// The distinct summaries the closures point into.
+    pub summaries: Vec<Summary>,
+    /// Per party: `[country, headquarters]`, packed for the checks that read only these.
+    pub homes: Vec<[Country; 2]>,
     /// Per party, per list: the earliest date of designation (`Date::MAX`: not listed).
     pub listed_since: Vec<[Date; 4]>,
 }
@@ -120,6 +125,12 @@ impl World {
             closures: Vec::new(),
             aggregates: Vec::new(),
             country_sets: Vec::new(),
+            summaries: Vec::new(),
+            homes: facts
+                .parties
+                .iter()
+                .map(|p| [p.country, p.headquarters])
+                .collect(),
             listed_since,
         };
         world.parents = ultimate_parents(facts);
@@ -148,6 +159,7 @@ impl World {
             });
         }
         world.country_sets = interner.sets;
+        world.summaries = interner.summaries;
         world
     }
 
@@ -195,7 +207,7 @@ impl World {
         t: Threshold,
         possible: bool,
         interner: &mut Interner,
-    ) -> Vec<Summary> {
+    ) -> Vec<u32> {
         let n = facts.parties.len();
         let mut sub: DiGraph<u32, ()> = DiGraph::with_capacity(n, self.graph.edge_count());
         for i in 0..n {
@@ -215,16 +227,10 @@ impl World {
             .parties
             .iter()
             .enumerate()
-            .map(|(i, p)| {
-                let mut hq = CountrySet::EMPTY;
-                hq.insert(p.headquarters);
-                let mut loc = CountrySet::EMPTY;
-                loc.insert(p.country);
-                Summary {
-                    headquarters: interner.intern(hq),
-                    locations: interner.intern(loc),
-                    listed: self.listed_since.get(i).copied().unwrap_or([NEVER; 4]),
-                }
+            .map(|(i, p)| Summary {
+                headquarters: interner.single(p.headquarters),
+                locations: interner.single(p.country),
+                listed: self.listed_since.get(i).copied().unwrap_or([NEVER; 4]),
             })
             .collect();
         let empty = Summary {
@@ -232,21 +238,20 @@ impl World {
             locations: interner.intern(CountrySet::EMPTY),
             listed: [NEVER; 4],
         };
-        // tarjan_scc lists components so that every edge points to an earlier one: owners
-        // come before the parties they own.
-        let sccs = tarjan_scc(&sub);
-        let mut scc_of = vec![0usize; n];
-        for (k, comp) in sccs.iter().enumerate() {
+        // Tarjan hands over components so that every edge points to an earlier one: owners
+        // come before the parties they own. Each component is folded as it is found (no list
+        // of components is kept: that was one allocation per party).
+        let mut scc_of = vec![usize::MAX; n];
+        // `full[k]`: everything reachable from component k, its own members included.
+        let mut full: Vec<Summary> = Vec::new();
+        let mut result = vec![empty; n];
+        TarjanScc::new().run(&sub, |comp: &[NodeIndex]| {
+            let k = full.len();
             for v in comp {
                 if let Some(slot) = scc_of.get_mut(v.index()) {
                     *slot = k;
                 }
             }
-        }
-        // `full[k]`: everything reachable from component k, its own members included.
-        let mut full: Vec<Summary> = Vec::with_capacity(sccs.len());
-        let mut result = vec![empty; n];
-        for (k, comp) in sccs.iter().enumerate() {
             let mut members = empty;
             let mut beyond = empty;
             let mut cyclic = comp.len() > 1;
@@ -263,19 +268,16 @@ impl World {
                     }
                 }
             }
-            full.push(interner.union(members, beyond));
+            let reach = interner.union(members, beyond);
+            full.push(reach);
             for v in comp {
                 if let Some(slot) = result.get_mut(v.index()) {
                     // In a cycle every member reaches every member, itself included.
-                    *slot = if cyclic {
-                        interner.union(members, beyond)
-                    } else {
-                        beyond
-                    };
+                    *slot = if cyclic { reach } else { beyond };
                 }
             }
-        }
-        result
+        });
+        result.into_iter().map(|r| interner.summary_id(r)).collect()
     }
 
     /// First date from which each party is owned at the threshold by parties on the lists,
@@ -490,15 +492,89 @@ fn ultimate_parents(facts: &TransactionFile) -> Vec<Parent> {
         .collect()
 }
 
+/// A multiply-rotate hash (the one rustc uses internally) for the interner's small keys:
+/// SipHash's resistance to chosen keys buys nothing here (the keys are country sets and
+/// indices the interner made itself) and cost most of the world build.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(chunk) {
+                *w = *b;
+            }
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, word: u32) {
+        self.write_u64(u64::from(word));
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
 /// Deduplicates country sets so summaries stay small and comparisons cheap.
 #[derive(Default)]
 struct Interner {
     sets: Vec<CountrySet>,
-    index: HashMap<CountrySet, u32>,
-    unions: HashMap<(u32, u32), u32>,
+    index: HashMap<CountrySet, u32, FxBuild>,
+    unions: HashMap<(u32, u32), u32, FxBuild>,
+    /// The set of one country, by country index (most parties' own summary).
+    singles: HashMap<Country, u32, FxBuild>,
+    summaries: Vec<Summary>,
+    summary_index: HashMap<Summary, u32, FxBuild>,
+    empty_id: Option<u32>,
 }
 
 impl Interner {
+    /// The empty set's index (interned on first use, then a lookup of one field).
+    fn empty(&mut self) -> u32 {
+        match self.empty_id {
+            Some(i) => i,
+            None => {
+                let i = self.intern(CountrySet::EMPTY);
+                self.empty_id = Some(i);
+                i
+            }
+        }
+    }
+
+    fn summary_id(&mut self, s: Summary) -> u32 {
+        if let Some(i) = self.summary_index.get(&s) {
+            return *i;
+        }
+        let i = u32::try_from(self.summaries.len()).unwrap_or(u32::MAX);
+        self.summaries.push(s);
+        self.summary_index.insert(s, i);
+        i
+    }
+
+    fn single(&mut self, c: Country) -> u32 {
+        if let Some(i) = self.singles.get(&c) {
+            return *i;
+        }
+        let mut set = CountrySet::EMPTY;
+        set.insert(c);
+        let i = self.intern(set);
+        self.singles.insert(c, i);
+        i
+    }
+
     fn intern(&mut self, set: CountrySet) -> u32 {
         if let Some(i) = self.index.get(&set) {
             return *i;
@@ -510,8 +586,13 @@ impl Interner {
     }
 
     fn union_sets(&mut self, a: u32, b: u32) -> u32 {
-        if a == b {
+        // Most unions add nothing (a party with no owners, an owner already counted).
+        let empty = self.empty();
+        if a == b || b == empty {
             return a;
+        }
+        if a == empty {
+            return b;
         }
         let key = (a.min(b), a.max(b));
         if let Some(i) = self.unions.get(&key) {

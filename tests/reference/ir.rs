@@ -59,6 +59,8 @@ impl Walker<'_> {
             Cond::And(cs) => and(&cs.iter().map(|c| self.cond(c)).collect::<Vec<_>>()),
             Cond::Or(cs) => or(&cs.iter().map(|c| self.cond(c)).collect::<Vec<_>>()),
             Cond::Not(c) => not(self.cond(c)),
+            // The product's precomputed item part: the reference walks what is inside.
+            Cond::Item(c, _) => self.cond(c),
             Cond::Test(t, _) => self.test(t),
         }
     }

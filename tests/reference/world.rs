@@ -86,7 +86,7 @@ static PACK_THRESHOLDS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(||
     fn walk(c: &Cond, out: &mut Vec<(&'static str, f64)>) {
         match c {
             Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| walk(c, out)),
-            Cond::Not(c) => walk(c, out),
+            Cond::Not(c) | Cond::Item(c, _) => walk(c, out),
             Cond::Test(t, _) => match t.as_ref() {
                 Test::ItemNum { attr, value, .. } => out.push((attr.key(), *value)),
                 Test::Quantity { value, .. } => out.push(("quantity", *value)),

@@ -170,6 +170,16 @@ fn run(args: &Args) -> Result<(), String> {
         profiles: &profiles,
         rows: &rows,
     });
+    let mut json = json;
+    // chipgate's build, part by part (rule text, facts, world graph), for docs/performance.md.
+    if let Ok(parts) = engines::chipgate::BUILD_PARTS.lock() {
+        json["chipgate_build_parts"] = serde_json::json!(parts
+            .iter()
+            .map(|(parties, [rule, facts, world])| serde_json::json!({
+                "parties": parties, "rule_ms": rule, "facts_ms": facts, "world_ms": world
+            }))
+            .collect::<Vec<_>>());
+    }
     let text = serde_json::to_string_pretty(&json).map_err(|e| format!("json: {e}"))?;
     std::fs::write(&args.out, text + "\n")
         .map_err(|e| format!("writing {}: {e}", args.out.display()))?;

@@ -2,21 +2,20 @@
 //!
 //! Adding an engine is one `impl Engine` plus one line in [`ALL`].
 //!
-//! ## chipgate (not wired in yet)
+//! ## chipgate
 //!
-//! Once chipgate's library API exists, add `chipgate = { path = "../..", default-features = false }`
-//! to `Cargo.toml`, create `chipgate.rs` beside this file and add
-//! `("chipgate", measure::<chipgate::Chipgate>)` to [`ALL`]. Its `build` should compile the rule
-//! text into a `chipgate::RuleSet`, turn the [`World`]'s parties and edges into chipgate's world
-//! graph (built once), and pre-build one typed transaction per item; its `check` runs the
-//! per-transaction check and maps the verdict to [`Verdict`].
+//! `chipgate.rs`: the rule in chipgate's rule language, the world as chipgate's typed facts
+//! (built in memory with `TransactionFile::from_parts`), the world graph built once, and
+//! `Checker::verdict_for` per request.
 
 mod baseline;
 mod cedar;
+pub mod chipgate;
 mod rego;
 
 pub use baseline::Baseline;
 pub use cedar::Cedar;
+pub use chipgate::Chipgate;
 pub use rego::{RegoInterpreter, RegoVm};
 
 use crate::data::{Request, Verdict, World};
@@ -44,7 +43,7 @@ pub const ALL: &[(&str, Runner)] = &[
     (Cedar::NAME, measure::<Cedar>),
     (RegoVm::NAME, measure::<RegoVm>),
     (RegoInterpreter::NAME, measure::<RegoInterpreter>),
-    // (chipgate::Chipgate::NAME, measure::<chipgate::Chipgate>),  -- see the module docs
+    (Chipgate::NAME, measure::<Chipgate>),
 ];
 
 #[cfg(test)]

@@ -365,7 +365,7 @@ fn stream_check(
     limits: &Limits,
     style: human::Style,
 ) -> ExitCode {
-    const HOLD_BACK: usize = 32 << 20;
+    const HOLD_BACK: usize = 4 << 20;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut held: Vec<u8> = Vec::new();
     let mut flushed = false;

@@ -28,6 +28,9 @@ pub(crate) const PARALLEL_FROM_BYTES: usize = 1 << 20;
 /// Aim for pieces of about this many bytes.
 const PIECE_BYTES: usize = 256 * 1024;
 
+/// The largest single entry read in pieces (real entries are a few hundred bytes).
+const MAX_ENTRY_BYTES: usize = 1 << 20;
+
 /// Runs of consecutive entries, each as `(index of its first entry, byte range)`.
 fn pieces(entries: &[Entry]) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
@@ -88,6 +91,16 @@ pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<Transact
     let top = scan_top_level(text)?;
     const KEYS: [&str; 4] = ["parties", "items", "facilities", "transactions"];
     if !top.inline.is_empty() || top.lists.iter().any(|(k, _)| !KEYS.contains(&k.as_str())) {
+        return None;
+    }
+    // Pieces bound serde_yaml's memory only if no entry is itself huge: a file with one
+    // giant entry is read whole, under the guard's count of values.
+    if top
+        .lists
+        .iter()
+        .flat_map(|(_, entries)| entries.iter())
+        .any(|e| e.bounds().1.saturating_sub(e.bounds().0) > MAX_ENTRY_BYTES)
+    {
         return None;
     }
     let list = |key: &str| top.lists.iter().find(|(k, _)| k == key).map(|(_, e)| e);

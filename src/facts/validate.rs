@@ -26,12 +26,19 @@ pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile,
             .help("a transaction file lists `parties`, `items` and `transactions` (see CONTRACT.md)")
             .into());
     }
-    guard_text(&source, limits)?;
     if text.len() >= super::pieces::PARALLEL_FROM_BYTES {
+        // Read in pieces, serde_yaml holds one piece's values at a time, so the count of
+        // values (which bounds its memory) matters only if the file must be read whole.
+        let per_piece = Limits {
+            max_yaml_nodes: usize::MAX,
+            ..limits.clone()
+        };
+        guard_text(&source, &per_piece)?;
         if let Some(file) = super::pieces::load(&source, limits) {
             return Ok(file);
         }
     }
+    guard_text(&source, limits)?;
     let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(&source, &e))?;
     Validator::new(source, limits, None).run(raw)
 }

@@ -21,7 +21,6 @@ pub struct Input {
 }
 
 /// Folders nest at most this deep (a symlink loop stops here).
-const MAX_DEPTH: usize = 16;
 
 /// The YAML files the paths name: a file as given, a folder's `.yaml`/`.yml` files at any
 /// depth, in name order. A path that does not exist is a diagnostic.
@@ -30,7 +29,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            collect_dir(path, &mut out, 0);
+            out.extend(crate::pack::files_under(path, &["yaml", "yml"]));
         } else if path.exists() || path.as_os_str() == "-" {
             out.push(path.clone());
         } else {
@@ -47,27 +46,6 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
         Ok(out)
     } else {
         Err(Error::from(errors))
-    }
-}
-
-fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            collect_dir(&p, out, depth + 1);
-        } else if p
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
-        {
-            out.push(p);
-        }
     }
 }
 

@@ -66,8 +66,7 @@ pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> 
     let mut errors = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found = Vec::new();
-            collect_dir(path, &mut found, 0);
+            let found = files_under(path, &["cg"]);
             if found.is_empty() {
                 errors.push(
                     Diagnostic::error(
@@ -135,22 +134,33 @@ pub fn from_sources(sources: &[(String, String)], limits: &Limits) -> Result<Rul
     crate::compile::compile(roots, &resolve, limits)
 }
 
-fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 16 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            collect_dir(&p, out, depth + 1);
-        } else if p.extension().is_some_and(|e| e == "cg") {
-            out.push(p);
+/// Files under `dir` (recursively, at most 16 folders deep, in name order) whose extension is
+/// one of `extensions` (compared without case).
+pub(crate) fn files_under(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>, depth: usize) {
+        if depth > 16 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                walk(&p, extensions, out, depth + 1);
+            } else if p.extension().is_some_and(|e| {
+                extensions
+                    .iter()
+                    .any(|x| e.eq_ignore_ascii_case(std::ffi::OsStr::new(x)))
+            }) {
+                out.push(p);
+            }
         }
     }
+    let mut out = Vec::new();
+    walk(dir, extensions, &mut out, 0);
+    out
 }
 
 fn read_rule_file(path: &Path, limits: &Limits) -> Result<Arc<SourceFile>, Diagnostic> {

@@ -13,7 +13,7 @@
 
 use std::path::PathBuf;
 
-use chipgate::cases::Case;
+use chipgate::cases;
 use chipgate::{Limits, RuleSet};
 
 #[test]
@@ -21,27 +21,19 @@ fn semantics_cases() {
     let limits = Limits::default();
     let rules = RuleSet::from_paths(&[PathBuf::from("tests/semantics/probes.cg")], &limits)
         .unwrap_or_else(|e| panic!("probes compile: {e}"));
-    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/semantics")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    let loaded = cases::load_all(&["tests/semantics".into()], &rules, &limits)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.len() >= 4);
+    let suite = cases::run_all(&loaded, &rules);
+    let failures: Vec<String> = suite
+        .cases
+        .iter()
+        .flat_map(|c| {
+            c.results
+                .iter()
+                .filter(|r| !r.passed)
+                .map(move |r| format!("{} {}: {}", c.file, r.id, r.difference()))
+        })
         .collect();
-    files.sort();
-    assert!(files.len() >= 4);
-    let mut failures = Vec::new();
-    for path in &files {
-        let case =
-            Case::load(path, &rules, &limits).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let (result, _) = case.run(&rules);
-        for r in result.results.iter().filter(|r| !r.passed) {
-            failures.push(format!(
-                "{} {}: {} (fired {:?})",
-                path.display(),
-                r.id,
-                r.difference(),
-                r.fired
-            ));
-        }
-    }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

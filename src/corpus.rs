@@ -20,7 +20,6 @@ pub struct Input {
     pub as_of: Option<Date>,
 }
 
-
 /// The YAML files the paths name: a file as given, a folder's `.yaml`/`.yml` files at any
 /// depth, in name order. A path that does not exist is a diagnostic.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {

@@ -16,6 +16,10 @@ use crate::world::{Parent, World};
 
 use super::report::{Step, Witness, WitnessEdge};
 
+/// Links of an ownership chain told in an explanation's text: the first and the last few.
+const CHAIN_HEAD: usize = 6;
+const CHAIN_TAIL: usize = 4;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Truth {
     False,
@@ -1210,7 +1214,8 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// "`sg-ai` ← 60% `sz-parent`" for a chain of (owned, owner entry) steps.
+    /// "`sg-ai` is owned 60% by `sz-parent`, which …" for a chain of (owned, owner entry)
+    /// steps.
     fn chain_text(&self, chain: &[(u32, u32)]) -> (String, Vec<FactRef>, Vec<WitnessEdge>) {
         let mut text = String::new();
         let mut facts = Vec::new();
@@ -1226,16 +1231,30 @@ impl<'a> Ctx<'a> {
             if i == 0 {
                 text.push_str(&format!("`{}`", p.id));
             }
-            let share = o
-                .share
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "an unknown share".into());
-            text.push_str(&format!(
-                " is owned {share} by `{}`",
-                owner.map(|x| x.id.as_str()).unwrap_or("?")
-            ));
-            if i + 1 < chain.len() {
-                text.push_str(", which");
+            // A long chain is told by its ends; the witness keeps every link.
+            let hidden = chain.len().saturating_sub(CHAIN_HEAD + CHAIN_TAIL);
+            if hidden > 0 && i == CHAIN_HEAD {
+                let resumed = chain
+                    .get(CHAIN_HEAD + hidden)
+                    .and_then(|(owned, _)| self.party(*owned))
+                    .map_or("?", |x| x.id.as_str());
+                text.push_str(&format!(
+                    " is owned through {hidden} more links (each one in the witness) by \
+                     `{resumed}`, which"
+                ));
+            }
+            if hidden == 0 || i < CHAIN_HEAD || i >= CHAIN_HEAD + hidden {
+                let share = o
+                    .share
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "an unknown share".into());
+                text.push_str(&format!(
+                    " is owned {share} by `{}`",
+                    owner.map(|x| x.id.as_str()).unwrap_or("?")
+                ));
+                if i + 1 < chain.len() {
+                    text.push_str(", which");
+                }
             }
             facts.push(FactRef::Owner {
                 party: *owned,

@@ -101,12 +101,16 @@ fn verdict_mark(v: Verdict) -> &'static str {
     }
 }
 
+/// Underlined facts per finding, at most (the rest are counted in its help).
+const MAX_LABELS: usize = 32;
+
 fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -> String {
     let mut message = format!("{}: {}", f.outcome, f.title);
     if f.message != f.title {
         message.push_str(&format!("\n{}", f.message));
     }
     let mut d = Diagnostic::error(f.rule.clone(), message).with_severity(severity(f.outcome));
+    let mut unlabelled = 0usize;
     if let Some(source) = &tx.source {
         // miette draws far-apart labels as separate snippets, so one diagnostic carries all.
         let first_line = source.line_span(source.line_col(tx.span.start).0);
@@ -116,6 +120,12 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
         for e in &f.facts {
             let same_line = source.line_col(e.span.start).0 == source.line_col(first_line.start).0;
             if e.span.is_empty() || same_line || d.labels.iter().any(|l| l.span == e.span) {
+                continue;
+            }
+            // A long ownership path names a fact per link; past a screenful of underlines
+            // the drawing says nothing more (and miette's layout grows faster than linearly).
+            if d.labels.len() > MAX_LABELS {
+                unlabelled += 1;
                 continue;
             }
             d = d.label(e.span, e.about.clone());
@@ -145,7 +155,15 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
         }
         d = d.related(rel);
     }
-    d.help = Some(finding_help(f));
+    let mut help = finding_help(f);
+    if unlabelled > 0 {
+        let _ = write!(
+            help,
+            "\nnote: {unlabelled} more facts used are not underlined above; `--format json` \
+             lists every one with its line"
+        );
+    }
+    d.help = Some(help);
     diagnostic(&d, style)
 }
 

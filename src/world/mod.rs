@@ -18,7 +18,6 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
-use petgraph::algo::TarjanScc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::country::{Country, CountrySet};
@@ -26,6 +25,8 @@ use crate::date::Date;
 use crate::facts::{ListKind, Share, TransactionFile};
 use crate::ir::{Needs, Threshold};
 use crate::limits::Budget;
+
+mod scc;
 
 /// The outcome of following majority owners upward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,14 +239,14 @@ impl World {
             locations: interner.intern(CountrySet::EMPTY),
             listed: [NEVER; 4],
         };
-        // Tarjan hands over components so that every edge points to an earlier one: owners
+        // Components come so that every edge points to an earlier one (`scc`): owners
         // come before the parties they own. Each component is folded as it is found (no list
         // of components is kept: that was one allocation per party).
         let mut scc_of = vec![usize::MAX; n];
         // `full[k]`: everything reachable from component k, its own members included.
         let mut full: Vec<Summary> = Vec::new();
         let mut result = vec![empty; n];
-        TarjanScc::new().run(&sub, |comp: &[NodeIndex]| {
+        scc::for_each_component(&sub, |comp: &[NodeIndex]| {
             let k = full.len();
             for v in comp {
                 if let Some(slot) = scc_of.get_mut(v.index()) {

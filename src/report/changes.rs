@@ -24,16 +24,18 @@ pub fn human(report: &DiffReport) -> String {
     let short = |d: &str| d.get(..19).unwrap_or(d).to_string();
     let _ = writeln!(
         out,
-        "{} of {} transaction{} changed (base {} {}…, {} rules; new {} {}…, {} rules)",
+        "{} of {} transaction{} changed (base {} {}…, {} rule{}; new {} {}…, {} rule{})",
         report.changes.len(),
         report.transactions,
         if report.transactions == 1 { "" } else { "s" },
         report.base.source,
         short(&report.base.digest),
         report.base.rules,
+        if report.base.rules == 1 { "" } else { "s" },
         report.new.source,
         short(&report.new.digest),
-        report.new.rules
+        report.new.rules,
+        if report.new.rules == 1 { "" } else { "s" },
     );
     out
 }

@@ -246,10 +246,11 @@ pub fn summary_of(tally: &[(Verdict, usize)], total: usize, rules: &RuleSet) -> 
         short.to_string()
     };
     format!(
-        "{} transaction{} checked: {} (rules {short}, {} rules)\n",
+        "{} transaction{} checked: {} (rules {short}, {} rule{})\n",
         total,
         if total == 1 { "" } else { "s" },
         counts.join(", "),
-        rules.rule_count()
+        rules.rule_count(),
+        if rules.rule_count() == 1 { "" } else { "s" }
     )
 }

@@ -142,6 +142,13 @@ impl CountrySet {
         }
     }
 
+    pub fn remove(&mut self, c: Country) {
+        let i = c.index();
+        if let Some(word) = self.0.get_mut(i / 64) {
+            *word &= !(1 << (i % 64));
+        }
+    }
+
     pub fn contains(&self, c: Country) -> bool {
         let i = c.index();
         self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)

@@ -104,27 +104,43 @@ impl Group {
             .map(|(_, w)| *w)
     }
 
-    /// Builds the epoch table from the member windows.
+    /// Builds the epoch table from the member windows in one sweep over the dates where
+    /// some membership starts or ends (testing every member at every date was quadratic).
     pub fn with_epochs(mut self) -> Group {
-        let mut dates: Vec<Date> = vec![Date::MIN];
-        for (_, w) in &self.members {
-            dates.push(w.from);
-            dates.push(w.until);
-        }
-        dates.sort();
-        dates.dedup();
-        self.epochs = dates
-            .into_iter()
-            .map(|d| {
-                let mut set = CountrySet::EMPTY;
-                for (c, w) in &self.members {
-                    if w.contains(d) {
-                        set.insert(*c);
+        // Each window opens at `from` and closes at `until` (half-open, like `Window`).
+        let mut events: Vec<(Date, bool, Country)> = self
+            .members
+            .iter()
+            .flat_map(|(c, w)| [(w.from, true, *c), (w.until, false, *c)])
+            .collect();
+        events.sort_by_key(|(d, _, _)| *d);
+        // How many of a country's windows are open (merged windows never overlap, but the
+        // count keeps the sweep right for any list of members).
+        let mut open = vec![0u32; crate::country::TABLE_SIZE];
+        let mut set = CountrySet::EMPTY;
+        let mut epochs = vec![(Date::MIN, CountrySet::EMPTY)];
+        let mut events = events.into_iter().peekable();
+        while let Some((date, opens, c)) = events.next() {
+            if let Some(n) = open.get_mut(c.index()) {
+                if opens {
+                    *n += 1;
+                    set.insert(c);
+                } else {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        set.remove(c);
                     }
                 }
-                (d, set)
-            })
-            .collect();
+            }
+            if events.peek().is_some_and(|(next, _, _)| *next == date) {
+                continue;
+            }
+            match epochs.last_mut() {
+                Some((last, members)) if *last == date => *members = set,
+                _ => epochs.push((date, set)),
+            }
+        }
+        self.epochs = epochs;
         self
     }
 }

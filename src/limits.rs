@@ -42,6 +42,11 @@ pub struct Limits {
     pub max_rule_tests: usize,
     /// Most rule files joined by `include` (default 1,000).
     pub max_rule_files: usize,
+    /// Most dated group memberships across a rule set (default 100,000), counted after nested
+    /// groups are expanded and a country's overlapping windows merged: every group that
+    /// includes another holds a copy of its members, and each membership is a date the
+    /// group's table of members by date must cover.
+    pub max_group_members: usize,
     /// Most evaluation steps (tests evaluated, owners and ownership edges walked) that
     /// checking one transaction may take, explanations included (default 1,000,000).
     pub max_steps_per_transaction: u64,
@@ -63,6 +68,7 @@ impl Default for Limits {
             max_rule_nesting: 64,
             max_rule_tests: 10_000,
             max_rule_files: 1_000,
+            max_group_members: 100_000,
             max_steps_per_transaction: 1_000_000,
         }
     }

@@ -158,6 +158,9 @@ struct LimitArgs {
     /// Most rule files joined by `include`.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_rule_files)]
     max_rule_files: usize,
+    /// Most dated group memberships across the rule set, nested groups expanded.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_group_members)]
+    max_group_members: usize,
     /// Most evaluation steps (tests, owners and ownership edges walked) for one transaction.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_steps_per_transaction)]
     max_steps_per_transaction: u64,
@@ -179,6 +182,7 @@ impl LimitArgs {
             max_rule_nesting: self.max_rule_nesting,
             max_rule_tests: self.max_rule_tests,
             max_rule_files: self.max_rule_files,
+            max_group_members: self.max_group_members,
             max_steps_per_transaction: self.max_steps_per_transaction,
         }
     }

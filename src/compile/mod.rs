@@ -7,6 +7,7 @@ mod expr;
 pub use expr::eccn_matches;
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -96,7 +97,7 @@ pub fn compile(
 }
 
 /// A declaration's place: file index and the block.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct At {
     file: u16,
     decl: usize,
@@ -122,6 +123,15 @@ pub(crate) struct Compiler {
     exception_depths: Vec<usize>,
     /// Each compiled group's membership by date, for place sets that name it.
     group_epochs: Vec<Vec<(Date, crate::country::CountrySet)>>,
+    /// Each group's flattened members once worked out: a group named by many others (or
+    /// twice by one) is expanded once, not once per mention (that was exponential).
+    /// With each group, how deep its groups nest (`TOO_DEEP` past the limit).
+    group_members_memo: HashMap<At, (Rc<Members>, usize)>,
+    /// Groups nested too deep are reported once: the groups around them fail with them.
+    group_depth_reported: bool,
+    /// Memberships kept so far, against `Limits::max_group_members`.
+    group_members_total: usize,
+    max_group_members: usize,
     next_place_id: u16,
 }
 
@@ -149,6 +159,10 @@ impl Compiler {
             incomplete: false,
             files,
             group_epochs: Vec::new(),
+            group_members_memo: HashMap::new(),
+            group_depth_reported: false,
+            group_members_total: 0,
+            max_group_members: limits.max_group_members,
             next_place_id: 0,
         }
     }
@@ -586,7 +600,7 @@ impl Compiler {
 
     fn group(&mut self, at: At) -> Group {
         let mut stack = Vec::new();
-        let members = self.group_members(at, &mut stack);
+        let members = self.group_members(at, &mut stack).0.to_vec();
         let block = self.block(at);
         let (name, title, cites, span) = match block {
             Some(b) => (
@@ -618,17 +632,22 @@ impl Compiler {
         .with_epochs()
     }
 
-    /// The flattened, dated members of a group; nested groups intersect windows.
-    fn group_members(
-        &mut self,
-        at: At,
-        stack: &mut Vec<String>,
-    ) -> Vec<(crate::country::Country, Window)> {
+    /// The flattened, dated members of a group, each country's windows merged; nested
+    /// groups intersect windows. Worked out once per group (see `group_members_memo`).
+    /// Returns the members and how many levels of groups the group spans (1 when it names
+    /// countries only). Recursion stops at `max_nesting` levels, whatever the order of the
+    /// declarations.
+    fn group_members(&mut self, at: At, stack: &mut Vec<String>) -> (Rc<Members>, usize) {
+        if let Some((known, depth)) = self.group_members_memo.get(&at) {
+            return (Rc::clone(known), *depth);
+        }
         let Some(block) = self.block(at).cloned() else {
-            return Vec::new();
+            return (Rc::new(Vec::new()), 1);
         };
         stack.push(block.name.node.clone());
         let mut out = Vec::new();
+        let mut depth = 1usize;
+        let mut too_deep = false;
         for item in &block.items {
             type Member<'m> = (
                 Name,
@@ -664,11 +683,28 @@ impl Compiler {
                         );
                         continue;
                     }
-                    for (c, w) in self.group_members(inner, stack) {
-                        if let Some(both) = w.intersect(window) {
-                            out.push((c, both));
+                    // Recursion stops here: the stack holds one level per group.
+                    let cutoff = stack.len() >= self.max_nesting;
+                    let (inner, inner_depth) = if cutoff {
+                        (Rc::new(Vec::new()), TOO_DEEP)
+                    } else {
+                        self.group_members(inner, stack)
+                    };
+                    if inner_depth == TOO_DEEP || inner_depth >= self.max_nesting {
+                        // An inner group already too deep was reported where it failed.
+                        if cutoff || inner_depth != TOO_DEEP {
+                            let chain = format!("{} → {}", stack.join(" → "), name.node);
+                            self.too_deep_group(at.file, name.span, &chain);
                         }
+                        too_deep = true;
+                        continue;
                     }
+                    depth = depth.max(inner_depth + 1);
+                    out.extend(
+                        inner
+                            .iter()
+                            .filter_map(|(c, w)| w.intersect(window).map(|both| (*c, both))),
+                    );
                 } else {
                     let help = self.place_help(&name.node);
                     self.error(
@@ -683,7 +719,64 @@ impl Compiler {
             }
         }
         stack.pop();
-        out
+        if too_deep {
+            let empty = Rc::new(Vec::new());
+            self.group_members_memo
+                .insert(at, (Rc::clone(&empty), TOO_DEEP));
+            return (empty, TOO_DEEP);
+        }
+        let out = merge_windows(out);
+        self.group_members_total = self.group_members_total.saturating_add(out.len());
+        let out = if self.group_members_total > self.max_group_members {
+            // Said once, at the group that passed the limit; the rest compile empty.
+            if self.group_members_total - out.len() <= self.max_group_members {
+                self.error(
+                    at.file,
+                    block.name.span,
+                    "rules::limit",
+                    format!(
+                        "the groups hold more than {} dated memberships once nested groups are \
+                         expanded (`{}` passes the limit)",
+                        self.max_group_members, block.name.node
+                    ),
+                    "the limit is passed here",
+                    Some(
+                        "a group that includes another copies its members: include fewer \
+                          groups, merge dated windows, or raise the limit with --max-group-members"
+                            .into(),
+                    ),
+                );
+            }
+            Vec::new()
+        } else {
+            out
+        };
+        let out = Rc::new(out);
+        self.group_members_memo.insert(at, (Rc::clone(&out), depth));
+        (out, depth)
+    }
+
+    /// Groups within groups past `max_nesting` levels: said once, at the first mention found.
+    fn too_deep_group(&mut self, file: u16, span: Span, chain: &str) {
+        if self.group_depth_reported {
+            return;
+        }
+        self.group_depth_reported = true;
+        self.error(
+            file,
+            span,
+            "rules::too-deep",
+            format!(
+                "groups nest more than {} levels deep ({chain} …)",
+                self.max_nesting
+            ),
+            "too deep here",
+            Some(
+                "list the countries of the innermost groups directly, or raise the limit with \
+                 --max-rule-nesting"
+                    .into(),
+            ),
+        );
     }
 
     pub(crate) fn place_help(&self, text: &str) -> Option<String> {
@@ -1507,4 +1600,26 @@ fn collect_exception_refs(cond: &Cond, out: &mut Vec<u16>) {
             }
         }
     }
+}
+
+/// The depth of a group whose nesting passed the limit (it compiles with no members).
+const TOO_DEEP: usize = usize::MAX;
+
+/// A group's members: each country with a window of membership.
+type Members = Vec<(crate::country::Country, Window)>;
+
+/// Sorts members by country and start, and merges each country's overlapping or touching
+/// windows, so that a country named twice (directly, or through two groups) counts once.
+fn merge_windows(mut members: Members) -> Members {
+    members.sort_by_key(|(c, w)| (*c, w.from));
+    let mut out: Members = Vec::with_capacity(members.len());
+    for (c, w) in members {
+        match out.last_mut() {
+            Some((last_c, last_w)) if *last_c == c && w.from <= last_w.until => {
+                last_w.until = last_w.until.max(w.until);
+            }
+            _ => out.push((c, w)),
+        }
+    }
+    out
 }

@@ -1,7 +1,7 @@
 //! From raw YAML structs to the resolved model: every value checked, every id resolved, every
 //! problem reported with its line and column and what to do.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use super::guard::{self, Exceeded};
@@ -669,7 +669,9 @@ impl<'l> Validator<'l> {
         };
         let mut owners = Vec::with_capacity(p.owners.len());
         let mut total = 0.0f64;
-        let mut seen: Vec<u32> = Vec::new();
+        // A set, not a list: a party may have a million owners, and checking each against
+        // every earlier one was quadratic.
+        let mut seen: HashSet<u32> = HashSet::with_capacity(p.owners.len());
         for (k, o) in p.owners.iter().enumerate() {
             let opath = [base[0].clone(), base[1].clone(), P::K("owners"), P::I(k)];
             let mut party_path = opath.to_vec();
@@ -685,7 +687,7 @@ impl<'l> Validator<'l> {
                 total += s;
             }
             if let Some(owner) = owner {
-                if seen.contains(&owner) {
+                if !seen.insert(owner) {
                     self.error(
                         "facts::duplicate-owner",
                         &party_path,
@@ -695,7 +697,6 @@ impl<'l> Validator<'l> {
                     );
                     continue;
                 }
-                seen.push(owner);
                 owners.push(Ownership {
                     owner,
                     share: share.map(Share::from_percent),

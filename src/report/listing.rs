@@ -65,8 +65,11 @@ pub fn classifications_markdown(items: &[ItemClassification], facts: &Transactio
         )
     };
     let mut out = String::from("| item | TPP | die mm² | PD | interconnect GB/s | memory GB/s | ECCN |\n|---|---:|---:|---:|---:|---:|---|\n");
+    // Looked up by id through a map: a file may hold 100,000 items.
+    let by_id: std::collections::HashMap<&str, &crate::facts::Item> =
+        facts.items.iter().map(|i| (i.id.as_str(), i)).collect();
     for c in items {
-        let Some(it) = facts.items.iter().find(|i| i.id == c.item) else {
+        let Some(it) = by_id.get(c.item.as_str()) else {
             continue;
         };
         let _ = writeln!(

@@ -80,6 +80,10 @@ pub struct World {
     pub homes: Vec<[Country; 2]>,
     /// Per party, per list: the earliest date of designation (`Date::MAX`: not listed).
     pub listed_since: Vec<[Date; 4]>,
+    /// Per party: what the known shares leave (100% minus their sum), the most an owner of
+    /// unknown share can hold. Summed once here: summing per edge was quadratic in a party's
+    /// owners (100,000 owners of unknown share took seconds, a million would not finish).
+    room: Vec<Share>,
 }
 
 const NEVER: Date = Date::MAX;
@@ -133,6 +137,18 @@ impl World {
                 .map(|p| [p.country, p.headquarters])
                 .collect(),
             listed_since,
+            room: facts
+                .parties
+                .iter()
+                .map(|p| {
+                    let known = p
+                        .owners
+                        .iter()
+                        .filter_map(|o| o.share)
+                        .fold(0u32, |sum, s| sum.saturating_add(s.0));
+                    Share(Share::WHOLE.0.saturating_sub(known))
+                })
+                .collect(),
         };
         world.parents = ultimate_parents(facts);
         let mut interner = Interner::default();
@@ -167,6 +183,7 @@ impl World {
     /// The share an edge stands for: known, or (when `possible`) the most the other known
     /// shares leave.
     fn edge_share(
+        &self,
         facts: &TransactionFile,
         owned: u32,
         entry: u32,
@@ -176,28 +193,22 @@ impl World {
         let o = party.owners.get(entry as usize)?;
         match o.share {
             Some(s) => Some(s),
-            None if possible => {
-                let known: u32 = party
-                    .owners
-                    .iter()
-                    .filter_map(|x| x.share)
-                    .map(|s| s.0)
-                    .sum();
-                Some(Share(Share::WHOLE.0.saturating_sub(known)))
-            }
+            None if possible => self.room.get(owned as usize).copied(),
             None => None,
         }
     }
 
     /// Whether the edge counts at the threshold in the sure or possible graph.
     pub fn edge_meets(
+        &self,
         facts: &TransactionFile,
         owned: u32,
         entry: u32,
         t: Threshold,
         possible: bool,
     ) -> bool {
-        World::edge_share(facts, owned, entry, possible).is_some_and(|s| t.met_by(s))
+        self.edge_share(facts, owned, entry, possible)
+            .is_some_and(|s| t.met_by(s))
     }
 
     /// Summaries of every party's chain of owners at a threshold, via strongly connected
@@ -219,7 +230,7 @@ impl World {
                 (self.graph.edge_endpoints(e), self.graph.edge_weight(e))
             {
                 let owned = u32::try_from(a.index()).unwrap_or(u32::MAX);
-                if World::edge_meets(facts, owned, *entry, t, possible) {
+                if self.edge_meets(facts, owned, *entry, t, possible) {
                     sub.add_edge(a, b, ());
                 }
             }
@@ -303,7 +314,7 @@ impl World {
                 let entry = u32::try_from(k).unwrap_or(u32::MAX);
                 if let (Some(list), Some(share)) = (
                     owns.get_mut(o.owner as usize),
-                    World::edge_share(facts, owned, entry, possible),
+                    self.edge_share(facts, owned, entry, possible),
                 ) {
                     list.push((owned, share));
                 }
@@ -380,7 +391,7 @@ impl World {
             }
             for (k, o) in party.owners.iter().enumerate() {
                 let entry = u32::try_from(k).unwrap_or(u32::MAX);
-                if o.owner == v || !World::edge_meets(facts, v, entry, t, possible) {
+                if o.owner == v || !self.edge_meets(facts, v, entry, t, possible) {
                     continue;
                 }
                 let w = o.owner;

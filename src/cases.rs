@@ -278,6 +278,7 @@ impl Case {
                     .maybe_help(help)
             };
         let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        let known_set: std::collections::HashSet<&str> = known.iter().copied().collect();
         let mut expect = Vec::new();
         for tx in &facts.transactions {
             let Some(e) = raw.expect.get(&tx.id) else {
@@ -313,7 +314,7 @@ impl Case {
             };
             for (key, list) in [("fires", &e.fires), ("not_fires", &e.not_fires)] {
                 for (i, id) in list.iter().enumerate() {
-                    if !known.contains(&id.as_str()) {
+                    if !known_set.contains(id.as_str()) {
                         let mut p = path.to_vec();
                         p.push(Seg::Key(key));
                         p.push(Seg::Index(i));
@@ -339,8 +340,11 @@ impl Case {
                 },
             ));
         }
+        // Ids in a set: a case may hold a year of transactions, each with an expectation.
+        let ids: std::collections::HashSet<&str> =
+            facts.transactions.iter().map(|t| t.id.as_str()).collect();
         for id in raw.expect.keys() {
-            if !facts.transactions.iter().any(|t| &t.id == id) {
+            if !ids.contains(id.as_str()) {
                 errors.push(error(
                     "case::unknown-transaction",
                     &[Seg::Key("expect"), Seg::Key(id.as_str())],
@@ -364,11 +368,13 @@ impl Case {
     /// Runs the case: each transaction's verdict and fired rules against the expectation.
     pub fn run(&self, rules: &RuleSet) -> (CaseResult, Vec<TransactionReport>) {
         let reports = rules.check(&self.facts, self.as_of);
+        let by_id: std::collections::HashMap<&str, &TransactionReport> =
+            reports.iter().map(|r| (r.id.as_str(), r)).collect();
         let results = self
             .expect
             .iter()
             .filter_map(|(id, e)| {
-                let report = reports.iter().find(|r| &r.id == id)?;
+                let report = *by_id.get(id.as_str())?;
                 let fired: Vec<Fired> = report
                     .findings
                     .iter()

@@ -11,7 +11,7 @@
 //! answered from an index of the whole document instead, built once on first need.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -47,7 +47,13 @@ struct Tree {
     /// The node paths start from: the document, or a mapping value inside it (the `facts:`
     /// of a test case).
     root: usize,
+    /// For each large mapping, by node: each key's entry (its last occurrence). A test case's
+    /// `expect:` may hold a key per transaction, and scanning it for every one was quadratic.
+    keyed: HashMap<usize, HashMap<String, usize>>,
 }
+
+/// Mappings with more keys than this are indexed by key; smaller ones are scanned.
+const KEYED_FROM: usize = 32;
 
 /// One entry of a top-level block list: its bytes, and its tree once asked for (`None` inside
 /// when it does not parse on its own, so the whole-document tree answers instead).
@@ -364,7 +370,23 @@ impl Tree {
                 _ => {}
             }
         }
+        tree.index_large_maps();
         (tree, complete)
+    }
+
+    fn index_large_maps(&mut self) {
+        for (id, node) in self.nodes.iter().enumerate() {
+            if let Kind::Map(entries) = &node.kind {
+                if entries.len() > KEYED_FROM {
+                    let keys = entries
+                        .iter()
+                        .enumerate()
+                        .map(|(at, (key, _, _))| (key.clone(), at))
+                        .collect();
+                    self.keyed.insert(id, keys);
+                }
+            }
+        }
     }
 
     /// Indexes one list entry (`start..end` of the file) on its own, with spans in the file's
@@ -476,8 +498,12 @@ impl Tree {
         for seg in path {
             let next = match (seg, &node.kind) {
                 (Seg::Key(k), Kind::Map(entries)) => {
-                    // The last occurrence wins, as in the typed reading.
-                    let (_, ks, id) = entries.iter().rev().find(|(key, _, _)| key == k)?;
+                    // The last occurrence wins, as in the typed reading (the index keeps the
+                    // last, as it was built in order).
+                    let (_, ks, id) = match self.keyed.get(&id) {
+                        Some(keys) => entries.get(*keys.get(*k)?)?,
+                        None => entries.iter().rev().find(|(key, _, _)| key == k)?,
+                    };
                     key_span = Some(*ks);
                     *id
                 }
@@ -653,6 +679,22 @@ mod tests {
                 &[("parties", 2), ("items", 1), ("transactions", 1)],
             ),
         ]
+    }
+
+    #[test]
+    fn large_mappings_are_looked_up_by_key_and_the_last_occurrence_wins() {
+        let mut text = String::from("expect:\n");
+        for i in 0..100 {
+            text.push_str(&format!("  T{i}: v{i}\n"));
+        }
+        text.push_str("  T7: again\n");
+        let file = SourceFile::new("case.yaml", &text);
+        let index = SpanIndex::build(&file, None);
+        let at = |k: &str| file.slice(index.locate(&[Seg::Key("expect"), Seg::Key(k)]));
+        assert_eq!(at("T0"), "v0");
+        assert_eq!(at("T99"), "v99");
+        assert_eq!(at("T7"), "again");
+        assert_eq!(index.find(&[Seg::Key("expect"), Seg::Key("T100")]), None);
     }
 
     #[test]

@@ -37,8 +37,21 @@ pub struct RuleSet {
 pub struct Needs {
     /// Ownership thresholds used by `any owner of … holding …`.
     pub thresholds: Vec<Threshold>,
+    /// Per threshold, what the rules ask of the owners in the chain ([`Asks`]): the world
+    /// graph summarises only that (a missing entry asks everything).
+    pub asks: Vec<u8>,
     /// `owned … by parties listed on …`: a threshold and a set of lists.
     pub aggregates: Vec<(Threshold, u8)>,
+}
+
+/// What a rule set asks of a chain of owners, as bits of [`Needs::asks`].
+pub struct Asks;
+
+impl Asks {
+    pub const HEADQUARTERS: u8 = 1;
+    pub const LOCATION: u8 = 2;
+    pub const LISTED: u8 = 4;
+    pub const ALL: u8 = 7;
 }
 
 /// "at least 50%" (inclusive) or "more than 50%".

@@ -379,6 +379,19 @@ impl Compiler {
                     }
                     AstPred::Same(other) => PartyPred::Same(self.party(ctx, other)?),
                 };
+                // A chain of owners is summarised only in what some test asks of it; other
+                // predicates walk the chain and need no summary.
+                if let PartyRef::AnyOwner { threshold, .. } = &p {
+                    let ask = match &pred {
+                        PartyPred::HeadquarteredIn(_) => Asks::HEADQUARTERS,
+                        PartyPred::LocatedIn(_) => Asks::LOCATION,
+                        PartyPred::ListedOn(_) => Asks::LISTED,
+                        _ => 0,
+                    };
+                    if let Some(asks) = self.needs.asks.get_mut(usize::from(*threshold)) {
+                        *asks |= ask;
+                    }
+                }
                 let test = Cond::Test(Box::new(Test::Party { party: p, pred }), at);
                 Some(if *negated {
                     Cond::Not(Box::new(test))
@@ -796,6 +809,7 @@ impl Compiler {
                     Some(i) => i,
                     None => {
                         self.needs.thresholds.push(threshold);
+                        self.needs.asks.push(0);
                         self.needs.thresholds.len() - 1
                     }
                 };

@@ -18,15 +18,25 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::csr::Csr;
+use petgraph::visit::EdgeRef;
+use petgraph::Directed;
 
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
 use crate::facts::{ListKind, Share, TransactionFile};
-use crate::ir::{Needs, Threshold};
+use crate::ir::{Asks, Needs, Threshold};
 use crate::limits::Budget;
 
 mod scc;
+
+/// An ownership edge's weight: which owner entry of the owned party it is, and its share
+/// (kept on the edge so that walking the graph never reaches back into the party records).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Holding {
+    pub entry: u32,
+    pub share: Option<Share>,
+}
 
 /// The outcome of following majority owners upward.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,8 +78,8 @@ pub struct Aggregate {
 }
 
 pub struct World {
-    /// Ownership edges from the owned party to its owner, weighted by the owner entry's index.
-    pub graph: DiGraph<u32, u32>,
+    /// Ownership edges from the owned party to its owner (self-ownership left out).
+    pub graph: Csr<(), Holding, Directed, u32>,
     pub parents: Vec<Parent>,
     pub closures: Vec<Closure>,
     pub aggregates: Vec<Aggregate>,
@@ -91,26 +101,38 @@ const NEVER: Date = Date::MAX;
 impl World {
     pub fn build(facts: &TransactionFile, needs: &Needs) -> World {
         let n = facts.parties.len();
-        let mut graph = DiGraph::with_capacity(n, n);
-        for i in 0..n {
-            graph.add_node(u32::try_from(i).unwrap_or(u32::MAX));
-        }
+        // Ownership edges (owned → owner, weighted by the owner entry's index), sorted, as a
+        // compressed adjacency table: each party's owners side by side in memory.
+        let mut edges: Vec<(u32, u32, Holding)> = Vec::new();
         let mut has_unknown = false;
         for (i, p) in facts.parties.iter().enumerate() {
+            let owned = u32::try_from(i).unwrap_or(u32::MAX);
+            let first = edges.len();
             for (k, o) in p.owners.iter().enumerate() {
                 // Self-ownership (treasury shares) confers no control: left out of every
                 // question, so it can never make a loop.
-                if o.owner as usize == i {
+                if o.owner == owned {
                     continue;
                 }
                 has_unknown |= o.share.is_none();
-                graph.add_edge(
-                    NodeIndex::new(i),
-                    NodeIndex::new(o.owner as usize),
-                    u32::try_from(k).unwrap_or(u32::MAX),
-                );
+                let entry = u32::try_from(k).unwrap_or(u32::MAX);
+                edges.push((
+                    owned,
+                    o.owner,
+                    Holding {
+                        entry,
+                        share: o.share,
+                    },
+                ));
+            }
+            if let Some(mine) = edges.get_mut(first..) {
+                mine.sort_unstable();
             }
         }
+        // An owner named twice (the loader refuses it; parts built in memory may not) counts
+        // once, by its first entry.
+        edges.dedup_by_key(|(owned, owner, _)| (*owned, *owner));
+        let graph = sorted_graph(&edges, n);
         let listed_since: Vec<[Date; 4]> = facts
             .parties
             .iter()
@@ -150,11 +172,12 @@ impl World {
                 })
                 .collect(),
         };
-        world.parents = ultimate_parents(facts);
+        world.parents = world.ultimate_parents();
         let mut interner = Interner::default();
-        for t in &needs.thresholds {
-            let sure = world.closure(facts, *t, false, &mut interner);
-            let possible = has_unknown.then(|| world.closure(facts, *t, true, &mut interner));
+        for (i, t) in needs.thresholds.iter().enumerate() {
+            let asks = needs.asks.get(i).copied().unwrap_or(Asks::ALL);
+            let sure = world.closure(facts, *t, asks, false, &mut interner);
+            let possible = has_unknown.then(|| world.closure(facts, *t, asks, true, &mut interner));
             world.closures.push(Closure {
                 threshold: *t,
                 sure,
@@ -178,6 +201,27 @@ impl World {
         world.country_sets = interner.sets;
         world.summaries = interner.summaries;
         world
+    }
+
+    /// Ultimate parents of all parties, read from the graph's edges alone (the same answers
+    /// as [`majority_owner`] and [`majority_unknown`] give from the party records).
+    fn ultimate_parents(&self) -> Vec<Parent> {
+        let half = Share::WHOLE.0 / 2;
+        ultimate_parents_of(
+            self.graph.node_count(),
+            |p| {
+                // Of the owners holding a majority (one, in a valid file), the first entry.
+                self.graph
+                    .edges(p)
+                    .filter(|e| e.weight().share.is_some_and(|s| s.0 > half))
+                    .min_by_key(|e| e.weight().entry)
+                    .map(|e| e.target())
+            },
+            |p| {
+                self.room.get(p as usize).is_some_and(|r| r.0 > half)
+                    && self.graph.edges(p).any(|e| e.weight().share.is_none())
+            },
+        )
     }
 
     /// The share an edge stands for: known, or (when `possible`) the most the other known
@@ -212,37 +256,53 @@ impl World {
     }
 
     /// Summaries of every party's chain of owners at a threshold, via strongly connected
-    /// components so that ownership cycles are counted once and never loop.
+    /// components so that ownership cycles are counted once and never loop. Only what the
+    /// rules ask (`asks`) is gathered: the others stay empty, which costs nothing to unite.
     fn closure(
         &self,
         facts: &TransactionFile,
         t: Threshold,
+        asks: u8,
         possible: bool,
         interner: &mut Interner,
     ) -> Vec<u32> {
         let n = facts.parties.len();
-        let mut sub: DiGraph<u32, ()> = DiGraph::with_capacity(n, self.graph.edge_count());
-        for i in 0..n {
-            sub.add_node(u32::try_from(i).unwrap_or(u32::MAX));
-        }
-        for e in self.graph.edge_indices() {
-            if let (Some((a, b)), Some(entry)) =
-                (self.graph.edge_endpoints(e), self.graph.edge_weight(e))
-            {
-                let owned = u32::try_from(a.index()).unwrap_or(u32::MAX);
-                if self.edge_meets(facts, owned, *entry, t, possible) {
-                    sub.add_edge(a, b, ());
+        // The edges that count at this threshold, filtered from the world graph (so still
+        // sorted, as `sorted_graph` needs).
+        let mut edges: Vec<(u32, u32, ())> = Vec::with_capacity(self.graph.edge_count());
+        for owned in 0..self.graph.node_count() {
+            let owned = u32::try_from(owned).unwrap_or(u32::MAX);
+            for e in self.graph.edges(owned) {
+                let share = match e.weight().share {
+                    Some(s) => Some(s),
+                    None if possible => self.room.get(owned as usize).copied(),
+                    None => None,
+                };
+                if share.is_some_and(|s| t.met_by(s)) {
+                    edges.push((owned, e.target(), ()));
                 }
             }
         }
+        let sub = sorted_graph(&edges, n);
         let own: Vec<Summary> = facts
             .parties
             .iter()
             .enumerate()
             .map(|(i, p)| Summary {
-                headquarters: interner.single(p.headquarters),
-                locations: interner.single(p.country),
-                listed: self.listed_since.get(i).copied().unwrap_or([NEVER; 4]),
+                headquarters: if asks & Asks::HEADQUARTERS != 0 {
+                    interner.single(p.headquarters)
+                } else {
+                    interner.empty()
+                },
+                locations: if asks & Asks::LOCATION != 0 {
+                    interner.single(p.country)
+                } else {
+                    interner.empty()
+                },
+                listed: match self.listed_since.get(i) {
+                    Some(since) if asks & Asks::LISTED != 0 => *since,
+                    _ => [NEVER; 4],
+                },
             })
             .collect();
         let empty = Summary {
@@ -257,10 +317,10 @@ impl World {
         // `full[k]`: everything reachable from component k, its own members included.
         let mut full: Vec<Summary> = Vec::new();
         let mut result = vec![empty; n];
-        scc::for_each_component(&sub, |comp: &[NodeIndex]| {
+        scc::for_each_component(&sub, |comp: &[u32]| {
             let k = full.len();
             for v in comp {
-                if let Some(slot) = scc_of.get_mut(v.index()) {
+                if let Some(slot) = scc_of.get_mut(*v as usize) {
                     *slot = k;
                 }
             }
@@ -268,11 +328,11 @@ impl World {
             let mut beyond = empty;
             let mut cyclic = comp.len() > 1;
             for v in comp {
-                if let Some(s) = own.get(v.index()) {
+                if let Some(s) = own.get(*v as usize) {
                     members = interner.union(members, *s);
                 }
-                for w in sub.neighbors(*v) {
-                    let target = scc_of.get(w.index()).copied().unwrap_or(k);
+                for &w in sub.neighbors_slice(*v) {
+                    let target = scc_of.get(w as usize).copied().unwrap_or(k);
                     if target == k {
                         cyclic = true;
                     } else if let Some(s) = full.get(target) {
@@ -283,7 +343,7 @@ impl World {
             let reach = interner.union(members, beyond);
             full.push(reach);
             for v in comp {
-                if let Some(slot) = result.get_mut(v.index()) {
+                if let Some(slot) = result.get_mut(*v as usize) {
                     // In a cycle every member reaches every member, itself included.
                     *slot = if cyclic { reach } else { beyond };
                 }
@@ -435,6 +495,17 @@ impl World {
     }
 }
 
+/// A petgraph `Csr` of `n` nodes from edges sorted by source, then target, without repeats.
+fn sorted_graph<E: Copy + Default>(edges: &[(u32, u32, E)], n: usize) -> Csr<(), E, Directed, u32> {
+    // Cannot fail: every caller builds its edges in that order. Were it to, the graph would
+    // have no edges, and every closure would be the party alone.
+    let mut graph = Csr::from_sorted_edges(edges).unwrap_or_else(|_| Csr::new());
+    while graph.node_count() < n {
+        graph.add_node(());
+    }
+    graph
+}
+
 /// The owner holding a known majority (more than 50%) of `party`, as (entry, owner).
 pub fn majority_owner(facts: &TransactionFile, party: u32) -> Option<(u32, u32)> {
     let p = facts.party(party)?;
@@ -459,17 +530,22 @@ pub fn majority_unknown(facts: &TransactionFile, party: u32) -> bool {
 
 /// Ultimate parents of all parties in one pass: each chain is walked once and its answer
 /// shared by every party on it.
-fn ultimate_parents(facts: &TransactionFile) -> Vec<Parent> {
+fn ultimate_parents_of(
+    n: usize,
+    majority_owner: impl Fn(u32) -> Option<u32>,
+    majority_unknown: impl Fn(u32) -> bool,
+) -> Vec<Parent> {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         New,
         OnPath,
         Done(Parent),
     }
-    let n = facts.parties.len();
     let mut state = vec![State::New; n];
+    // One path, reused: an allocation per party was a tenth of the world's build.
+    let mut path = Vec::new();
     for start in 0..n {
-        let mut path = Vec::new();
+        path.clear();
         let mut cur = u32::try_from(start).unwrap_or(u32::MAX);
         let answer = loop {
             match state.get(cur as usize).copied() {
@@ -482,14 +558,14 @@ fn ultimate_parents(facts: &TransactionFile) -> Vec<Parent> {
                 *s = State::OnPath;
             }
             path.push(cur);
-            match majority_owner(facts, cur) {
-                Some((_, owner)) => cur = owner,
-                None if majority_unknown(facts, cur) => break Parent::Unknown { at: cur },
+            match majority_owner(cur) {
+                Some(owner) => cur = owner,
+                None if majority_unknown(cur) => break Parent::Unknown { at: cur },
                 None => break Parent::Top(cur),
             }
         };
-        for p in path {
-            if let Some(s) = state.get_mut(p as usize) {
+        for p in &path {
+            if let Some(s) = state.get_mut(*p as usize) {
                 *s = State::Done(answer);
             }
         }
@@ -546,8 +622,9 @@ struct Interner {
     sets: Vec<CountrySet>,
     index: HashMap<CountrySet, u32, FxBuild>,
     unions: HashMap<(u32, u32), u32, FxBuild>,
-    /// The set of one country, by country index (most parties' own summary).
-    singles: HashMap<Country, u32, FxBuild>,
+    /// The set of one country, by country index (most parties' own summary); `u32::MAX`
+    /// until interned.
+    singles: Vec<u32>,
     summaries: Vec<Summary>,
     summary_index: HashMap<Summary, u32, FxBuild>,
     empty_id: Option<u32>,
@@ -577,13 +654,18 @@ impl Interner {
     }
 
     fn single(&mut self, c: Country) -> u32 {
-        if let Some(i) = self.singles.get(&c) {
+        if let Some(i) = self.singles.get(c.index()).filter(|i| **i != u32::MAX) {
             return *i;
         }
         let mut set = CountrySet::EMPTY;
         set.insert(c);
         let i = self.intern(set);
-        self.singles.insert(c, i);
+        if self.singles.is_empty() {
+            self.singles = vec![u32::MAX; crate::country::TABLE_SIZE];
+        }
+        if let Some(slot) = self.singles.get_mut(c.index()) {
+            *slot = i;
+        }
         i
     }
 

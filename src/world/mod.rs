@@ -101,8 +101,8 @@ const NEVER: Date = Date::MAX;
 impl World {
     pub fn build(facts: &TransactionFile, needs: &Needs) -> World {
         let n = facts.parties.len();
-        // Ownership edges (owned → owner, weighted by the owner entry's index), sorted, as a
-        // compressed adjacency table: each party's owners side by side in memory.
+        // Ownership edges (owned → owner, weighted by the owner entry and its share), sorted,
+        // as a compressed adjacency table: each party's owners side by side in memory.
         let mut edges: Vec<(u32, u32, Holding)> = Vec::new();
         let mut has_unknown = false;
         for (i, p) in facts.parties.iter().enumerate() {
@@ -235,7 +235,13 @@ impl World {
     ) -> Option<Share> {
         let party = facts.party(owned)?;
         let o = party.owners.get(entry as usize)?;
-        match o.share {
+        self.held(owned, o.share, possible)
+    }
+
+    /// A holding's share in the sure graph (known shares only) or the possible one (an
+    /// unknown share stands for what the known ones leave).
+    fn held(&self, owned: u32, share: Option<Share>, possible: bool) -> Option<Share> {
+        match share {
             Some(s) => Some(s),
             None if possible => self.room.get(owned as usize).copied(),
             None => None,
@@ -273,11 +279,7 @@ impl World {
         for owned in 0..self.graph.node_count() {
             let owned = u32::try_from(owned).unwrap_or(u32::MAX);
             for e in self.graph.edges(owned) {
-                let share = match e.weight().share {
-                    Some(s) => Some(s),
-                    None if possible => self.room.get(owned as usize).copied(),
-                    None => None,
-                };
+                let share = self.held(owned, e.weight().share, possible);
                 if share.is_some_and(|s| t.met_by(s)) {
                     edges.push((owned, e.target(), ()));
                 }

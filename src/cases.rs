@@ -445,6 +445,19 @@ impl SuiteResult {
         self.cases.iter().all(CaseResult::passed)
     }
 
+    /// One line per failed transaction, `FILE ID: what differed`, for a test's assertion.
+    pub fn failures(&self) -> Vec<String> {
+        self.cases
+            .iter()
+            .flat_map(|c| {
+                c.results
+                    .iter()
+                    .filter(|r| !r.passed)
+                    .map(move |r| format!("{} {}: {}", c.file, r.id, r.difference()))
+            })
+            .collect()
+    }
+
     /// (cases passed, cases failed, transactions passed, transactions failed).
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let cases_failed = self.cases.iter().filter(|c| !c.passed()).count();

@@ -18,16 +18,7 @@ fn scenario_corpus_passes() {
     let loaded = cases::load_all(&["rules/tests".into()], &rules, &Limits::default())
         .unwrap_or_else(|e| panic!("{e}"));
     let suite = cases::run_all(&loaded, &rules);
-    let failures: Vec<String> = suite
-        .cases
-        .iter()
-        .flat_map(|c| {
-            c.results
-                .iter()
-                .filter(|r| !r.passed)
-                .map(move |r| format!("{} {}: {}", c.file, r.id, r.difference()))
-        })
-        .collect();
+    let failures = suite.failures();
     assert!(
         failures.is_empty(),
         "{} failed:\n{}",

@@ -25,15 +25,6 @@ fn semantics_cases() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(loaded.len() >= 4);
     let suite = cases::run_all(&loaded, &rules);
-    let failures: Vec<String> = suite
-        .cases
-        .iter()
-        .flat_map(|c| {
-            c.results
-                .iter()
-                .filter(|r| !r.passed)
-                .map(move |r| format!("{} {}: {}", c.file, r.id, r.difference()))
-        })
-        .collect();
+    let failures = suite.failures();
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

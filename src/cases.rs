@@ -458,6 +458,26 @@ impl SuiteResult {
             .collect()
     }
 
+    /// The transactions the engine cleared (`allowed` or `warning`, which exit 0) where the
+    /// case expects a license requirement, a prohibition or an indeterminate answer: the
+    /// failures a compliance engine must never have. `FILE ID: expected X, got Y` each.
+    pub fn false_clearances(&self) -> Vec<String> {
+        self.cases
+            .iter()
+            .flat_map(|c| {
+                c.results
+                    .iter()
+                    .filter(|r| r.expected.blocks() && !r.actual.blocks())
+                    .map(move |r| {
+                        format!(
+                            "{} {} at {}: expected {}, got {}",
+                            c.file, r.id, r.at, r.expected, r.actual
+                        )
+                    })
+            })
+            .collect()
+    }
+
     /// (cases passed, cases failed, transactions passed, transactions failed).
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let cases_failed = self.cases.iter().filter(|c| !c.passed()).count();

@@ -88,23 +88,36 @@ pub struct Law {
     pub title: String,
 }
 
+/// A membership the sources do not date: in `window` the country may or may not be a member,
+/// so tests of it there are unknown, and findings say why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Uncertain {
+    pub country: Country,
+    pub window: Window,
+    pub reason: String,
+}
+
 pub struct Group {
     pub name: String,
     pub title: Option<String>,
     pub cites: Vec<String>,
     /// Each member with the window of its membership (after flattening nested groups).
     pub members: Vec<(Country, Window)>,
-    /// Membership as of each change date, in date order: `(from, members)`.
-    pub epochs: Vec<(Date, CountrySet)>,
+    /// Memberships not known in a window (after flattening nested groups).
+    pub uncertain: Vec<Uncertain>,
+    /// Membership as of each change date, in date order: `(from, members, uncertain
+    /// members)`; a country is in at most one of the two sets.
+    pub epochs: Vec<(Date, CountrySet, CountrySet)>,
+    pub notes: Vec<String>,
     pub at: SrcSpan,
 }
 
 impl Group {
     /// The members on a date.
     pub fn on(&self, date: Date) -> &CountrySet {
-        let i = self.epochs.partition_point(|(from, _)| *from <= date);
+        let i = self.epochs.partition_point(|(from, _, _)| *from <= date);
         match i.checked_sub(1).and_then(|i| self.epochs.get(i)) {
-            Some((_, set)) => set,
+            Some((_, set, _)) => set,
             None => &EMPTY_SET,
         }
     }
@@ -117,12 +130,61 @@ impl Group {
             .map(|(_, w)| *w)
     }
 
+    /// The uncertain membership of a country covering `date`, for explanations.
+    pub fn uncertain_on(&self, country: Country, date: Date) -> Option<&Uncertain> {
+        self.uncertain
+            .iter()
+            .find(|u| u.country == country && u.window.contains(date))
+    }
+
     /// Builds the epoch table from the member windows in one sweep over the dates where
     /// some membership starts or ends (testing every member at every date was quadratic).
     pub fn with_epochs(mut self) -> Group {
+        let sure = sweep(&self.members);
+        let maybe_members: Vec<(Country, Window)> = self
+            .uncertain
+            .iter()
+            .map(|u| (u.country, u.window))
+            .collect();
+        let maybe = sweep(&maybe_members);
+        // Both tables on one set of dates; a sure membership wins over an uncertain one.
+        let mut dates: Vec<Date> = sure.iter().chain(&maybe).map(|(d, _)| *d).collect();
+        dates.sort();
+        dates.dedup();
+        let at = |table: &[(Date, CountrySet)], d: Date| -> CountrySet {
+            let i = table.partition_point(|(from, _)| *from <= d);
+            i.checked_sub(1)
+                .and_then(|i| table.get(i))
+                .map_or(CountrySet::EMPTY, |(_, s)| *s)
+        };
+        let mut epochs: Vec<(Date, CountrySet, CountrySet)> = Vec::with_capacity(dates.len());
+        for d in dates {
+            let s = at(&sure, d);
+            let mut m = at(&maybe, d);
+            for c in s.iter() {
+                m.remove(c);
+            }
+            if epochs
+                .last()
+                .is_some_and(|(_, ls, lm)| *ls == s && *lm == m)
+            {
+                continue;
+            }
+            epochs.push((d, s, m));
+        }
+        if epochs.is_empty() {
+            epochs.push((Date::MIN, CountrySet::EMPTY, CountrySet::EMPTY));
+        }
+        self.epochs = epochs;
+        self
+    }
+}
+
+/// The members as of each date some window opens or closes, in one sweep.
+fn sweep(members: &[(Country, Window)]) -> Vec<(Date, CountrySet)> {
+    {
         // Each window opens at `from` and closes at `until` (half-open, like `Window`).
-        let mut events: Vec<(Date, bool, Country)> = self
-            .members
+        let mut events: Vec<(Date, bool, Country)> = members
             .iter()
             .flat_map(|(c, w)| [(w.from, true, *c), (w.until, false, *c)])
             .collect();
@@ -153,8 +215,7 @@ impl Group {
                 _ => epochs.push((date, set)),
             }
         }
-        self.epochs = epochs;
-        self
+        epochs
     }
 }
 
@@ -212,12 +273,26 @@ pub struct Unenforced {
     pub reason: String,
 }
 
+/// A rule's note with the condition under which it matters.
+pub struct Caveat {
+    pub text: String,
+    pub when: Cond,
+}
+
+/// The date compliance with a rule is required from, where it follows the effective date:
+/// before it a requirement is reported as a warning that names the date.
+pub struct Compliance {
+    pub date: Date,
+    pub note: Option<String>,
+}
+
 pub struct Rule {
     pub id: String,
     pub title: String,
     pub law: Option<u16>,
     pub cites: Vec<String>,
     pub windows: Vec<Window>,
+    pub compliance: Option<Compliance>,
     pub kinds: u8,
     pub when: Cond,
     pub unless: Option<Cond>,
@@ -227,6 +302,9 @@ pub struct Rule {
     pub explain: Option<Template>,
     pub help: Option<String>,
     pub notes: Vec<String>,
+    /// Notes that say when they matter: reported with a transaction whose facts meet the
+    /// condition, whether or not the rule fires (they are among `notes` too).
+    pub caveats: Vec<Caveat>,
     /// The whole declaration and its `when` condition, for underlining the rule text.
     pub at: SrcSpan,
     pub when_at: SrcSpan,
@@ -247,6 +325,9 @@ pub enum Cond {
     Or(Vec<Cond>),
     Not(Box<Cond>),
     Test(Box<Test>, SrcSpan),
+    /// `A otherwise B`: A where the facts settle it, else B (a declared classification where
+    /// the figures are missing, say).
+    Otherwise(Box<Cond>, Box<Cond>),
     /// A part that reads only the item's own figures (no date, no party): the checker
     /// computes it once per item and the fast path reads slot `u16` of the item's row
     /// instead of evaluating it. Explanations evaluate the inner condition as written.
@@ -397,11 +478,14 @@ pub struct PlaceSet {
     pub groups: Vec<u16>,
     /// As written, for explanations: `[D5, MO]`.
     pub text: String,
-    /// All members (countries and the groups' members) from each date on, in date order;
-    /// computed at compile time.
-    pub epochs: Vec<(Date, CountrySet)>,
+    /// All members (countries and the groups' members) from each date on, in date order,
+    /// with the members whose membership is uncertain then; computed at compile time.
+    pub epochs: Vec<(Date, CountrySet, CountrySet)>,
     /// Unique within its rule set: lets the checker keep answers per place set.
     pub id: u16,
+    /// The groups (bit `g` for group `g`, the first 64) in the set, directly or nested, that
+    /// carry an `uncertain:` note: a finding that tests the set says so.
+    pub noted: u64,
 }
 
 impl PlaceSet {
@@ -412,9 +496,47 @@ impl PlaceSet {
         self.epochs
             .iter()
             .rev()
-            .find(|(from, _)| *from <= date)
-            .map_or(&self.countries, |(_, set)| set)
+            .find(|(from, _, _)| *from <= date)
+            .map_or(&self.countries, |(_, set, _)| set)
     }
+
+    /// The countries whose membership is not known on `date` (never members on that date).
+    #[inline]
+    pub fn uncertain_on(&self, date: Date) -> &CountrySet {
+        self.epochs
+            .iter()
+            .rev()
+            .find(|(from, _, _)| *from <= date)
+            .map_or(&EMPTY_SET, |(_, _, maybe)| maybe)
+    }
+
+    /// Whether a country is in the set on `date`: true, false, or unknown (uncertain).
+    #[inline]
+    pub fn holds(&self, country: Country, date: Date) -> Membership {
+        let epoch = self.epochs.iter().rev().find(|(from, _, _)| *from <= date);
+        match epoch {
+            Some((_, sure, maybe)) => {
+                if sure.contains(country) {
+                    Membership::Member
+                } else if maybe.contains(country) {
+                    Membership::Uncertain
+                } else {
+                    Membership::NotMember
+                }
+            }
+            None if self.countries.contains(country) => Membership::Member,
+            None => Membership::NotMember,
+        }
+    }
+}
+
+/// A country's membership of a place set on a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Membership {
+    Member,
+    NotMember,
+    /// The sources do not date the membership: it may or may not hold.
+    Uncertain,
 }
 
 #[derive(Clone, Debug)]
@@ -430,6 +552,10 @@ pub enum PartyPred {
     LocatedIn(PlaceSet),
     ListedOn(u8),
     OwnedBy(u16),
+    /// The party is a distributor (`distributor: true`); unknown when the file does not say.
+    Distributor,
+    /// The file names the party itself (an end user not defaulted, not `unknown`).
+    Named,
     Same(PartyRef),
 }
 
@@ -451,6 +577,22 @@ pub enum Test {
         op: Cmp,
         value: f64,
     },
+    /// In a `classify` block: the item's declared ECCN is this one (false when none is
+    /// declared: such ECCNs are known by declaration only).
+    Declared {
+        eccn: String,
+    },
+    /// The declared ECCN matches one of the patterns (unknown when none is declared).
+    ItemEccnIn {
+        patterns: Vec<String>,
+    },
+    /// The HTS code starts with one of the prefixes (unknown when not given).
+    ItemHts {
+        prefixes: Vec<String>,
+    },
+    /// Where the item's developer is headquartered (the origin when no developer is named;
+    /// unknown when a developer is named whose headquarters are not known).
+    ItemDeveloperHq(PlaceSet),
     ItemDatacenter,
     ItemOrigin(PlaceSet),
     ItemForm(Form),
@@ -468,6 +610,8 @@ pub enum Test {
         date: Date,
     },
     Destination(PlaceSet),
+    /// The destination's ISO 3166-2 subdivision is one of these (unknown when not given).
+    Region(Vec<String>),
     EndUse(u8),
     Kind(u8),
     Route {

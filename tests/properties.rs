@@ -74,6 +74,23 @@ fn rendered(rules: &RuleSet, file: &TransactionFile, as_of: Option<Date>) -> (St
     (json, text)
 }
 
+/// Verdicts and fired rules, without positions or messages (a file built in memory has no
+/// lines to cite).
+fn verdicts(reports: &[TransactionReport]) -> Vec<reference::Judgement> {
+    reports
+        .iter()
+        .map(|r| {
+            let mut fired: Vec<(String, Verdict)> = r
+                .findings
+                .iter()
+                .map(|f| (f.rule.clone(), f.outcome))
+                .collect();
+            fired.sort();
+            (r.id.clone(), r.verdict, fired)
+        })
+        .collect()
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: cases(40),
@@ -103,6 +120,11 @@ fn extra_auth() -> impl Strategy<Value = (u8, GAuth)> {
                     issued,
                     notified,
                     expires,
+                    items: None,
+                    consignee: None,
+                    end_user: None,
+                    destination: None,
+                    quantity: None,
                 },
             )
         })
@@ -134,6 +156,24 @@ proptest! {
         let fresh_test = RuleSet::from_paths(&[PathBuf::from("tests/reference/rules.cg")], &Limits::default()).unwrap();
         for (rules, fresh) in [(&*PACK, &fresh_pack), (&*TEST_RULES, &fresh_test)] {
             prop_assert_eq!(rendered(rules, &a, as_of), rendered(fresh, &b, as_of));
+        }
+    }
+
+    /// The same deal built in memory (`TransactionFile::from_parts`, with only the facts the
+    /// file states) and read from YAML gets the same verdicts and findings: the defaults and
+    /// derivations (end user from the consignee, performance density from TPP and die area,
+    /// the form from a declared ECCN, the ultimate destination from the route) are applied
+    /// alike.
+    #[test]
+    fn built_in_memory_and_read_from_yaml_agree(w in world(), as_of in as_of()) {
+        let read = w.load();
+        let built = w.parts(&read);
+        for rules in rule_sets() {
+            prop_assert_eq!(
+                verdicts(&rules.check(&read, as_of)),
+                verdicts(&rules.check(&built, as_of)),
+                "{}", w.yaml()
+            );
         }
     }
 

@@ -5,10 +5,13 @@
 //! to record each fact used, where it sits in the YAML, and the witness (ownership path,
 //! route hop, dates compared, threshold crossed).
 
+use std::cell::Cell;
+
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
 use crate::facts::{
-    AuthKind, FactRef, Form, Item, Kind, ListKind, Party, Transaction, TransactionFile,
+    AuthKind, DestinationSource, EndUserSource, FactRef, Form, FormSource, Item, Kind, ListKind,
+    Party, Transaction, TransactionFile,
 };
 use crate::ir::*;
 use crate::limits::Budget;
@@ -55,6 +58,8 @@ pub trait Tracer {
     fn push(&mut self, step: Step);
     /// Keeps, of the steps recorded since `from`, only those in `keep` (ranges in order).
     fn retain(&mut self, from: usize, keep: &[(usize, usize)]);
+    /// Marks the steps recorded since `from` as settled: facts they miss no longer decide.
+    fn settle(&mut self, from: usize);
 }
 
 pub struct NoTrace;
@@ -66,6 +71,7 @@ impl Tracer for NoTrace {
     }
     fn push(&mut self, _: Step) {}
     fn retain(&mut self, _: usize, _: &[(usize, usize)]) {}
+    fn settle(&mut self, _: usize) {}
 }
 
 #[derive(Default)]
@@ -91,6 +97,11 @@ impl Tracer for Trace {
         }
         self.steps.extend(kept);
     }
+    fn settle(&mut self, from: usize) {
+        for s in self.steps.iter_mut().skip(from) {
+            s.missing = false;
+        }
+    }
 }
 
 /// Everything a condition may look at for one transaction on one date.
@@ -114,6 +125,42 @@ pub struct Ctx<'a> {
     pub item: &'a Item,
     /// The evaluation work left for this transaction (`Limits::max_steps_per_transaction`).
     pub budget: &'a Budget,
+    /// What the answers so far relied on that the file does not establish ([`Relied`]
+    /// bits): set by the tests, read per rule by the checker. A `Cell` write, so the fast
+    /// path stays allocation-free.
+    pub relied: Cell<u32>,
+    /// Groups with caveats (`uncertain:` notes) that the answers consulted: bit `g` for
+    /// group `g` (the first 64 groups).
+    pub consulted: Cell<u64>,
+}
+
+/// Bits of [`Ctx::relied`]: the defaults, declarations and conventions an answer rested on.
+pub struct Relied;
+
+impl Relied {
+    /// A classification taken from the declared ECCN (the figures did not settle it).
+    pub const DECLARED_ECCN: u32 = 1;
+    /// `A otherwise B`: A was not settled by the facts, so B decided.
+    pub const OTHERWISE: u32 = 1 << 1;
+    /// The item's origin was not given and was taken as US.
+    pub const ORIGIN_DEFAULT: u32 = 1 << 2;
+    /// The item's form was not given (nor implied by an ECCN) and was taken as an IC.
+    pub const FORM_DEFAULT: u32 = 1 << 3;
+    /// `datacenter` was not given and was taken as true.
+    pub const DATACENTER_DEFAULT: u32 = 1 << 4;
+    /// A party was found on no list, but the file carries only the designations written in
+    /// it (the parties were not screened against a list).
+    pub const NOT_SCREENED: u32 = 1 << 5;
+    /// The end user was not named: the consignee (or lessee) was taken as the end user.
+    pub const END_USER_DEFAULT: u32 = 1 << 6;
+    /// An authorization that states no scope was taken to cover the transaction.
+    pub const UNSCOPED_AUTHORIZATION: u32 = 1 << 7;
+    /// A country-group membership with a note was consulted.
+    pub const GROUP_NOTE: u32 = 1 << 8;
+    /// A declared ECCN was tested directly (`item.eccn in …`).
+    pub const DECLARED_ECCN_TEST: u32 = 1 << 9;
+    /// No developer was named, so the item's origin stood for the developer's headquarters.
+    pub const DEVELOPER_FROM_ORIGIN: u32 = 1 << 10;
 }
 
 fn fmt_num(v: f64) -> String {
@@ -146,6 +193,12 @@ impl<'a> Ctx<'a> {
             witness: None,
             missing: true,
         }
+    }
+
+    /// Notes that the answer being worked out rests on `bits` ([`Relied`]).
+    #[inline]
+    pub fn rely(&self, bits: u32) {
+        self.relied.set(self.relied.get() | bits);
     }
 
     pub fn party(&self, i: u32) -> Option<&'a Party> {
@@ -219,6 +272,21 @@ impl<'a> Ctx<'a> {
                 }
                 acc
             }
+            Cond::Otherwise(first, then) => {
+                let from = t.len();
+                let v = self.cond(first, t);
+                if v != Truth::Unknown {
+                    return v;
+                }
+                self.rely(Relied::OTHERWISE);
+                let w = self.cond(then, t);
+                if w != Truth::Unknown {
+                    // The first part's missing facts did not decide the answer: keep them as
+                    // context, not as facts the verdict waits for.
+                    t.settle(from);
+                }
+                w
+            }
             Cond::Test(test, at) => {
                 // Once the budget is spent every question is unknown, so evaluation ends
                 // quickly; the checker then reports the limit instead of a verdict.
@@ -270,6 +338,13 @@ impl<'a> Ctx<'a> {
                 acc
             }
             Cond::Not(inner) => self.decide(inner).negate(),
+            Cond::Otherwise(first, then) => match self.decide(first) {
+                Truth::Unknown => {
+                    self.rely(Relied::OTHERWISE);
+                    self.decide(then)
+                }
+                v => v,
+            },
             Cond::Item(inner, slot) => match self.item_parts.get(usize::from(*slot)) {
                 Some(v) => *v,
                 None => self.decide(inner),
@@ -281,19 +356,57 @@ impl<'a> Ctx<'a> {
     /// without the general path's detours.
     #[inline]
     fn decide_role(&self, role: Role, pred: &PartyPred, at: SrcSpan) -> Truth {
-        match self.role(role) {
-            Some(p) => self.pred_on(p, pred, at, &mut NoTrace),
-            None => Truth::False,
+        if matches!(pred, PartyPred::Named) {
+            return self.named(role);
         }
+        match self.role_party(role) {
+            Ok(p) => self.pred_on(p, pred, at, &mut NoTrace),
+            Err(v) => v,
+        }
+    }
+
+    /// Notes the caveated groups a party predicate consults.
+    #[inline]
+    fn note_places(&self, pred: &PartyPred) {
+        if let PartyPred::HeadquarteredIn(places) | PartyPred::LocatedIn(places) = pred {
+            if places.noted != 0 {
+                self.rely(Relied::GROUP_NOTE);
+                self.consulted.set(self.consulted.get() | places.noted);
+            }
+        }
+    }
+
+    /// `ROLE is named`: whether the file names that party itself.
+    fn named(&self, role: Role) -> Truth {
+        match role {
+            Role::EndUser => Truth::of(self.tx.end_user_source == EndUserSource::Named),
+            other => Truth::of(self.role(other).is_some()),
+        }
+    }
+
+    /// The party in a role: `Err(False)` when the transaction has no such party,
+    /// `Err(Unknown)` for an end user the file says is not known (`end_user: unknown`).
+    #[inline]
+    fn role_party(&self, role: Role) -> Result<u32, Truth> {
+        if role == Role::EndUser {
+            match self.tx.end_user_source {
+                EndUserSource::Unknown => return Err(Truth::Unknown),
+                EndUserSource::Defaulted => self.rely(Relied::END_USER_DEFAULT),
+                EndUserSource::Named => {}
+            }
+        }
+        self.role(role).ok_or(Truth::False)
     }
 
     /// `any owner of ROLE holding … is headquartered in / located in PLACES`: one bit from
     /// the table computed ahead, when there is one.
     #[inline]
     fn decide_owners(&self, role: Role, threshold: u16, pred: &PartyPred, at: SrcSpan) -> Truth {
-        let Some(p) = self.role(role) else {
-            return Truth::False;
+        let p = match self.role_party(role) {
+            Ok(p) => p,
+            Err(v) => return v,
         };
+        self.note_places(pred);
         let ahead = match pred {
             PartyPred::HeadquarteredIn(places) => {
                 self.hits.get(places, threshold, true, self.date, p)
@@ -317,6 +430,9 @@ impl<'a> Ctx<'a> {
     /// "in D5 (member since 2021-12-09 until 2026-02-03)" or "not in D5".
     fn membership_text(&self, country: Country, places: &PlaceSet, inside: bool) -> String {
         if !inside {
+            if let Some(why) = self.uncertain_text(country, places) {
+                return why;
+            }
             return format!("is not in {} on {}", places.text, self.date);
         }
         if places.countries.contains(country) {
@@ -335,6 +451,53 @@ impl<'a> Ctx<'a> {
             }
         }
         format!("is in {}", places.text)
+    }
+
+    /// Why a country's membership of a place set is not known on the date, if it is not.
+    fn uncertain_text(&self, country: Country, places: &PlaceSet) -> Option<String> {
+        if !places.uncertain_on(self.date).contains(country) {
+            return None;
+        }
+        let found = places.groups.iter().find_map(|g| {
+            let group = self.rules.groups.get(usize::from(*g))?;
+            group
+                .uncertain_on(country, self.date)
+                .map(|u| (group.name.as_str(), u))
+        });
+        Some(match found {
+            Some((name, u)) => format!(
+                "may or may not be in {name} on {} (membership uncertain {}: {})",
+                self.date, u.window, u.reason
+            ),
+            None => format!(
+                "may or may not be in {} on {} (a membership the sources do not date)",
+                places.text, self.date
+            ),
+        })
+    }
+
+    /// A country's membership of a place set on the date, three-valued; notes the groups
+    /// whose caveats the answer rests on.
+    #[inline]
+    fn member(&self, country: Country, places: &PlaceSet) -> Truth {
+        if places.noted != 0 {
+            self.rely(Relied::GROUP_NOTE);
+            self.consulted.set(self.consulted.get() | places.noted);
+        }
+        match places.holds(country, self.date) {
+            Membership::Member => Truth::True,
+            Membership::NotMember => Truth::False,
+            Membership::Uncertain => Truth::Unknown,
+        }
+    }
+
+    /// A membership step: missing when the membership is uncertain.
+    fn membership_step(&self, text: String, facts: Vec<FactRef>, at: SrcSpan, v: Truth) -> Step {
+        if v == Truth::Unknown {
+            self.missing(text, facts, at)
+        } else {
+            self.step(text, facts, at)
+        }
     }
 
     fn test<T: Tracer>(&self, test: &Test, at: SrcSpan, t: &mut T) -> Truth {
@@ -386,56 +549,177 @@ impl<'a> Ctx<'a> {
                 }
             },
             Test::ItemDatacenter => {
+                if !self.item.datacenter_given {
+                    self.rely(Relied::DATACENTER_DEFAULT);
+                }
                 if T::ON {
-                    let text = if self.item.datacenter {
-                        format!(
-                            "item {} is designed or marketed for data centres",
-                            self.item_name()
-                        )
+                    let not = if self.item.datacenter { "" } else { "not " };
+                    let how = if self.item.datacenter_given {
+                        ""
                     } else {
-                        format!(
-                            "item {} is not designed or marketed for data centres",
-                            self.item_name()
-                        )
+                        " (`datacenter` not given, taken as true)"
                     };
-                    t.push(self.step(text, vec![FactRef::Item(item_i, "datacenter")], at));
+                    let text = format!(
+                        "item {} is {not}designed or marketed for data centres{how}",
+                        self.item_name()
+                    );
+                    let facts = if self.item.datacenter_given {
+                        vec![FactRef::Item(item_i, "datacenter")]
+                    } else {
+                        vec![FactRef::Item(item_i, "id")]
+                    };
+                    t.push(self.step(text, facts, at));
                 }
                 Truth::of(self.item.datacenter)
             }
             Test::ItemOrigin(places) => {
-                let inside = self.places_on(places).contains(self.item.origin);
+                if !self.item.origin_given {
+                    self.rely(Relied::ORIGIN_DEFAULT);
+                }
+                let v = self.member(self.item.origin, places);
                 if T::ON {
-                    t.push(self.step(
+                    let how = if self.item.origin_given {
+                        String::new()
+                    } else {
+                        " (origin not given, taken as US)".to_string()
+                    };
+                    let facts = if self.item.origin_given {
+                        vec![FactRef::Item(item_i, "origin")]
+                    } else {
+                        vec![FactRef::Item(item_i, "id")]
+                    };
+                    t.push(self.membership_step(
                         format!(
-                            "item {} originates in {}, which {}",
+                            "item {} originates in {}{how}, which {}",
                             self.item_name(),
                             self.item.origin,
-                            self.membership_text(self.item.origin, places, inside)
+                            self.membership_text(self.item.origin, places, v == Truth::True)
                         ),
-                        vec![FactRef::Item(item_i, "origin")],
+                        facts,
                         at,
+                        v,
                     ));
                 }
-                Truth::of(inside)
+                v
             }
+            Test::ItemDeveloperHq(places) => self.developer_hq(places, at, t),
             Test::ItemForm(form) => {
                 let holds = self.item.form == *form;
+                if self.item.form_source == FormSource::Default {
+                    self.rely(Relied::FORM_DEFAULT);
+                }
                 if T::ON {
                     let what = match self.item.form {
                         Form::Ic => "an integrated circuit",
                         Form::Computer => "a computer or assembly containing integrated circuits",
                         Form::Memory => "a memory part",
                     };
-                    // The default form (an IC) is not worth underlining.
-                    let facts = if self.item.form == Form::Ic {
-                        vec![]
-                    } else {
-                        vec![FactRef::Item(item_i, "form")]
+                    let (how, facts) = match self.item.form_source {
+                        FormSource::Given => (String::new(), vec![FactRef::Item(item_i, "form")]),
+                        FormSource::DeclaredEccn => (
+                            format!(
+                                " (from its declared ECCN {})",
+                                self.item.eccn.as_deref().unwrap_or("")
+                            ),
+                            vec![FactRef::Item(item_i, "eccn")],
+                        ),
+                        // The default form is not worth underlining, but it is said.
+                        FormSource::Default => (
+                            " (form not given, taken as an integrated circuit)".to_string(),
+                            vec![],
+                        ),
                     };
-                    t.push(self.step(format!("item {} is {what}", self.item_name()), facts, at));
+                    t.push(self.step(
+                        format!("item {} is {what}{how}", self.item_name()),
+                        facts,
+                        at,
+                    ));
                 }
                 Truth::of(holds)
             }
+            Test::Declared { eccn } => {
+                let holds = self
+                    .item
+                    .eccn
+                    .as_deref()
+                    .is_some_and(|d| crate::compile::eccn_matches(eccn, d));
+                if T::ON {
+                    let text = match self.item.eccn.as_deref() {
+                        Some(d) => format!("item {} is declared {d}", self.item_name()),
+                        None => format!("item {} declares no ECCN", self.item_name()),
+                    };
+                    let facts = if self.item.eccn.is_some() {
+                        vec![FactRef::Item(item_i, "eccn")]
+                    } else {
+                        vec![]
+                    };
+                    t.push(self.step(text, facts, at));
+                }
+                Truth::of(holds)
+            }
+            Test::ItemEccnIn { patterns } => match self.item.eccn.as_deref() {
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!("item {} declares no `eccn`", self.item_name()),
+                            vec![FactRef::Item(item_i, "id")],
+                            at,
+                        ));
+                    }
+                    Truth::Unknown
+                }
+                Some(d) => {
+                    self.rely(Relied::DECLARED_ECCN_TEST);
+                    let holds = patterns.iter().any(|p| crate::compile::eccn_matches(p, d));
+                    if T::ON {
+                        let verb = if holds { "is" } else { "is not" };
+                        t.push(self.step(
+                            format!(
+                                "item {} is declared {d}, which {verb} in [{}] (the answer relies on the declared classification)",
+                                self.item_name(),
+                                patterns.join(", ")
+                            ),
+                            vec![FactRef::Item(item_i, "eccn")],
+                            at,
+                        ));
+                    }
+                    Truth::of(holds)
+                }
+            },
+            Test::ItemHts { prefixes } => match self.item.hts.as_deref() {
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!(
+                                "item {} gives no `hts` code (needed: is it under HTS {}?)",
+                                self.item_name(),
+                                prefixes.join(", ")
+                            ),
+                            vec![FactRef::Item(item_i, "id")],
+                            at,
+                        ));
+                    }
+                    Truth::Unknown
+                }
+                Some(h) => {
+                    let hit = prefixes.iter().find(|p| h.starts_with(p.as_str()));
+                    if T::ON {
+                        let text = match hit {
+                            Some(p) => format!(
+                                "item {} has HTS code {h}, under heading {p}",
+                                self.item_name()
+                            ),
+                            None => format!(
+                                "item {} has HTS code {h}, under none of {}",
+                                self.item_name(),
+                                prefixes.join(", ")
+                            ),
+                        };
+                        t.push(self.step(text, vec![FactRef::Item(item_i, "hts")], at));
+                    }
+                    Truth::of(hit.is_some())
+                }
+            },
             Test::ItemEccnDisagrees => self.eccn_disagrees(at, t),
             Test::Quantity { op, value } | Test::TotalTpp { op, value } => {
                 let total = matches!(test, Test::TotalTpp { .. });
@@ -509,46 +793,59 @@ impl<'a> Ctx<'a> {
             }
             Test::Destination(places) => {
                 let d = self.tx.destination;
-                let inside = self.places_on(places).contains(d);
+                let v = self.member(d, places);
                 if T::ON {
-                    let source = if self.tx.destination_given {
-                        vec![FactRef::Transaction(tx_i, "destination")]
-                    } else if self.tx.kind == Kind::Lease {
-                        self.tx
-                            .facility
-                            .map(|f| vec![FactRef::Facility(f, "country")])
-                            .unwrap_or_default()
-                    } else {
-                        self.tx
-                            .end_user
-                            .map(|u| vec![FactRef::Party(u, "country")])
-                            .unwrap_or_default()
-                    };
-                    let how = if self.tx.destination_given {
-                        ""
-                    } else if self.tx.kind == Kind::Lease {
-                        " (the facility's country)"
-                    } else {
-                        " (the end user's country)"
-                    };
-                    let mut s = self.step(
+                    let (source, how) = self.destination_source();
+                    let mut s = self.membership_step(
                         format!(
                             "destination {d}{how} {}",
-                            self.membership_text(d, places, inside)
+                            self.membership_text(d, places, v == Truth::True)
                         ),
                         source,
                         at,
+                        v,
                     );
                     s.witness = Some(Witness::Membership {
                         country: d,
                         places: places.text.clone(),
                         date: self.date,
-                        member: inside,
+                        member: v == Truth::True,
                     });
                     t.push(s);
                 }
-                Truth::of(inside)
+                v
             }
+            Test::Region(codes) => match &self.tx.region {
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!(
+                                "transaction `{}` does not give the destination's `region` (needed: is it in {}?)",
+                                self.tx.id,
+                                codes.join(", ")
+                            ),
+                            vec![FactRef::Transaction(tx_i, "id")],
+                            at,
+                        ));
+                    }
+                    Truth::Unknown
+                }
+                Some(r) => {
+                    let holds = codes.iter().any(|c| c == r.code());
+                    if T::ON {
+                        let verb = if holds { "is" } else { "is not" };
+                        t.push(self.step(
+                            format!(
+                                "the destination's region is {r}, which {verb} one of {}",
+                                codes.join(", ")
+                            ),
+                            vec![FactRef::Transaction(tx_i, "region")],
+                            at,
+                        ));
+                    }
+                    Truth::of(holds)
+                }
+            },
             Test::EndUse(mask) => match self.tx.end_use {
                 None => {
                     if T::ON {
@@ -598,6 +895,41 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Where the destination came from: the facts, and the words for it.
+    fn destination_source(&self) -> (Vec<FactRef>, &'static str) {
+        let tx_i = self.tx_index;
+        match self.tx.destination_source {
+            DestinationSource::Given => (vec![FactRef::Transaction(tx_i, "destination")], ""),
+            DestinationSource::Facility => (
+                self.tx
+                    .facility
+                    .map(|f| vec![FactRef::Facility(f, "country")])
+                    .unwrap_or_default(),
+                " (the facility's country)",
+            ),
+            DestinationSource::RouteEnd => (
+                vec![FactRef::RouteHop {
+                    tx: tx_i,
+                    hop: u32::try_from(self.tx.route.len().saturating_sub(1)).unwrap_or(0),
+                }],
+                " (the route's last country: the ultimate destination)",
+            ),
+            DestinationSource::EndUser => match self.tx.end_user {
+                Some(u) => (
+                    vec![FactRef::Party(u, "country")],
+                    " (the end user's country)",
+                ),
+                None => (
+                    self.tx
+                        .consignee
+                        .map(|c| vec![FactRef::Party(c, "country")])
+                        .unwrap_or_default(),
+                    " (the consignee's country; the end user is not known)",
+                ),
+            },
+        }
+    }
+
     /// An item figure: a field read, nothing allocated (the fast path asks this).
     fn item_value(&self, attr: NumAttr) -> Option<f64> {
         let it = self.item;
@@ -644,13 +976,27 @@ impl<'a> Ctx<'a> {
                 computed = computed.max(v);
             }
         }
+        // A declared ECCN governs where the figures given do not settle the classification
+        // (they never contradict it then); where they settle it, they govern, and the
+        // data-quality rule reports any disagreement. A declaration of the ECCN family alone
+        // (`3A090`) does not say which paragraph.
         let declared = self.item.eccn.as_deref();
+        let by_declaration = computed == Truth::Unknown && in_force && declared.is_some();
         let result = match (computed, declared) {
             (Truth::Unknown, Some(d)) if in_force => {
-                Truth::of(crate::compile::eccn_matches(pattern, d))
+                if crate::compile::eccn_matches(pattern, d) {
+                    Truth::True
+                } else if crate::compile::eccn_matches(d, pattern) {
+                    Truth::Unknown
+                } else {
+                    Truth::False
+                }
             }
             (v, _) => v,
         };
+        if by_declaration {
+            self.rely(Relied::DECLARED_ECCN);
+        }
         if T::ON {
             let item_i = self.item_index();
             let name = self.item_name();
@@ -660,14 +1006,25 @@ impl<'a> Ctx<'a> {
                     vec![],
                     at,
                 ));
-            } else if computed == Truth::Unknown && declared.is_some() {
+            } else if by_declaration {
                 let d = declared.unwrap_or("");
-                let verb = if result == Truth::True {
-                    "is"
-                } else {
-                    "is not"
+                let text = match result {
+                    Truth::True => format!("item {name} is {pattern}: its declared ECCN is {d}, and the figures given do not contradict it (the answer relies on the declared classification)"),
+                    Truth::False => format!("item {name} is not {pattern}: its declared ECCN is {d}, and the figures given do not contradict it (the answer relies on the declared classification)"),
+                    Truth::Unknown => format!("item {name} may be {pattern}: its declared ECCN {d} does not give the paragraph, and its figures are incomplete"),
                 };
-                t.push(self.step(format!("item {name} {verb} {pattern}: its declared ECCN is {d} (its specifications are incomplete)"), vec![FactRef::Item(item_i, "eccn")], at));
+                let mut step = self.step(text, vec![FactRef::Item(item_i, "eccn")], at);
+                step.brief = Some(format!(
+                    "item `{}` {} {pattern} (declared {d})",
+                    self.item.id,
+                    match result {
+                        Truth::True => "is",
+                        Truth::False => "is not",
+                        Truth::Unknown => "may be",
+                    }
+                ));
+                step.missing = result == Truth::Unknown;
+                t.push(step);
             } else {
                 let verb = match result {
                     Truth::True => "is",
@@ -852,15 +1209,27 @@ impl<'a> Ctx<'a> {
             }
         };
         let last = hops.len().saturating_sub(1);
-        let candidates = match mode {
+        let mut candidates = match mode {
             RouteMode::PassesThrough => 1..last,
             RouteMode::Includes => 0..hops.len(),
             RouteMode::StartsIn => 0..hops.len().min(1),
             RouteMode::EndsIn => last..hops.len(),
         };
         let hit = candidates
-            .into_iter()
+            .clone()
             .find(|i| hops.get(*i).is_some_and(|c| set.contains(*c)));
+        // A hop whose membership is uncertain on the date leaves the answer open.
+        let maybe = if hit.is_none() {
+            let uncertain = places.uncertain_on(self.date);
+            candidates.find(|i| hops.get(*i).is_some_and(|c| uncertain.contains(*c)))
+        } else {
+            None
+        };
+        // The list's caveats matter only where there is a hop to test against it.
+        if places.noted != 0 && !candidates.is_empty() {
+            self.rely(Relied::GROUP_NOTE);
+            self.consulted.set(self.consulted.get() | places.noted);
+        }
         if T::ON {
             let route_text: Vec<String> = hops.iter().map(|c| c.to_string()).collect();
             let shown = if given {
@@ -907,6 +1276,30 @@ impl<'a> Ctx<'a> {
                     });
                     t.push(s);
                 }
+                None if maybe.is_some() => {
+                    let i = maybe.unwrap_or(0);
+                    let c = hops.get(i).copied();
+                    let facts = if given {
+                        vec![FactRef::RouteHop {
+                            tx: self.tx_index,
+                            hop: u32::try_from(i).unwrap_or(u32::MAX),
+                        }]
+                    } else {
+                        vec![]
+                    };
+                    let why = c
+                        .and_then(|c| self.uncertain_text(c, places))
+                        .unwrap_or_default();
+                    t.push(self.missing(
+                        format!(
+                            "{shown}: hop {} ({}) {why}",
+                            i + 1,
+                            c.map(|c| c.to_string()).unwrap_or_default()
+                        ),
+                        facts,
+                        at,
+                    ));
+                }
                 None => {
                     let facts = if given {
                         vec![FactRef::Transaction(self.tx_index, "route")]
@@ -930,7 +1323,92 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
-        Truth::of(hit.is_some())
+        if hit.is_some() {
+            Truth::True
+        } else if maybe.is_some() {
+            Truth::Unknown
+        } else {
+            Truth::False
+        }
+    }
+
+    /// `item.developer_hq in PLACES`: where the company that designed the item is
+    /// headquartered. With no developer named, the item's origin (where it was designed)
+    /// stands in; a developer named whose headquarters are not known leaves it open.
+    fn developer_hq<T: Tracer>(&self, places: &PlaceSet, at: SrcSpan, t: &mut T) -> Truth {
+        let item_i = self.item_index();
+        match &self.item.developer {
+            None => {
+                self.rely(Relied::DEVELOPER_FROM_ORIGIN);
+                if !self.item.origin_given {
+                    self.rely(Relied::ORIGIN_DEFAULT);
+                }
+                let v = self.member(self.item.origin, places);
+                if T::ON {
+                    let how = if self.item.origin_given {
+                        ""
+                    } else {
+                        ", origin not given, taken as US"
+                    };
+                    let facts = if self.item.origin_given {
+                        vec![FactRef::Item(item_i, "origin")]
+                    } else {
+                        vec![FactRef::Item(item_i, "id")]
+                    };
+                    t.push(self.membership_step(
+                        format!(
+                            "item {} names no developer; its origin {} stands for where it was designed ({}{how}), which {}",
+                            self.item_name(),
+                            self.item.origin,
+                            self.item.origin,
+                            self.membership_text(self.item.origin, places, v == Truth::True)
+                        ),
+                        facts,
+                        at,
+                        v,
+                    ));
+                }
+                v
+            }
+            Some(dev) => match dev.headquarters {
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!(
+                                "item {} was developed by {}, whose headquarters are not known: name it as a party of the file with its `headquarters`",
+                                self.item_name(),
+                                dev.name
+                            ),
+                            vec![FactRef::Item(item_i, "developer")],
+                            at,
+                        ));
+                    }
+                    Truth::Unknown
+                }
+                Some(hq) => {
+                    let v = self.member(hq, places);
+                    if T::ON {
+                        let source = dev.headquarters_source.unwrap_or("the file");
+                        let mut facts = vec![FactRef::Item(item_i, "developer")];
+                        if let Some(p) = dev.party {
+                            facts.push(FactRef::Party(p, "headquarters"));
+                        }
+                        t.push(self.membership_step(
+                            format!(
+                                "item {} was developed by {}, headquartered in {hq} ({source}), which {}",
+                                self.item_name(),
+                                dev.name,
+                                self.membership_text(hq, places, v == Truth::True)
+                            ),
+                            facts,
+                            at,
+                            v,
+                        ));
+                    }
+                    v
+                }
+            },
+        }
     }
 
     fn authorized<T: Tracer>(
@@ -944,48 +1422,82 @@ impl<'a> Ctx<'a> {
             return Truth::True;
         }
         let mut result = Truth::False;
-        let mut best: Option<(usize, String)> = None;
-        let mut notes: Vec<(usize, String, bool)> = Vec::new();
+        let mut best: Option<(usize, String, bool)> = None;
+        // Why each authorization of the kind on file does not establish it (explaining only):
+        // (entry, text, whether a missing fact is the reason, the field it is about).
+        let mut notes: Vec<(usize, String, bool, Option<&'static str>)> = Vec::new();
         for (k, a) in self.tx.authorizations.iter().enumerate() {
             if a.kind != kind {
                 continue;
             }
-            let label = match (&a.number, &a.confirmation) {
+            let label = || match (&a.number, &a.confirmation) {
                 (Some(n), _) => format!("{} {n}", kind.word()),
                 (None, Some(c)) => format!("{} (confirmation {c})", kind.word()),
                 (None, None) => kind.word().to_string(),
             };
             if let Some(issued) = a.issued {
                 if issued > self.date {
-                    notes.push((
-                        k,
-                        format!(
-                            "{label} was issued {issued}, after the transaction date {}",
-                            self.date
-                        ),
-                        false,
-                    ));
+                    if T::ON {
+                        notes.push((
+                            k,
+                            format!(
+                                "{} was issued {issued}, after the transaction date {}",
+                                label(),
+                                self.date
+                            ),
+                            false,
+                            Some("issued"),
+                        ));
+                    }
                     continue;
                 }
             }
             if let Some(expires) = a.expires {
                 if expires <= self.date {
-                    notes.push((
-                        k,
-                        format!(
-                            "{label} expired {expires}, on or before the transaction date {}",
-                            self.date
-                        ),
-                        false,
-                    ));
+                    if T::ON {
+                        notes.push((
+                            k,
+                            format!(
+                                "{} expired {expires}, on or before the transaction date {}",
+                                label(),
+                                self.date
+                            ),
+                            false,
+                            Some("expires"),
+                        ));
+                    }
                     continue;
                 }
             }
+            // What the authorization names must cover the transaction (15 CFR 750.7).
+            match self.scope_covers(a) {
+                Truth::True => {}
+                v => {
+                    if v == Truth::Unknown {
+                        result = result.max(Truth::Unknown);
+                    }
+                    if T::ON {
+                        let (why, field) = self.scope_text(a);
+                        notes.push((
+                            k,
+                            format!("{} does not cover this transaction: {why}", label()),
+                            v == Truth::Unknown,
+                            Some(field),
+                        ));
+                    }
+                    continue;
+                }
+            }
+            let unscoped = a.scope.is_empty();
             match lead {
                 None => {
                     result = Truth::True;
-                    let when = a.issued.map(|d| format!(" issued {d}")).unwrap_or_default();
-                    best = Some((k, format!("{label}{when} is on file")));
+                    if T::ON {
+                        let when = a.issued.map(|d| format!(" issued {d}")).unwrap_or_default();
+                        best = Some((k, format!("{}{when} is on file", label()), unscoped));
+                    } else {
+                        best = Some((k, String::new(), unscoped));
+                    }
                     break;
                 }
                 Some((field, days)) => {
@@ -997,22 +1509,46 @@ impl<'a> Ctx<'a> {
                     match value {
                         None => {
                             result = result.max(Truth::Unknown);
-                            notes.push((k, format!("{label} on file gives no `{word}` date: cannot tell whether it was {word} at least {days} days before {}", self.date), true));
+                            if T::ON {
+                                notes.push((k, format!("{} on file gives no `{word}` date: cannot tell whether it was {word} at least {days} days before {}", label(), self.date), true, None));
+                            }
                         }
                         Some(d) if d <= deadline => {
                             result = Truth::True;
-                            best = Some((k, format!("{label} {word} {d}, {} days before {} (at least {days} needed)", self.date.days_since(d), self.date)));
+                            let text = if T::ON {
+                                format!(
+                                    "{} {word} {d}, {} days before {} (at least {days} needed)",
+                                    label(),
+                                    self.date.days_since(d),
+                                    self.date
+                                )
+                            } else {
+                                String::new()
+                            };
+                            best = Some((k, text, unscoped));
                             break;
                         }
-                        Some(d) => notes.push((k, format!("{label} {word} {d}, only {} days before {}; needs at least {days} (on or before {deadline})", self.date.days_since(d).max(0), self.date), false)),
+                        Some(d) => {
+                            if T::ON {
+                                notes.push((k, format!("{} {word} {d}, only {} days before {}; needs at least {days} (on or before {deadline})", label(), self.date.days_since(d).max(0), self.date), false, None));
+                            }
+                        }
                     }
                 }
             }
         }
+        if let (Some((_, _, true)), Truth::True) = (&best, result) {
+            self.rely(Relied::UNSCOPED_AUTHORIZATION);
+        }
         if T::ON {
             let tx = self.tx_index;
             match (&best, result) {
-                (Some((k, text)), Truth::True) => {
+                (Some((k, text, unscoped)), Truth::True) => {
+                    let text = if *unscoped {
+                        format!("{text}; it states no scope (items, parties, destination, quantity), so its scope was not checked")
+                    } else {
+                        format!("{text}, and its stated scope covers this transaction")
+                    };
                     let mut s = self.step(
                         text.clone(),
                         vec![FactRef::Authorization {
@@ -1023,7 +1559,7 @@ impl<'a> Ctx<'a> {
                     );
                     s.witness = Some(Witness::Authorization {
                         kind: kind.word().into(),
-                        detail: text.clone(),
+                        detail: text,
                     });
                     t.push(s);
                 }
@@ -1044,11 +1580,12 @@ impl<'a> Ctx<'a> {
                             at,
                         ));
                     }
-                    for (k, text, is_missing) in notes {
-                        let f = vec![FactRef::Authorization {
-                            tx,
-                            entry: u32::try_from(k).unwrap_or(u32::MAX),
-                        }];
+                    for (k, text, is_missing, field) in notes {
+                        let entry = u32::try_from(k).unwrap_or(u32::MAX);
+                        let f = match field {
+                            Some(key) => vec![FactRef::AuthorizationField { tx, entry, key }],
+                            None => vec![FactRef::Authorization { tx, entry }],
+                        };
                         t.push(if is_missing {
                             self.missing(text, f, at)
                         } else {
@@ -1059,6 +1596,145 @@ impl<'a> Ctx<'a> {
             }
         }
         result
+    }
+
+    /// Whether an authorization's stated scope covers the transaction: false when it names
+    /// another item, party or destination, or too few units (counting what the file's earlier
+    /// transactions used); unknown when the transaction leaves the fact open (no quantity, an
+    /// unknown end user).
+    fn scope_covers(&self, a: &crate::facts::Authorization) -> Truth {
+        let sc = &a.scope;
+        if let Some(items) = &sc.items {
+            if !items.contains(&self.tx.item) {
+                return Truth::False;
+            }
+        }
+        if let Some(c) = sc.consignee {
+            let consignee = if self.tx.kind == Kind::Lease {
+                self.tx.lessee
+            } else {
+                self.tx.consignee
+            };
+            if consignee != Some(c) {
+                return Truth::False;
+            }
+        }
+        let mut open = false;
+        if let Some(u) = sc.end_user {
+            match self.tx.end_user_source {
+                EndUserSource::Unknown => open = true,
+                _ if self.tx.end_user != Some(u) => return Truth::False,
+                _ => {}
+            }
+        }
+        if let Some(d) = sc.destination {
+            if d != self.tx.destination {
+                return Truth::False;
+            }
+        }
+        if let Some(q) = sc.quantity {
+            match self.tx.quantity {
+                Some(n) if a.used_before.saturating_add(n) > q => return Truth::False,
+                Some(_) => {}
+                None => open = true,
+            }
+        }
+        if open {
+            Truth::Unknown
+        } else {
+            Truth::True
+        }
+    }
+
+    /// Why a scope does not cover the transaction, and the key it is about.
+    fn scope_text(&self, a: &crate::facts::Authorization) -> (String, &'static str) {
+        let sc = &a.scope;
+        let party = |p: u32| {
+            self.party(p)
+                .map_or_else(|| format!("party {p}"), |x| format!("`{}`", x.id))
+        };
+        if let Some(items) = &sc.items {
+            if !items.contains(&self.tx.item) {
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(|i| self.facts.item(*i))
+                    .map(|i| format!("`{}`", i.id))
+                    .collect();
+                return (
+                    format!(
+                        "it names the items {}, not `{}`",
+                        names.join(", "),
+                        self.item.id
+                    ),
+                    "items",
+                );
+            }
+        }
+        if let Some(c) = sc.consignee {
+            let consignee = if self.tx.kind == Kind::Lease {
+                self.tx.lessee
+            } else {
+                self.tx.consignee
+            };
+            if consignee != Some(c) {
+                return (
+                    format!(
+                        "it names the consignee {}, not {}",
+                        party(c),
+                        consignee.map_or_else(|| "none".to_string(), party)
+                    ),
+                    "consignee",
+                );
+            }
+        }
+        if let Some(u) = sc.end_user {
+            if self.tx.end_user_source == EndUserSource::Unknown {
+                return (
+                    format!(
+                        "it names the end user {}, and this transaction's end user is not known",
+                        party(u)
+                    ),
+                    "end_user",
+                );
+            }
+            if self.tx.end_user != Some(u) {
+                return (
+                    format!(
+                        "it names the end user {}, not {}",
+                        party(u),
+                        self.tx.end_user.map_or_else(|| "none".to_string(), party)
+                    ),
+                    "end_user",
+                );
+            }
+        }
+        if let Some(d) = sc.destination {
+            if d != self.tx.destination {
+                return (
+                    format!("it names the destination {d}, not {}", self.tx.destination),
+                    "destination",
+                );
+            }
+        }
+        if let Some(q) = sc.quantity {
+            return match self.tx.quantity {
+                Some(n) => (
+                    format!(
+                        "it covers {q} units; the file's earlier transactions under it used {}, and this one needs {n} more",
+                        a.used_before
+                    ),
+                    "quantity",
+                ),
+                None => (
+                    format!(
+                        "it covers {q} units ({} used by earlier transactions), and this transaction gives no `quantity`",
+                        a.used_before
+                    ),
+                    "quantity",
+                ),
+            };
+        }
+        (String::from("its scope does not match"), "items")
     }
 
     fn exception<T: Tracer>(&self, idx: u16, at: SrcSpan, t: &mut T) -> Truth {
@@ -1094,11 +1770,14 @@ impl<'a> Ctx<'a> {
             Truth::False => "does not apply",
             Truth::Unknown => "may apply",
         };
-        let reasons: Vec<&str> = sub
-            .steps
-            .iter()
-            .map(|s| s.brief.as_deref().unwrap_or(&s.text))
-            .collect();
+        // Each reason once: a condition may test the same fact on several branches.
+        let mut reasons: Vec<&str> = Vec::with_capacity(sub.steps.len());
+        for s in &sub.steps {
+            let r = s.brief.as_deref().unwrap_or(&s.text);
+            if !reasons.contains(&r) {
+                reasons.push(r);
+            }
+        }
         let mut head = self.step(
             format!("{title} {verdict}: {}", reasons.join("; ")),
             vec![],
@@ -1119,6 +1798,31 @@ impl<'a> Ctx<'a> {
         at: SrcSpan,
         t: &mut T,
     ) -> Truth {
+        if let (PartyPred::Named, PartyRef::Role(role)) = (pred, party) {
+            let v = self.named(*role);
+            if T::ON {
+                let text = match (role, self.tx.end_user_source) {
+                    (Role::EndUser, EndUserSource::Named) => {
+                        "the file names the end user".to_string()
+                    }
+                    (Role::EndUser, EndUserSource::Unknown) => {
+                        "the file says the end user is not known (`end_user: unknown`)".to_string()
+                    }
+                    (Role::EndUser, EndUserSource::Defaulted) => {
+                        "no end user is named (the consignee is taken as the end user)".to_string()
+                    }
+                    (r, _) if v == Truth::True => format!("the file names the {}", r.label()),
+                    (r, _) => format!("the transaction names no {}", r.label()),
+                };
+                let facts = if self.tx.end_user_source == EndUserSource::Named {
+                    vec![FactRef::Transaction(self.tx_index, "end_user")]
+                } else {
+                    vec![FactRef::Transaction(self.tx_index, "id")]
+                };
+                t.push(self.step(text, facts, at));
+            }
+            return v;
+        }
         match party {
             PartyRef::AnyOwner { of, threshold } => self.any_owner(of, *threshold, pred, at, t),
             _ => match self.single_party(party, at, t) {
@@ -1136,9 +1840,22 @@ impl<'a> Ctx<'a> {
         t: &mut T,
     ) -> Result<u32, Truth> {
         match party {
-            PartyRef::Role(role) => match self.role(*role) {
-                Some(p) => Ok(p),
-                None => {
+            PartyRef::Role(role) => match self.role_party(*role) {
+                Ok(p) => Ok(p),
+                Err(Truth::Unknown) => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!(
+                                "the end user of transaction `{}` is not known (`end_user: unknown`): name it to decide",
+                                self.tx.id
+                            ),
+                            vec![FactRef::Transaction(self.tx_index, "end_user")],
+                            at,
+                        ));
+                    }
+                    Err(Truth::Unknown)
+                }
+                Err(v) => {
                     if T::ON {
                         t.push(self.step(
                             format!("the transaction names no {}", role.label()),
@@ -1146,7 +1863,7 @@ impl<'a> Ctx<'a> {
                             at,
                         ));
                     }
-                    Err(Truth::False)
+                    Err(v)
                 }
             },
             PartyRef::UltimateParent(inner) => {
@@ -1281,7 +1998,7 @@ impl<'a> Ctx<'a> {
                 } else {
                     country
                 };
-                return Truth::of(self.places_on(places).contains(*c));
+                return self.member(*c, places);
             }
         }
         let Some(party) = self.party(p) else {
@@ -1295,7 +2012,7 @@ impl<'a> Ctx<'a> {
                 } else {
                     party.country
                 };
-                let inside = self.places_on(places).contains(c);
+                let v = self.member(c, places);
                 if T::ON {
                     let verb = if hq {
                         "is headquartered in"
@@ -1303,36 +2020,85 @@ impl<'a> Ctx<'a> {
                         "is located in"
                     };
                     let key = if hq { "headquarters" } else { "country" };
-                    let mut s = self.step(
+                    let mut s = self.membership_step(
                         format!(
                             "{} {verb} {c}, which {}",
                             self.party_name(p),
-                            self.membership_text(c, places, inside)
+                            self.membership_text(c, places, v == Truth::True)
                         ),
                         vec![FactRef::Party(p, key)],
                         at,
+                        v,
                     );
                     s.witness = Some(Witness::Membership {
                         country: c,
                         places: places.text.clone(),
                         date: self.date,
-                        member: inside,
+                        member: v == Truth::True,
                     });
                     t.push(s);
                 }
-                Truth::of(inside)
+                v
             }
+            PartyPred::Distributor => match party.distributor {
+                Some(d) => {
+                    if T::ON {
+                        let not = if d { "" } else { "not " };
+                        t.push(self.step(
+                            format!("{} is {not}a distributor", self.party_name(p)),
+                            vec![FactRef::Party(p, "distributor")],
+                            at,
+                        ));
+                    }
+                    Truth::of(d)
+                }
+                None => {
+                    if T::ON {
+                        t.push(self.missing(
+                            format!(
+                                "the file does not say whether {} is a distributor (`distributor: true` or `false`)",
+                                self.party_name(p)
+                            ),
+                            vec![FactRef::Party(p, "id")],
+                            at,
+                        ));
+                    }
+                    Truth::Unknown
+                }
+            },
+            PartyPred::Named => Truth::True,
             PartyPred::ListedOn(mask) => {
-                let hit = party.lists.iter().enumerate().find(|(_, d)| {
-                    mask & d.list.bit() != 0 && d.since.is_none_or(|s| s <= self.date)
-                });
+                let hit = party
+                    .lists
+                    .iter()
+                    .enumerate()
+                    .find(|(_, d)| mask & d.list.bit() != 0 && d.holds_on(self.date));
                 if T::ON {
                     match hit {
                         Some((k, d)) => {
                             let since = d.since.map(|s| format!(" since {s}")).unwrap_or_default();
+                            let until = d.until.map(|u| format!(" until {u}")).unwrap_or_default();
+                            let mut about: Vec<String> = Vec::new();
+                            if let Some(e) = &d.entry {
+                                about.push(format!("entry {e}"));
+                            }
+                            if let Some(n) = &d.federal_register_notice {
+                                about.push(n.clone());
+                            }
+                            if let Some(r) = &d.license_requirement {
+                                about.push(format!("license requirement: {r}"));
+                            }
+                            if let Some(pol) = &d.license_policy {
+                                about.push(format!("review policy: {pol}"));
+                            }
+                            let about = if about.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", about.join("; "))
+                            };
                             let mut s = self.step(
                                 format!(
-                                    "{} is on the {}{since}",
+                                    "{} is on the {}{since}{until}{about}",
                                     self.party_name(p),
                                     d.list.title()
                                 ),
@@ -1342,15 +2108,17 @@ impl<'a> Ctx<'a> {
                                 }],
                                 at,
                             );
-                            if let Some(since) = d.since {
-                                s.witness = Some(Witness::Dates {
-                                    what: format!("{} designation", d.list.title()),
-                                    date: self.date,
-                                    compared_to: since,
-                                    relation: ">=".into(),
-                                    holds: true,
-                                });
-                            }
+                            s.witness = Some(Witness::Designation {
+                                party: party.id.clone(),
+                                list: d.list.word().to_string(),
+                                since: d.since,
+                                until: d.until,
+                                date: self.date,
+                                entry: d.entry.clone(),
+                                license_requirement: d.license_requirement.clone(),
+                                license_policy: d.license_policy.clone(),
+                                federal_register_notice: d.federal_register_notice.clone(),
+                            });
                             t.push(s);
                         }
                         None => {
@@ -1358,20 +2126,26 @@ impl<'a> Ctx<'a> {
                                 .lists
                                 .iter()
                                 .filter(|d| mask & d.list.bit() != 0)
-                                .filter_map(|d| {
-                                    d.since.map(|s| format!("{} from {s}", d.list.title()))
+                                .filter_map(|d| match (d.since, d.until) {
+                                    (Some(s), _) if s > self.date => {
+                                        Some(format!("on the {} from {s}", d.list.title()))
+                                    }
+                                    (_, Some(u)) if u <= self.date => {
+                                        Some(format!("on the {} until {u}", d.list.title()))
+                                    }
+                                    _ => None,
                                 })
                                 .collect();
                             let extra = if later.is_empty() {
                                 String::new()
                             } else {
-                                format!(" (designated later: {})", later.join(", "))
+                                format!(" (designated at other dates: {})", later.join(", "))
                             };
                             t.push(self.step(
                                 format!(
-                                    "{} is not on the {} on {}{extra}",
-                                    self.party_name(p),
+                                    "no designation on the {} is given for {} in the file on {}{extra} (the parties were not screened against a list)",
                                     list_names(*mask),
+                                    self.party_name(p),
                                     self.date
                                 ),
                                 vec![FactRef::Party(p, "id")],
@@ -1379,6 +2153,9 @@ impl<'a> Ctx<'a> {
                             ));
                         }
                     }
+                }
+                if hit.is_none() {
+                    self.rely(Relied::NOT_SCREENED);
                 }
                 Truth::of(hit.is_some())
             }
@@ -1398,6 +2175,9 @@ impl<'a> Ctx<'a> {
                 } else {
                     Truth::False
                 };
+                if v == Truth::False {
+                    self.rely(Relied::NOT_SCREENED);
+                }
                 if T::ON {
                     self.explain_aggregate(p, *agg, v, at, t);
                 }
@@ -1492,7 +2272,7 @@ impl<'a> Ctx<'a> {
             let total_pct = total as f64 / 10_000.0;
             let text = if parts.is_empty() {
                 format!(
-                    "no owner of {} is on the {} on {}",
+                    "no owner of {} is given a designation on the {} in the file on {} (the parties were not screened against a list)",
                     self.party_name(x),
                     list_names(a.lists),
                     self.date
@@ -1542,7 +2322,7 @@ impl<'a> Ctx<'a> {
         party
             .lists
             .iter()
-            .find(|d| lists & d.list.bit() != 0 && d.since.is_none_or(|s| s <= self.date))
+            .find(|d| lists & d.list.bit() != 0 && d.holds_on(self.date))
             .map(|d| match d.since {
                 Some(s) => format!("{} since {s}", d.list.title()),
                 None => d.list.title().to_string(),
@@ -1564,6 +2344,7 @@ impl<'a> Ctx<'a> {
             Err(v) => return v,
         };
         if !T::ON {
+            self.note_places(pred);
             let ahead = match pred {
                 PartyPred::HeadquarteredIn(places) => {
                     self.hits.get(places, th, true, self.date, base)
@@ -1583,22 +2364,22 @@ impl<'a> Ctx<'a> {
             return Truth::Unknown;
         };
         let threshold = closure.threshold;
-        let summary_holds = |ids: &[u32]| -> Option<bool> {
+        // `wide`: count countries of uncertain membership as members (the possible side).
+        let summary_holds = |ids: &[u32], wide: bool| -> Option<bool> {
             let s = self
                 .world
                 .summaries
                 .get(*ids.get(base as usize)? as usize)?;
+            let meets = |set: u32, places: &PlaceSet| -> Option<bool> {
+                let owners = self.world.country_sets.get(set as usize)?;
+                Some(
+                    owners.intersects(self.places_on(places))
+                        || (wide && owners.intersects(places.uncertain_on(self.date))),
+                )
+            };
             Some(match pred {
-                PartyPred::HeadquarteredIn(places) => self
-                    .world
-                    .country_sets
-                    .get(s.headquarters as usize)?
-                    .intersects(self.places_on(places)),
-                PartyPred::LocatedIn(places) => self
-                    .world
-                    .country_sets
-                    .get(s.locations as usize)?
-                    .intersects(self.places_on(places)),
+                PartyPred::HeadquarteredIn(places) => meets(s.headquarters, places)?,
+                PartyPred::LocatedIn(places) => meets(s.locations, places)?,
                 PartyPred::ListedOn(mask) => ListKind::ALL.iter().any(|l| {
                     mask & l.bit() != 0
                         && s.listed.get(*l as usize).is_some_and(|d| *d <= self.date)
@@ -1606,13 +2387,13 @@ impl<'a> Ctx<'a> {
                 _ => return None,
             })
         };
-        let (sure, possible) = match summary_holds(&closure.sure) {
+        let (sure, possible) = match summary_holds(&closure.sure, false) {
             Some(sure) => {
                 let possible = match &closure.possible {
-                    Some(p) => summary_holds(p).unwrap_or(sure),
-                    None => sure,
+                    Some(p) => summary_holds(p, true).unwrap_or(sure),
+                    None => summary_holds(&closure.sure, true).unwrap_or(sure),
                 };
-                (sure, possible)
+                (sure, possible || sure)
             }
             None => {
                 // Questions the summaries do not answer: walk the chain.
@@ -1638,6 +2419,16 @@ impl<'a> Ctx<'a> {
         } else {
             Truth::False
         };
+        match pred {
+            PartyPred::ListedOn(_) if v == Truth::False => self.rely(Relied::NOT_SCREENED),
+            PartyPred::HeadquarteredIn(places) | PartyPred::LocatedIn(places)
+                if places.noted != 0 =>
+            {
+                self.rely(Relied::GROUP_NOTE);
+                self.consulted.set(self.consulted.get() | places.noted);
+            }
+            _ => {}
+        }
         if T::ON {
             let hit = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
             let path = match v {

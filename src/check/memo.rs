@@ -5,6 +5,7 @@
 //! it with one bit test: a table of 12.5 KB per 100,000 parties stays in cache where the
 //! summaries themselves would not.
 
+use crate::country::CountrySet;
 use crate::date::Date;
 use crate::ir::{Cond, PartyPred, PartyRef, PlaceSet, RuleSet, Test};
 use crate::world::World;
@@ -33,6 +34,10 @@ fn visit<'r>(c: &'r Cond, found: &mut Vec<(&'r PlaceSet, u16, bool)>) {
     match c {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| visit(c, found)),
         Cond::Not(c) | Cond::Item(c, _) => visit(c, found),
+        Cond::Otherwise(a, b) => {
+            visit(a, found);
+            visit(b, found);
+        }
         Cond::Test(t, _) => {
             if let Test::Party {
                 party: PartyRef::AnyOwner { threshold, .. },
@@ -76,12 +81,23 @@ impl OwnerHits {
             .into_iter()
             .filter_map(|(places, threshold, headquarters)| {
                 let closure = world.closures.get(usize::from(threshold))?;
-                let epochs: Vec<(Date, crate::country::CountrySet)> = if places.epochs.is_empty() {
-                    vec![(Date::MIN, places.countries)]
+                // From each date: the sure members, and the sure and uncertain members
+                // together (an owner headquartered in a country of uncertain membership
+                // possibly meets the test).
+                let epochs: Vec<(Date, CountrySet, CountrySet)> = if places.epochs.is_empty() {
+                    vec![(Date::MIN, places.countries, places.countries)]
                 } else {
-                    places.epochs.clone()
+                    places
+                        .epochs
+                        .iter()
+                        .map(|(d, sure, maybe)| {
+                            let mut either = *sure;
+                            either.union_with(maybe);
+                            (*d, *sure, either)
+                        })
+                        .collect()
                 };
-                let per_party = |ids: &[u32], set: &crate::country::CountrySet| -> Vec<u64> {
+                let per_party = |ids: &[u32], set: &CountrySet| -> Vec<u64> {
                     // First per distinct summary (few), then per party (one lookup each).
                     let hit: Vec<bool> = world
                         .summaries
@@ -114,12 +130,14 @@ impl OwnerHits {
                     headquarters,
                     epochs: epochs
                         .iter()
-                        .map(|(from, set)| {
-                            (
-                                *from,
-                                per_party(&closure.sure, set),
-                                closure.possible.as_ref().map(|ids| per_party(ids, set)),
-                            )
+                        .map(|(from, sure, either)| {
+                            let possible_ids = closure.possible.as_deref();
+                            let possible = if sure == either {
+                                possible_ids.map(|ids| per_party(ids, sure))
+                            } else {
+                                Some(per_party(possible_ids.unwrap_or(&closure.sure), either))
+                            };
+                            (*from, per_party(&closure.sure, sure), possible)
                         })
                         .collect(),
                 })

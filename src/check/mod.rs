@@ -26,6 +26,13 @@ pub const STEP_LIMIT_RULE: &str = "chipgate.max-steps-per-transaction";
 /// A rule that fired: its index, and its outcome as enforced and as the codified text has it.
 type Fired = (u32, (Verdict, Verdict));
 
+/// What a rule's answer relied on: its index, whether it fired, and the [`eval::Relied`] bits.
+type Relied = (u32, bool, u32);
+
+/// A transaction judged: its verdict, the rules that fired, what each rule evaluated relied
+/// on, and the caveated groups consulted.
+type Judged = (Verdict, Vec<Fired>, Vec<Relied>, u64);
+
 /// A rule set bound to one transaction file: the world graph and item classifications are
 /// computed once here, then any number of transactions are checked against them.
 pub struct Checker<'a> {
@@ -108,6 +115,10 @@ impl<'a> Checker<'a> {
             match c {
                 Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect(c, out)),
                 Cond::Not(c) => collect(c, out),
+                Cond::Otherwise(a, b) => {
+                    collect(a, out);
+                    collect(b, out);
+                }
                 Cond::Item(inner, slot) => {
                     if out.len() == usize::from(*slot) {
                         out.push(inner);
@@ -141,6 +152,14 @@ impl<'a> Checker<'a> {
         match c {
             Cond::Not(inner) => self.item_bound(inner, i).negate(),
             Cond::Item(inner, _) => self.item_bound(inner, i),
+            // `otherwise` turns an unknown into its second part: exact only when the first
+            // part reads the item alone (an unknown there is a missing figure, not a test
+            // left for later); else anything may come of it.
+            Cond::Otherwise(first, then) => match self.item_bound(first, i) {
+                Truth::Unknown if crate::compile::item_only(first) => self.item_bound(then, i),
+                Truth::Unknown => Truth::Unknown,
+                v => v,
+            },
             Cond::And(cs) => cs
                 .iter()
                 .map(|c| self.item_bound(c, i))
@@ -169,6 +188,16 @@ impl<'a> Checker<'a> {
                     }
                     Test::ItemDatacenter => Truth::of(item.datacenter),
                     Test::ItemForm(form) => Truth::of(item.form == *form),
+                    Test::ItemEccnIn { patterns } => match item.eccn.as_deref() {
+                        Some(d) => {
+                            Truth::of(patterns.iter().any(|p| crate::compile::eccn_matches(p, d)))
+                        }
+                        None => Truth::Unknown,
+                    },
+                    Test::ItemHts { prefixes } => match item.hts.as_deref() {
+                        Some(h) => Truth::of(prefixes.iter().any(|p| h.starts_with(p.as_str()))),
+                        None => Truth::Unknown,
+                    },
                     // Classified by none of the blocks on any date: false on every date (the
                     // declared ECCN is consulted only when the specifications leave it open).
                     Test::ItemIs { classes, .. } => {
@@ -219,9 +248,10 @@ impl<'a> Checker<'a> {
                     sender: None,
                     consignee: None,
                     end_user: None,
-                    end_user_given: false,
+                    end_user_source: crate::facts::EndUserSource::Defaulted,
                     destination: us,
-                    destination_given: false,
+                    destination_source: crate::facts::DestinationSource::EndUser,
+                    region: None,
                     route: Vec::new(),
                     end_use: None,
                     authorizations: Vec::new(),
@@ -253,6 +283,8 @@ impl<'a> Checker<'a> {
                     assume: 0,
                     item,
                     budget: &budget,
+                    relied: std::cell::Cell::new(0),
+                    consulted: std::cell::Cell::new(0),
                 };
                 self.rules
                     .classes
@@ -368,6 +400,8 @@ impl<'a> Checker<'a> {
             assume,
             item,
             budget,
+            relied: std::cell::Cell::new(0),
+            consulted: std::cell::Cell::new(0),
         })
     }
 
@@ -399,10 +433,33 @@ impl<'a> Checker<'a> {
         let tx = self.facts.transactions.get(tx_index)?;
         let index = u32::try_from(tx_index).unwrap_or(u32::MAX);
         let mut fired = Vec::new();
-        let verdict = self.judge_tx(tx, index, as_of, budget, |r, outcome| {
-            fired.push((r, outcome));
+        let (verdict, _) = self.judge_tx(tx, index, as_of, budget, |r, outcome, _| {
+            if let Some(outcome) = outcome {
+                fired.push((r, outcome));
+            }
         })?;
         Some((verdict, fired))
+    }
+
+    /// [`Checker::judge_all`], also collecting what each rule's answer relied on.
+    fn judge_all_relied(
+        &self,
+        tx_index: usize,
+        as_of: Option<Date>,
+        budget: &Budget,
+    ) -> Option<Judged> {
+        let tx = self.facts.transactions.get(tx_index)?;
+        let index = u32::try_from(tx_index).unwrap_or(u32::MAX);
+        let mut fired = Vec::new();
+        let mut relied = Vec::new();
+        let (verdict, consulted) =
+            self.judge_tx(tx, index, as_of, budget, |r, outcome, bits| {
+                if let Some(outcome) = outcome {
+                    fired.push((r, outcome));
+                }
+                relied.push((r, outcome.is_some(), bits));
+            })?;
+        Some((verdict, fired, relied, consulted))
     }
 
     /// The verdict of a transaction that is not in the file, judged against the file's
@@ -411,19 +468,22 @@ impl<'a> Checker<'a> {
     /// an item the file does not have.
     pub fn verdict_for(&self, tx: &Transaction, as_of: Option<Date>) -> Option<Verdict> {
         let budget = Budget::new(self.max_steps);
-        self.judge_tx(tx, u32::MAX, as_of, &budget, |_, _| {})
+        self.judge_tx(tx, u32::MAX, as_of, &budget, |_, _, _| {})
+            .map(|(v, _)| v)
     }
 
-    /// Runs every rule in force for the transaction's kind within `budget`; `fired` hears of
-    /// each finding, with its outcome as enforced and as the codified text has it.
+    /// Runs every rule in force for the transaction's kind within `budget`; `seen` hears of
+    /// each rule evaluated: its index, its outcome as enforced and as the codified text has
+    /// it when it produced a finding, and what its answer relied on ([`eval::Relied`] bits).
+    /// Returns the verdict and the caveated groups consulted.
     fn judge_tx(
         &self,
         tx: &Transaction,
         tx_index: u32,
         as_of: Option<Date>,
         budget: &Budget,
-        mut fired: impl FnMut(u32, (Verdict, Verdict)),
-    ) -> Option<Verdict> {
+        mut seen: impl FnMut(u32, Option<(Verdict, Verdict)>, u32),
+    ) -> Option<(Verdict, u64)> {
         let date = as_of.unwrap_or(tx.date);
         let ctx = self.ctx_for(tx, tx_index, date, 0, budget)?;
         let mut verdict = Verdict::Allowed;
@@ -443,16 +503,20 @@ impl<'a> Checker<'a> {
             if !rule.in_force(date) {
                 continue;
             }
-            if let Some(text) = judge(&ctx, rule) {
-                let outcome = enforced(rule, date, text);
-                verdict = verdict.max(outcome);
-                fired(r, (outcome, text));
+            ctx.relied.set(0);
+            match judge(&ctx, rule) {
+                Some(text) => {
+                    let outcome = enforced(rule, date, text);
+                    verdict = verdict.max(outcome);
+                    seen(r, Some((outcome, text)), ctx.relied.get());
+                }
+                None => seen(r, None, ctx.relied.get()),
             }
             if budget.exhausted() {
                 break;
             }
         }
-        Some(verdict)
+        Some((verdict, ctx.consulted.get()))
     }
 
     /// Judges one transaction (on its own date, or on `as_of`), with every finding explained.
@@ -469,6 +533,7 @@ impl<'a> Checker<'a> {
                     law: None,
                     outcome: Verdict::Indeterminate,
                     text_outcome: None,
+                    compliance: None,
                     policy: None,
                     citation: Vec::new(),
                     message: limit.message.clone(),
@@ -510,7 +575,9 @@ impl<'a> Checker<'a> {
         let date = as_of.unwrap_or(tx.date);
         // One budget for judging and explaining: the work of the whole transaction.
         let budget = Budget::new(self.max_steps);
-        let Some((verdict, fired)) = self.judge_all(tx_index, as_of, &budget) else {
+        let Some((verdict, fired, relied, consulted)) =
+            self.judge_all_relied(tx_index, as_of, &budget)
+        else {
             return Ok(None);
         };
         let Some(ctx) = self.ctx(tx_index, date, 0, &budget) else {
@@ -532,7 +599,180 @@ impl<'a> Checker<'a> {
         if budget.exhausted() {
             return Err(self.step_limit(tx_index, &budget));
         }
-        Ok(Some(self.report(tx_index, as_of, verdict, findings)))
+        let mut report = self.report(tx_index, as_of, verdict, findings);
+        report.assumptions = self.assumptions(tx_index, tx, date, &relied, consulted);
+        Ok(Some(report))
+    }
+
+    /// What a transaction's verdict rests on that its file does not establish, from what the
+    /// rules' answers relied on: one entry per assumption, naming the rules.
+    fn assumptions(
+        &self,
+        tx_index: usize,
+        tx: &Transaction,
+        date: Date,
+        relied: &[Relied],
+        consulted: u64,
+    ) -> Vec<report::Assumption> {
+        use eval::Relied;
+        let rule_id = |r: u32| self.rules.rules.get(r as usize).map(|x| x.id.clone());
+        let rules_with = |bit: u32| -> Vec<String> {
+            relied
+                .iter()
+                .filter(|(_, _, b)| b & bit != 0)
+                .filter_map(|(r, _, _)| rule_id(*r))
+                .collect()
+        };
+        let item = self.facts.item(tx.item);
+        let item_name = item.map_or_else(String::new, |i| format!("`{}` ({})", i.id, i.name));
+        let at = |f: FactRef| self.facts.fact_location(f);
+        let mut out = Vec::new();
+        let mut push = |kind: &'static str, text: String, rules: Vec<String>| {
+            if !rules.is_empty() {
+                out.push(report::Assumption { kind, text, rules });
+            }
+        };
+        if let Some(it) = item {
+            let declared = it.eccn.as_deref().unwrap_or("");
+            push(
+                "declared_classification",
+                format!(
+                    "item {item_name} is classified by its declared ECCN {declared} ({}): the figures given do not settle the classification",
+                    at(FactRef::Item(tx.item, "eccn"))
+                ),
+                rules_with(Relied::DECLARED_ECCN | Relied::DECLARED_ECCN_TEST),
+            );
+            push(
+                "fallback",
+                "a condition the facts did not settle was decided by the rule's fallback (`otherwise`), as the step says".to_string(),
+                rules_with(Relied::OTHERWISE),
+            );
+            push(
+                "default",
+                format!("item {item_name}: origin not given, taken as US"),
+                rules_with(Relied::ORIGIN_DEFAULT),
+            );
+            push(
+                "default",
+                format!("item {item_name}: no developer named, so its origin ({}) stands for where it was designed", it.origin),
+                rules_with(Relied::DEVELOPER_FROM_ORIGIN),
+            );
+            push(
+                "default",
+                format!("item {item_name}: form not given, taken as an integrated circuit"),
+                rules_with(Relied::FORM_DEFAULT),
+            );
+            push(
+                "default",
+                format!("item {item_name}: `datacenter` not given, taken as true (designed or marketed for data centres)"),
+                rules_with(Relied::DATACENTER_DEFAULT),
+            );
+        }
+        if tx.end_user_source == crate::facts::EndUserSource::Defaulted {
+            let who = tx
+                .end_user
+                .and_then(|p| self.facts.party(p))
+                .map_or_else(String::new, |p| format!("`{}` ({})", p.id, p.name));
+            let role = if tx.kind == crate::facts::Kind::Lease {
+                "lessee"
+            } else {
+                "consignee"
+            };
+            push(
+                "end_user_default",
+                format!("no end user is named: the {role} {who} is taken as the end user"),
+                rules_with(Relied::END_USER_DEFAULT),
+            );
+        }
+        {
+            let roles = [tx.sender, tx.consignee, tx.end_user, tx.lessor, tx.lessee];
+            let operator = tx
+                .facility
+                .and_then(|f| self.facts.facilities.get(f as usize))
+                .map(|f| f.operator);
+            let mut names: Vec<String> = Vec::new();
+            for p in roles.iter().flatten().chain(operator.iter()) {
+                if let Some(party) = self.facts.party(*p) {
+                    let n = format!("`{}`", party.id);
+                    if party.lists.is_empty() && !names.contains(&n) {
+                        names.push(n);
+                    }
+                }
+            }
+            let who = if names.is_empty() {
+                "any of its owners".to_string()
+            } else {
+                names.join(", ")
+            };
+            push(
+                "not_screened",
+                format!("no restricted-party designation is given in the file for {who} on {date}: the parties were not screened against a list, so only designations written in the file count (screen them with `--screening`)"),
+                rules_with(Relied::NOT_SCREENED),
+            );
+        }
+        for (k, a) in tx.authorizations.iter().enumerate() {
+            if a.scope.is_empty() {
+                let label = a
+                    .number
+                    .as_deref()
+                    .or(a.confirmation.as_deref())
+                    .map(|n| format!("{} {n}", a.kind.word()))
+                    .unwrap_or_else(|| a.kind.word().to_string());
+                let tx_i = u32::try_from(tx_index).ok();
+                let place = tx_i
+                    .map(|t| {
+                        format!(
+                            " ({})",
+                            at(FactRef::Authorization {
+                                tx: t,
+                                entry: u32::try_from(k).unwrap_or(u32::MAX)
+                            })
+                        )
+                    })
+                    .unwrap_or_default();
+                push(
+                    "unscoped_authorization",
+                    format!("{label}{place} states no scope (items, consignee, end user, destination, quantity): it was taken to cover this transaction without checking its scope"),
+                    rules_with(Relied::UNSCOPED_AUTHORIZATION),
+                );
+            }
+        }
+        // Caveats of the groups the answers consulted.
+        for (g, group) in self.rules.groups.iter().enumerate().take(64) {
+            if consulted & (1u64 << g) == 0 {
+                continue;
+            }
+            let using = rules_with(Relied::GROUP_NOTE);
+            for note in &group.notes {
+                if note.trim_start().to_lowercase().starts_with("uncertain") {
+                    let title = group.title.as_deref().unwrap_or(&group.name);
+                    push(
+                        "group_caveat",
+                        format!("{} ({title}): {note}", group.name),
+                        using.clone(),
+                    );
+                }
+            }
+        }
+        // Caveats of the rules that were weighed and did not fire, where their condition holds
+        // (a rule that fired says its own in its finding).
+        let budget = Budget::new(self.max_steps);
+        if let Some(ctx) = self.ctx(tx_index, date, 0, &budget) {
+            for (r, fired, _) in relied {
+                if *fired {
+                    continue;
+                }
+                let Some(rule) = self.rules.rules.get(*r as usize) else {
+                    continue;
+                };
+                for caveat in &rule.caveats {
+                    if ctx.cond(&caveat.when, &mut NoTrace) == Truth::True {
+                        push("rule_caveat", caveat.text.clone(), vec![rule.id.clone()]);
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn report(
@@ -552,6 +792,7 @@ impl<'a> Checker<'a> {
             as_of,
             verdict,
             findings,
+            assumptions: Vec::new(),
             span: self
                 .facts
                 .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX)),
@@ -663,6 +904,10 @@ impl<'a> Checker<'a> {
                 .find(|u| u.window.contains(ctx.date))
                 .map(|u| u.reason.clone())
         });
+        let compliance = rule
+            .compliance
+            .as_ref()
+            .filter(|_| text_outcome.is_some() && deferred(rule, ctx.date));
         let policy = if rule_outcome == Verdict::Warning {
             None
         } else {
@@ -675,6 +920,21 @@ impl<'a> Checker<'a> {
                 })
                 .map(|p| p.text.clone())
         };
+        // A listing's own review policy, where the list gives one, is the finding's.
+        let policy = trace
+            .steps
+            .iter()
+            .find_map(|s| match &s.witness {
+                Some(report::Witness::Designation {
+                    license_policy: Some(p),
+                    list,
+                    ..
+                }) if rule_outcome != Verdict::Warning => {
+                    Some(format!("{p} (the {list} entry's review policy)"))
+                }
+                _ => None,
+            })
+            .or(policy);
         let mut message = match &rule.explain {
             Some(t) => render_template(ctx, t),
             None => rule.title.clone(),
@@ -683,6 +943,17 @@ impl<'a> Checker<'a> {
             message = format!(
                 "{message} (codified text requires {}; not enforced: {reason})",
                 text_outcome.map_or("", |v| v.word())
+            );
+        } else if let Some(c) = compliance {
+            let note = c
+                .note
+                .as_deref()
+                .map(|n| format!("; {n}"))
+                .unwrap_or_default();
+            message = format!(
+                "{message} (the rule requires {} once compliance is required, from {}; until then a warning{note})",
+                text_outcome.map_or("", |v| v.word()),
+                c.date
             );
         }
         let remedies = if outcome == Verdict::Allowed {
@@ -702,8 +973,14 @@ impl<'a> Checker<'a> {
         // Seen spans in a set: a path of 100,000 owners names 100,000 facts, and a scan of
         // the list for each would be quadratic.
         let mut seen = HashSet::new();
+        let mut said: HashSet<String> = HashSet::new();
         for step in &trace.steps {
-            explanation.push(self.step_text(step));
+            // A step said once: the same fact tested on two branches is one reason.
+            let text = self.step_text(step);
+            if !said.insert(text.clone()) {
+                continue;
+            }
+            explanation.push(text);
             for f in &step.facts {
                 let span = self.facts.fact_span(*f);
                 if seen.insert(span) {
@@ -728,6 +1005,7 @@ impl<'a> Checker<'a> {
             law,
             outcome,
             text_outcome,
+            compliance: compliance.map(|c| c.date),
             policy,
             citation: rule.cites.clone(),
             message,
@@ -902,6 +1180,7 @@ impl<'a> Checker<'a> {
                     None => "authorization".into(),
                 }
             }
+            FactRef::AuthorizationField { key, .. } => format!("its {}", key.replace('_', " ")),
         }
     }
 
@@ -1034,12 +1313,17 @@ fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
 /// so it always agrees with the findings.
 fn enforced(rule: &Rule, date: Date, outcome: Verdict) -> Verdict {
     if outcome >= Verdict::LicenseRequired
-        && rule.unenforced.iter().any(|u| u.window.contains(date))
+        && (rule.unenforced.iter().any(|u| u.window.contains(date)) || deferred(rule, date))
     {
         Verdict::Warning
     } else {
         outcome
     }
+}
+
+/// Whether `date` falls before the rule's compliance date: in force, but not yet required.
+fn deferred(rule: &Rule, date: Date) -> bool {
+    rule.compliance.as_ref().is_some_and(|c| date < c.date)
 }
 
 pub fn verdict_of(outcome: Outcome) -> Verdict {
@@ -1056,6 +1340,7 @@ fn find_lead(cond: &Cond, kind: AuthKind, rules: &RuleSet) -> Option<i32> {
     match cond {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().find_map(|c| find_lead(c, kind, rules)),
         Cond::Not(c) | Cond::Item(c, _) => find_lead(c, kind, rules),
+        Cond::Otherwise(a, b) => find_lead(a, kind, rules).or_else(|| find_lead(b, kind, rules)),
         Cond::Test(t, _) => match t.as_ref() {
             Test::Authorized {
                 kind: k,
@@ -1081,6 +1366,9 @@ fn fact_path(fact: FactRef) -> String {
         FactRef::RouteHop { tx, hop } => format!("transactions[{tx}].route[{hop}]"),
         FactRef::Authorization { tx, entry } => {
             format!("transactions[{tx}].authorizations[{entry}]")
+        }
+        FactRef::AuthorizationField { tx, entry, key } => {
+            format!("transactions[{tx}].authorizations[{entry}].{key}")
         }
     }
 }

@@ -121,6 +121,18 @@ pub enum Witness {
         kind: String,
         detail: String,
     },
+    /// A party's designation on a list, as the list (or the file) gives it.
+    Designation {
+        party: String,
+        list: String,
+        since: Option<Date>,
+        until: Option<Date>,
+        date: Date,
+        entry: Option<String>,
+        license_requirement: Option<String>,
+        license_policy: Option<String>,
+        federal_register_notice: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -161,6 +173,10 @@ pub struct Finding {
     /// Where enforcement differs from the codified text: what the text alone requires.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_outcome: Option<Verdict>,
+    /// The rule's compliance date, when the transaction's date falls before it: the rule is
+    /// in force, its requirement reported as a warning until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compliance: Option<Date>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
     pub citation: Vec<String>,
@@ -186,6 +202,18 @@ pub struct Finding {
     pub rule_spans: Vec<SrcSpan>,
 }
 
+/// Something a verdict rests on that the file does not establish.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Assumption {
+    /// `declared_classification`, `default`, `not_screened`, `end_user_default`,
+    /// `unscoped_authorization`, `group_caveat`, `rule_caveat`, `fallback`.
+    pub kind: &'static str,
+    pub text: String,
+    /// The rules whose answers relied on it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+}
+
 /// A rule that produced no finding for a transaction, and why.
 #[derive(Clone, Debug, Serialize)]
 pub struct Dismissal {
@@ -206,6 +234,12 @@ pub struct TransactionReport {
     pub as_of: Option<Date>,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
+    /// What the verdict rests on that the file does not establish: defaults taken, declared
+    /// classifications relied on, parties not screened, authorizations whose scope was not
+    /// checked, caveats of the groups and rules consulted. Never empty of what matters: a
+    /// clearance that relies on something says so here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<Assumption>,
     #[serde(skip)]
     pub span: Span,
     #[serde(skip)]

@@ -21,6 +21,8 @@ enum Mode {
 pub(crate) struct Ctx {
     file: u16,
     mode: Mode,
+    /// The ECCN of the `classify` block being compiled (for `declared`).
+    eccn: Option<String>,
     /// The kinds of transaction the enclosing rule applies to (0 = not known: an exception).
     kinds: u8,
     /// Define parameters bound to parties.
@@ -39,10 +41,11 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub(crate) fn classify(file: u16) -> Ctx {
+    pub(crate) fn classify(file: u16, eccn: &str) -> Ctx {
         Ctx {
             file,
             mode: Mode::Classify,
+            eccn: Some(eccn.to_string()),
             kinds: 0,
             env: Vec::new(),
             stack: Vec::new(),
@@ -57,6 +60,7 @@ impl Ctx {
         Ctx {
             file,
             mode: Mode::General,
+            eccn: None,
             kinds,
             env: Vec::new(),
             stack: Vec::new(),
@@ -79,6 +83,8 @@ enum Ty {
     Kind,
     Form,
     Eccn,
+    Hts,
+    Region,
 }
 
 impl Ty {
@@ -91,7 +97,9 @@ impl Ty {
             Ty::EndUse => "an end use",
             Ty::Kind => "a transaction kind",
             Ty::Form => "an item form",
-            Ty::Eccn => "the declared ECCN",
+            Ty::Eccn => "an ECCN",
+            Ty::Hts => "an HTS code",
+            Ty::Region => "an ISO 3166-2 region",
         }
     }
 
@@ -105,8 +113,10 @@ impl Ty {
             Ty::Kind => format!("test it with `is` or `in`: `{path} is lease`"),
             Ty::Form => format!("test it with `is`: `{path} is computer`"),
             Ty::Eccn => format!(
-                "write `{path} disagrees`, or test the classification with `item is 3A090.a`"
+                "write `{path} disagrees` or `{path} in [EAR99, 5A992]`, or test the classification with `item is 3A090.a`"
             ),
+            Ty::Hts => format!("test it with `in`: `{path} in [8471, 8542]`"),
+            Ty::Region => format!("test it with `in`: `{path} in [UA-43, UA-40]`"),
         }
     }
 }
@@ -122,6 +132,8 @@ const ITEM_ATTRS: &[&str] = &[
     "origin",
     "form",
     "eccn",
+    "hts",
+    "developer_hq",
 ];
 
 const VALUE_PATHS: &[&str] = &[
@@ -131,6 +143,7 @@ const VALUE_PATHS: &[&str] = &[
     "date",
     "quantity",
     "total_tpp",
+    "region",
 ];
 
 impl Compiler {
@@ -157,6 +170,13 @@ impl Compiler {
                 let inner = self.cond(ctx, inner);
                 ctx.depth -= 1;
                 Some(Cond::Not(Box::new(inner?)))
+            }
+            ast::Expr::Otherwise(first, then, span) => {
+                self.deeper(ctx, *span)?;
+                let first = self.cond(ctx, first);
+                let then = self.cond(ctx, then);
+                ctx.depth -= 1;
+                Some(Cond::Otherwise(Box::new(first?), Box::new(then?)))
             }
             ast::Expr::Test(t, span) => {
                 ctx.tests += 1;
@@ -211,9 +231,23 @@ impl Compiler {
     fn test(&mut self, ctx: &mut Ctx, t: &ast::Test, at: SrcSpan) -> Option<Cond> {
         let file = ctx.file;
         let wrap = |test: Test| Some(Cond::Test(Box::new(test), at));
+        if ctx.mode == Mode::General && matches!(t, ast::Test::Declared) {
+            self.error(
+                file,
+                at.span,
+                "rules::classify-scope",
+                "`declared` belongs in a `classify` block".into(),
+                "not in a classification",
+                Some("in a rule, test the declared ECCN with `item.eccn in [EAR99, 5A992]`, or the classification with `item is 3A090.a`".into()),
+            );
+            return None;
+        }
         if ctx.mode == Mode::Classify {
-            let item_only = matches!(t, ast::Test::Value { path, .. } if path.node.starts_with("item."))
-                || matches!(t, ast::Test::Call { .. });
+            let item_only = matches!(t, ast::Test::Value { path, .. } if path.node.starts_with("item.") && path.node != "item.developer_hq")
+                || matches!(
+                    t,
+                    ast::Test::Call { .. } | ast::Test::Declared | ast::Test::Constant(_)
+                );
             if matches!(t, ast::Test::ItemIs { .. }) {
                 self.error(
                     file,
@@ -231,6 +265,12 @@ impl Compiler {
             }
         }
         match t {
+            // `true` is the empty conjunction, `false` the empty disjunction.
+            ast::Test::Constant(true) => Some(Cond::And(Vec::new())),
+            ast::Test::Constant(false) => Some(Cond::Or(Vec::new())),
+            ast::Test::Declared => wrap(Test::Declared {
+                eccn: ctx.eccn.clone().unwrap_or_default(),
+            }),
             ast::Test::ItemIs { negated, eccn } => {
                 let classes: Vec<u16> = self
                     .class_eccns
@@ -377,6 +417,8 @@ impl Compiler {
                         };
                         PartyPred::OwnedBy(u16::try_from(idx).unwrap_or(u16::MAX))
                     }
+                    AstPred::Distributor => PartyPred::Distributor,
+                    AstPred::Named => PartyPred::Named,
                     AstPred::Same(other) => PartyPred::Same(self.party(ctx, other)?),
                 };
                 // A chain of owners is summarised only in what some test asks of it; other
@@ -415,9 +457,10 @@ impl Compiler {
         let ty = if let Some(attr) = p.strip_prefix("item.") {
             match attr {
                 "datacenter" => Ty::Bool,
-                "origin" => Ty::Country,
+                "origin" | "developer_hq" => Ty::Country,
                 "form" => Ty::Form,
                 "eccn" => Ty::Eccn,
+                "hts" => Ty::Hts,
                 a if NumAttr::ALL.iter().any(|n| n.key() == a) => Ty::Number,
                 other => {
                     let help = suggestion_help(other, ITEM_ATTRS.iter().copied())
@@ -442,6 +485,7 @@ impl Compiler {
                 "kind" => Ty::Kind,
                 "date" => Ty::Date,
                 "quantity" | "total_tpp" => Ty::Number,
+                "region" => Ty::Region,
                 other => {
                     let help = suggestion_help(other, VALUE_PATHS.iter().copied());
                     self.error(
@@ -469,6 +513,18 @@ impl Compiler {
         let test = match (ty, tail) {
             (Ty::Bool, None) => Test::ItemDatacenter,
             (Ty::Eccn, Some(ValueTail::Disagrees(_))) => Test::ItemEccnDisagrees,
+            (Ty::Eccn, Some(ValueTail::In { negated, names })) => {
+                let test = self.codes(file, ty, names)?;
+                return Some(self.negate(*negated, test, at));
+            }
+            (Ty::Eccn, Some(ValueTail::Is { negated, name })) => {
+                let test = self.codes(file, ty, std::slice::from_ref(name))?;
+                return Some(self.negate(*negated, test, at));
+            }
+            (Ty::Hts | Ty::Region, Some(ValueTail::In { negated, names })) => {
+                let test = self.codes(file, ty, names)?;
+                return Some(self.negate(*negated, test, at));
+            }
             (_, Some(ValueTail::Disagrees(_))) | (Ty::Eccn, _) => {
                 mismatch(self, "tested with `disagrees`");
                 return None;
@@ -592,11 +648,63 @@ impl Compiler {
     }
 
     fn country_test(&self, path: &str, set: PlaceSet) -> Test {
-        if path == "item.origin" {
-            Test::ItemOrigin(set)
-        } else {
-            Test::Destination(set)
+        match path {
+            "item.origin" => Test::ItemOrigin(set),
+            "item.developer_hq" => Test::ItemDeveloperHq(set),
+            _ => Test::Destination(set),
         }
+    }
+
+    /// `item.eccn in [EAR99, 5A992]`, `item.hts in [8471, 8542]`, `region in [UA-43]`: each
+    /// code checked for its kind.
+    fn codes(&mut self, file: u16, ty: Ty, names: &[Name]) -> Option<Test> {
+        let mut out = Vec::with_capacity(names.len());
+        let mut ok = true;
+        for n in names {
+            let code = n.node.as_str();
+            let (valid, help) = match ty {
+                Ty::Eccn => (
+                    crate::facts::validate::is_eccn(code) || is_eccn_family(code),
+                    "ECCNs look like `3A090.a`, `5A992` or `EAR99`",
+                ),
+                Ty::Hts => {
+                    let digits: String = code.chars().filter(|c| *c != '.').collect();
+                    (
+                        (2..=10).contains(&digits.len())
+                            && digits.chars().all(|c| c.is_ascii_digit()),
+                        "HTS codes are digits, with or without dots: `8471`, `8542.31`",
+                    )
+                }
+                _ => (
+                    crate::facts::Region::parse(code).is_some(),
+                    "regions are ISO 3166-2 codes such as `UA-43` (Crimea)",
+                ),
+            };
+            if !valid {
+                self.error(
+                    file,
+                    n.span,
+                    "rules::unknown-name",
+                    format!("`{code}` is not {}", ty.name()),
+                    "not valid here",
+                    Some(help.to_string()),
+                );
+                ok = false;
+                continue;
+            }
+            out.push(match ty {
+                Ty::Hts => code.chars().filter(|c| *c != '.').collect(),
+                _ => code.to_string(),
+            });
+        }
+        if !ok {
+            return None;
+        }
+        Some(match ty {
+            Ty::Eccn => Test::ItemEccnIn { patterns: out },
+            Ty::Hts => Test::ItemHts { prefixes: out },
+            _ => Test::Region(out),
+        })
     }
 
     fn enum_test(&mut self, file: u16, ty: Ty, names: &[Name]) -> Option<Test> {
@@ -675,6 +783,11 @@ impl Compiler {
             format!("[{}]", text.join(", "))
         };
         set.epochs = self.place_epochs(&set);
+        set.noted = set
+            .groups
+            .iter()
+            .map(|g| self.group_noted.get(usize::from(*g)).copied().unwrap_or(0))
+            .fold(0, |a, b| a | b);
         set.id = self.next_place_id;
         self.next_place_id = self.next_place_id.saturating_add(1);
         ok.then_some(set)
@@ -682,27 +795,33 @@ impl Compiler {
 
     /// The members of a place set as of each date its groups change, so that the checker
     /// finds a date's members with one search instead of uniting groups on every test.
-    fn place_epochs(&self, set: &PlaceSet) -> Vec<(Date, CountrySet)> {
-        let tables: Vec<&Vec<(Date, CountrySet)>> = set
+    fn place_epochs(&self, set: &PlaceSet) -> Vec<(Date, CountrySet, CountrySet)> {
+        let tables: Vec<&Vec<(Date, CountrySet, CountrySet)>> = set
             .groups
             .iter()
             .filter_map(|g| self.group_epochs.get(usize::from(*g)))
             .collect();
         let mut dates: Vec<Date> = vec![Date::MIN];
-        dates.extend(tables.iter().flat_map(|t| t.iter().map(|(d, _)| *d)));
+        dates.extend(tables.iter().flat_map(|t| t.iter().map(|(d, _, _)| *d)));
         dates.sort();
         dates.dedup();
         dates
             .into_iter()
             .map(|d| {
                 let mut members = set.countries;
+                let mut maybe = CountrySet::EMPTY;
                 for table in &tables {
-                    let i = table.partition_point(|(from, _)| *from <= d);
-                    if let Some((_, m)) = i.checked_sub(1).and_then(|i| table.get(i)) {
+                    let i = table.partition_point(|(from, _, _)| *from <= d);
+                    if let Some((_, m, u)) = i.checked_sub(1).and_then(|i| table.get(i)) {
                         members.union_with(m);
+                        maybe.union_with(u);
                     }
                 }
-                (d, members)
+                // A country surely in one of the groups is surely in the set.
+                for c in members.iter() {
+                    maybe.remove(c);
+                }
+                (d, members, maybe)
             })
             .collect()
     }
@@ -787,7 +906,16 @@ impl Compiler {
                         ctx.file,
                         name.span,
                         "rules::wrong-role",
-                        format!("a {} has no {}", kinds.join(" or "), role.label()),
+                        format!(
+                            "{} {} has no {}",
+                            if kinds.first().is_some_and(|k| k.starts_with('e')) {
+                                "an"
+                            } else {
+                                "a"
+                            },
+                            kinds.join(" or "),
+                            role.label()
+                        ),
                         "not part of these transactions",
                         Some(if role.exists_for(Kind::Lease) {
                             "lessor, lessee and operator belong to leases (`on lease`)".into()
@@ -830,7 +958,14 @@ impl Compiler {
         at: SrcSpan,
     ) -> Option<Cond> {
         let Some(def_at) = self.defines.get(&name.node).copied() else {
-            let help = suggestion_help(&name.node, self.defines.keys().map(String::as_str)).or_else(|| Some("conditions start with item, destination, route, authorized, exception, a party, or a `define` name".into()));
+            let help = suggestion_help(
+                &name.node,
+                self.defines
+                    .keys()
+                    .map(String::as_str)
+                    .chain(["true", "false", "declared"]),
+            )
+            .or_else(|| Some("conditions start with item, destination, route, authorized, exception, a party, `true`, `false`, or a `define` name".into()));
             self.error(
                 ctx.file,
                 name.span,
@@ -896,6 +1031,7 @@ impl Compiler {
         let mut inner = Ctx {
             file: def_at.file,
             mode: ctx.mode,
+            eccn: ctx.eccn.clone(),
             kinds: ctx.kinds,
             env: bound,
             stack: ctx.stack.clone(),
@@ -925,6 +1061,16 @@ fn expansion(ctx: &Ctx) -> String {
 
 /// `3A090` matches `3A090`, `3A090.a` and `3A090.a.1`; `3A090.a` matches `3A090.a` and
 /// `3A090.a.1`.
+/// An ECCN family without its paragraph (`3A090`, `5A992`): a pattern, not an ECCN.
+fn is_eccn_family(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() == 5
+        && b.first().is_some_and(u8::is_ascii_digit)
+        && b.get(1).is_some_and(u8::is_ascii_uppercase)
+        && b.get(2..5)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+}
+
 pub fn eccn_matches(pattern: &str, eccn: &str) -> bool {
     eccn == pattern
         || eccn
@@ -938,6 +1084,10 @@ fn collect_auth_words(block: &ast::Block, out: &mut Vec<AuthKind>) {
         match e {
             ast::Expr::And(es, _) | ast::Expr::Or(es, _) => es.iter().for_each(|x| walk(x, out)),
             ast::Expr::Not(x, _) => walk(x, out),
+            ast::Expr::Otherwise(a, b, _) => {
+                walk(a, out);
+                walk(b, out);
+            }
             ast::Expr::Test(t, _) => {
                 if let ast::Test::Authorized { kind, .. } = t.as_ref() {
                     if let Some(k) = AuthKind::parse(&kind.node) {

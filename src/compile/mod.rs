@@ -122,7 +122,11 @@ pub(crate) struct Compiler {
     /// Per exception, how deep its condition nests through the exceptions it uses.
     exception_depths: Vec<usize>,
     /// Each compiled group's membership by date, for place sets that name it.
-    group_epochs: Vec<Vec<(Date, crate::country::CountrySet)>>,
+    group_epochs: Vec<Vec<(Date, crate::country::CountrySet, crate::country::CountrySet)>>,
+    /// Per group: the caveated groups it is or contains (see `PlaceSet::noted`).
+    pub(crate) group_noted: Vec<u64>,
+    /// Where each reported error was, so that one mistake is reported once.
+    reported: HashSet<(u16, Span, &'static str)>,
     /// Each group's flattened members once worked out: a group named by many others (or
     /// twice by one) is expanded once, not once per mention (that was exponential).
     /// With each group, how deep its groups nest (`TOO_DEEP` past the limit).
@@ -159,6 +163,8 @@ impl Compiler {
             incomplete: false,
             files,
             group_epochs: Vec::new(),
+            group_noted: Vec::new(),
+            reported: HashSet::new(),
             group_members_memo: HashMap::new(),
             group_depth_reported: false,
             group_members_total: 0,
@@ -188,6 +194,10 @@ impl Compiler {
             if named.is_some_and(|n| self.broken.contains(&n)) {
                 return;
             }
+        }
+        // A define's body is compiled at each use: a mistake in it is said once.
+        if !self.reported.insert((file, span, code)) {
+            return;
         }
         let mut d = Diagnostic::error(code, message).maybe_help(help);
         if let Some(src) = self.source(file) {
@@ -364,9 +374,38 @@ impl Compiler {
             }
         }
 
+        // A note's `when` says when a rule's caveat matters: only rules have them.
+        let misplaced: Vec<(u16, Span, &'static str)> = decls
+            .iter()
+            .filter_map(|(at, d)| match d {
+                Decl::Block(b) if b.kind != BlockKind::Rule => Some((at.file, b)),
+                _ => None,
+            })
+            .flat_map(|(file, b)| {
+                b.items.iter().filter_map(move |i| match &i.node {
+                    Item::Caveat(_, when) => Some((file, when.span(), b.kind.word())),
+                    _ => None,
+                })
+            })
+            .collect();
+        for (file, span, kind) in misplaced {
+            self.error(
+                file,
+                span,
+                "rules::misplaced",
+                format!("a note's `when` belongs in a rule, not in a {kind}"),
+                "not in a rule",
+                Some(
+                    "write the note without `when`: only a rule's caveats say when they matter"
+                        .into(),
+                ),
+            );
+        }
+
         // Pass 2: groups, flattened with cycle detection.
         let groups: Vec<Group> = group_ats.iter().map(|at| self.group(*at)).collect();
         self.group_epochs = groups.iter().map(|g| g.epochs.clone()).collect();
+        self.group_noted = self.noted_groups(&groups, &group_ats);
 
         // Pass 3: classifications (item tests only).
         let mut classes = Vec::new();
@@ -600,7 +639,20 @@ impl Compiler {
 
     fn group(&mut self, at: At) -> Group {
         let mut stack = Vec::new();
-        let members = self.group_members(at, &mut stack).0.to_vec();
+        let all = self.group_members(at, &mut stack).0.to_vec();
+        let mut members = Vec::with_capacity(all.len());
+        let mut uncertain = Vec::new();
+        for (c, w, reason) in all {
+            match reason {
+                None => members.push((c, w)),
+                Some(r) => uncertain.push(Uncertain {
+                    country: c,
+                    window: w,
+                    reason: r.to_string(),
+                }),
+            }
+        }
+        let notes = self.block(at).map(Self::notes).unwrap_or_default();
         let block = self.block(at);
         let (name, title, cites, span) = match block {
             Some(b) => (
@@ -623,7 +675,9 @@ impl Compiler {
             title,
             cites,
             members,
+            uncertain,
             epochs: Vec::new(),
+            notes,
             at: SrcSpan {
                 file: at.file,
                 span,
@@ -653,20 +707,34 @@ impl Compiler {
                 Name,
                 Option<&'m ast::Spanned<String>>,
                 Option<&'m ast::Spanned<String>>,
+                Option<Rc<str>>,
             );
             let entries: Vec<Member<'_>> = match &item.node {
-                Item::Members(names) => names.iter().map(|n| (n.clone(), None, None)).collect(),
-                Item::Member { name, from, until } => {
-                    vec![(name.clone(), from.as_ref(), until.as_ref())]
+                Item::Members(names) => names
+                    .iter()
+                    .map(|n| (n.clone(), None, None, None))
+                    .collect(),
+                Item::Member {
+                    name,
+                    from,
+                    until,
+                    uncertain,
+                } => {
+                    vec![(
+                        name.clone(),
+                        from.as_ref(),
+                        until.as_ref(),
+                        uncertain.as_ref().map(|r| Rc::from(r.node.as_str())),
+                    )]
                 }
                 _ => continue,
             };
-            for (name, from, until) in entries {
+            for (name, from, until, reason) in entries {
                 let Some(window) = self.window(at.file, from, until) else {
                     continue;
                 };
                 if let Some(c) = crate::country::Country::parse(&name.node) {
-                    out.push((c, window));
+                    out.push((c, window, reason));
                 } else if let Some((_, inner)) = self.groups.get(&name.node).copied() {
                     if stack.contains(&name.node) {
                         let chain = format!("{} → {}", stack.join(" → "), name.node);
@@ -700,11 +768,12 @@ impl Compiler {
                         continue;
                     }
                     depth = depth.max(inner_depth + 1);
-                    out.extend(
-                        inner
-                            .iter()
-                            .filter_map(|(c, w)| w.intersect(window).map(|both| (*c, both))),
-                    );
+                    // A nested group's uncertainty stays; an uncertain inclusion of a whole
+                    // group makes each of its members uncertain for that reason.
+                    out.extend(inner.iter().filter_map(|(c, w, r)| {
+                        w.intersect(window)
+                            .map(|both| (*c, both, r.clone().or_else(|| reason.clone())))
+                    }));
                 } else {
                     let help = self.place_help(&name.node);
                     self.error(
@@ -859,10 +928,27 @@ impl Compiler {
             .items
             .iter()
             .filter_map(|i| match &i.node {
-                Item::Note(n) => Some(n.node.clone()),
+                Item::Note(n) | Item::Caveat(n, _) => Some(n.node.clone()),
                 _ => None,
             })
             .collect()
+    }
+
+    /// A rule's caveats (`note "…" when COND`), compiled like its other conditions (a
+    /// caveat anywhere but in a rule is refused in `run`).
+    fn caveats(&mut self, _file: u16, block: &Block, ctx: &mut expr::Ctx) -> Vec<Caveat> {
+        let mut out = Vec::new();
+        for item in &block.items {
+            if let Item::Caveat(text, when) = &item.node {
+                if let Some(cond) = self.cond(ctx, when) {
+                    out.push(Caveat {
+                        text: text.node.clone(),
+                        when: cond,
+                    });
+                }
+            }
+        }
+        out
     }
 
     fn require(&mut self, file: u16, block: &Block, present: bool, word: &str, help: &str) -> bool {
@@ -942,7 +1028,7 @@ impl Compiler {
             Item::Title(t) => Some(t.node.clone()),
             _ => None,
         });
-        let mut ctx = expr::Ctx::classify(at.file);
+        let mut ctx = expr::Ctx::classify(at.file, &block.name.node);
         let when = self.cond(&mut ctx, &when_expr);
         let unless = match unless_expr {
             Some(u) => Some(self.cond(&mut ctx, &u)?),
@@ -1323,6 +1409,8 @@ impl Compiler {
                 }
             }
         }
+        let compliance = self.compliance(file, &block, &windows, outcome);
+        let caveats = self.caveats(file, &block, &mut ctx);
         let explain = match self
             .single(
                 file,
@@ -1388,6 +1476,7 @@ impl Compiler {
             law,
             cites,
             windows,
+            compliance,
             kinds,
             when: when?,
             unless,
@@ -1397,6 +1486,7 @@ impl Compiler {
             explain,
             help,
             notes: Self::notes(&block),
+            caveats,
             at: SrcSpan {
                 file,
                 span: block.span,
@@ -1407,6 +1497,127 @@ impl Compiler {
             },
             remedy_kinds,
         })
+    }
+
+    /// For each group, the groups with `uncertain:` notes it is or contains (bits of the
+    /// first 64 groups), so a test of it can report their caveats.
+    fn noted_groups(&self, groups: &[Group], ats: &[At]) -> Vec<u64> {
+        let own: Vec<u64> = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let caveat = g
+                    .notes
+                    .iter()
+                    .any(|n| n.trim_start().to_lowercase().starts_with("uncertain"));
+                if caveat && i < 64 {
+                    1u64 << i
+                } else {
+                    0
+                }
+            })
+            .collect();
+        let inner: Vec<Vec<usize>> = ats
+            .iter()
+            .map(|at| {
+                let Some(block) = self.block(*at) else {
+                    return Vec::new();
+                };
+                block
+                    .items
+                    .iter()
+                    .flat_map(|i| match &i.node {
+                        Item::Members(names) => names.iter().map(|n| n.node.clone()).collect(),
+                        Item::Member { name, .. } => vec![name.node.clone()],
+                        _ => Vec::new(),
+                    })
+                    .filter_map(|n| self.groups.get(&n).map(|(g, _)| usize::from(*g)))
+                    .collect()
+            })
+            .collect();
+        // Nesting is acyclic (cycles were reported), so as many rounds as groups settle it.
+        let mut noted = own.clone();
+        for _ in 0..groups.len().min(64) {
+            let mut changed = false;
+            for (g, nested) in inner.iter().enumerate() {
+                let mut bits = noted.get(g).copied().unwrap_or(0);
+                for n in nested {
+                    bits |= noted.get(*n).copied().unwrap_or(0);
+                }
+                if let Some(slot) = noted.get_mut(g) {
+                    if *slot != bits {
+                        *slot = bits;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        noted
+    }
+
+    /// A rule's `compliance` date: once, after the rule's first effective date, and only on
+    /// a rule that requires something (a warning has nothing to defer).
+    fn compliance(
+        &mut self,
+        file: u16,
+        block: &Block,
+        windows: &[Window],
+        outcome: Option<Outcome>,
+    ) -> Option<Compliance> {
+        let mut found: Option<Compliance> = None;
+        for item in &block.items {
+            let Item::Compliance { date, note } = &item.node else {
+                continue;
+            };
+            if found.is_some() {
+                self.error(
+                    file,
+                    item.span,
+                    "rules::repeated",
+                    format!("`compliance` is given twice in rule `{}`", block.name.node),
+                    "again here",
+                    Some("a rule has one compliance date".into()),
+                );
+                continue;
+            }
+            let Some(d) = self.date(file, date) else {
+                continue;
+            };
+            if outcome == Some(Outcome::Warning) {
+                self.error(
+                    file,
+                    item.span,
+                    "rules::pointless",
+                    "a warning has no compliance date".into(),
+                    "already a warning",
+                    Some("`compliance` turns a requirement into a warning until the date; drop it here".into()),
+                );
+                continue;
+            }
+            let first = windows.iter().map(|w| w.from).min();
+            if first.is_some_and(|f| d <= f) {
+                self.error(
+                    file,
+                    date.span,
+                    "rules::pointless",
+                    format!(
+                        "the compliance date {d} is not after the rule's effective date {}",
+                        first.map(|f| f.to_string()).unwrap_or_default()
+                    ),
+                    "not after the effective date",
+                    Some("a compliance date later than the effective date defers the requirement; otherwise leave it out".into()),
+                );
+                continue;
+            }
+            found = Some(Compliance {
+                date: d,
+                note: note.as_ref().map(|n| n.node.clone()),
+            });
+        }
+        found
     }
 
     fn template(&mut self, file: u16, text: &Name, kinds: u8) -> Option<Template> {
@@ -1553,6 +1764,7 @@ fn cond_depth(cond: &Cond, exceptions: &[usize]) -> usize {
                 .unwrap_or(0)
         }
         Cond::Not(c) => 1 + cond_depth(c, exceptions),
+        Cond::Otherwise(a, b) => 1 + cond_depth(a, exceptions).max(cond_depth(b, exceptions)),
         Cond::Item(c, _) => cond_depth(c, exceptions),
         Cond::Test(t, _) => match t.as_ref() {
             Test::Exception(i) => 1 + exceptions.get(usize::from(*i)).copied().unwrap_or(0),
@@ -1562,13 +1774,18 @@ fn cond_depth(cond: &Cond, exceptions: &[usize]) -> usize {
 }
 
 /// Whether a test reads only the item's own figures, whatever the date.
-fn item_only(c: &Cond) -> bool {
+pub(crate) fn item_only(c: &Cond) -> bool {
     match c {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().all(item_only),
         Cond::Not(c) | Cond::Item(c, _) => item_only(c),
+        Cond::Otherwise(a, b) => item_only(a) && item_only(b),
         Cond::Test(t, _) => matches!(
             t.as_ref(),
-            Test::ItemNum { .. } | Test::ItemDatacenter | Test::ItemForm(_)
+            Test::ItemNum { .. }
+                | Test::ItemDatacenter
+                | Test::ItemForm(_)
+                | Test::ItemEccnIn { .. }
+                | Test::ItemHts { .. }
         ),
     }
 }
@@ -1576,7 +1793,10 @@ fn item_only(c: &Cond) -> bool {
 /// Wraps each largest connective made only of item tests in a [`Cond::Item`] slot (single
 /// tests are left alone: reading a slot would cost as much as the test).
 fn mark_item_parts(c: &mut Cond, slots: &mut u16) {
-    let connective = matches!(c, Cond::And(_) | Cond::Or(_) | Cond::Not(_));
+    let connective = matches!(
+        c,
+        Cond::And(_) | Cond::Or(_) | Cond::Not(_) | Cond::Otherwise(..)
+    );
     if connective && item_only(c) && *slots < u16::MAX {
         let inner = std::mem::replace(c, Cond::And(Vec::new()));
         *c = Cond::Item(Box::new(inner), *slots);
@@ -1586,6 +1806,10 @@ fn mark_item_parts(c: &mut Cond, slots: &mut u16) {
     match c {
         Cond::And(cs) | Cond::Or(cs) => cs.iter_mut().for_each(|c| mark_item_parts(c, slots)),
         Cond::Not(c) => mark_item_parts(c, slots),
+        Cond::Otherwise(a, b) => {
+            mark_item_parts(a, slots);
+            mark_item_parts(b, slots);
+        }
         Cond::Item(..) | Cond::Test(..) => {}
     }
 }
@@ -1594,6 +1818,10 @@ fn collect_exception_refs(cond: &Cond, out: &mut Vec<u16>) {
     match cond {
         Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| collect_exception_refs(c, out)),
         Cond::Not(c) | Cond::Item(c, _) => collect_exception_refs(c, out),
+        Cond::Otherwise(a, b) => {
+            collect_exception_refs(a, out);
+            collect_exception_refs(b, out);
+        }
         Cond::Test(t, _) => {
             if let Test::Exception(i) = t.as_ref() {
                 out.push(*i);
@@ -1605,20 +1833,26 @@ fn collect_exception_refs(cond: &Cond, out: &mut Vec<u16>) {
 /// The depth of a group whose nesting passed the limit (it compiles with no members).
 const TOO_DEEP: usize = usize::MAX;
 
-/// A group's members: each country with a window of membership.
-type Members = Vec<(crate::country::Country, Window)>;
+/// A group's members: each country with a window of membership, and the reason when the
+/// membership in that window is uncertain.
+type Members = Vec<(crate::country::Country, Window, Option<Rc<str>>)>;
 
 /// Sorts members by country and start, and merges each country's overlapping or touching
-/// windows, so that a country named twice (directly, or through two groups) counts once.
+/// windows of the same certainty, so that a country named twice (directly, or through two
+/// groups) counts once.
 fn merge_windows(mut members: Members) -> Members {
-    members.sort_by_key(|(c, w)| (*c, w.from));
+    members.sort_by(|(c, w, r), (c2, w2, r2)| {
+        (*c, r.is_some(), w.from).cmp(&(*c2, r2.is_some(), w2.from))
+    });
     let mut out: Members = Vec::with_capacity(members.len());
-    for (c, w) in members {
+    for (c, w, r) in members {
         match out.last_mut() {
-            Some((last_c, last_w)) if *last_c == c && w.from <= last_w.until => {
+            Some((last_c, last_w, last_r))
+                if *last_c == c && last_r.is_some() == r.is_some() && w.from <= last_w.until =>
+            {
                 last_w.until = last_w.until.max(w.until);
             }
-            _ => out.push((c, w)),
+            _ => out.push((c, w, r)),
         }
     }
     out

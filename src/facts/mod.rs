@@ -5,6 +5,7 @@
 //! (`raw`), then `validate` checks every value and resolves references. Source positions are
 //! found only when a diagnostic or a finding needs them (`spans`).
 
+mod developers;
 mod guard;
 mod pieces;
 pub(crate) mod raw;
@@ -57,21 +58,39 @@ impl fmt::Display for Share {
 }
 
 /// Restricted-party lists a designation can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum ListKind {
+    #[default]
     EntityList,
     MeuList,
     UnverifiedList,
     Sdn,
+    /// The Denied Persons List (General Prohibition Four, 15 CFR 736.2(b)(4)).
+    Dpl,
+    /// The approved UAE ultimate consignees and end users of Supp. No. 8 to Part 740 (an
+    /// approval, not a restriction).
+    UaeApproved,
+}
+
+impl Designation {
+    /// Whether the designation holds on `date`.
+    pub fn holds_on(&self, date: Date) -> bool {
+        self.since.is_none_or(|s| s <= date) && self.until.is_none_or(|u| date < u)
+    }
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 4] = [
+    pub const ALL: [ListKind; 6] = [
         ListKind::EntityList,
         ListKind::MeuList,
         ListKind::UnverifiedList,
         ListKind::Sdn,
+        ListKind::Dpl,
+        ListKind::UaeApproved,
     ];
+
+    /// How many lists there are: the size of per-list tables.
+    pub const COUNT: usize = 6;
 
     pub fn parse(text: &str) -> Option<ListKind> {
         ListKind::ALL.into_iter().find(|l| l.word() == text)
@@ -83,6 +102,8 @@ impl ListKind {
             ListKind::MeuList => "meu-list",
             ListKind::UnverifiedList => "unverified-list",
             ListKind::Sdn => "sdn",
+            ListKind::Dpl => "dpl",
+            ListKind::UaeApproved => "uae-approved",
         }
     }
 
@@ -92,6 +113,8 @@ impl ListKind {
             ListKind::MeuList => "Military End-User List",
             ListKind::UnverifiedList => "Unverified List",
             ListKind::Sdn => "SDN List",
+            ListKind::Dpl => "Denied Persons List",
+            ListKind::UaeApproved => "approved UAE entities of Supp. No. 8 to Part 740",
         }
     }
 
@@ -101,11 +124,24 @@ impl ListKind {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Designation {
     pub list: ListKind,
     /// The day the designation took effect; `None` means "in force on every date".
     pub since: Option<Date>,
+    /// The first day it no longer holds (removed, expired), when given. Honoured for the
+    /// party itself; questions about its owners count a listing from `since` on (the
+    /// conservative reading).
+    pub until: Option<Date>,
+    /// The list entry's identifier (a CSL `id`, or what the file gives).
+    pub entry: Option<String>,
+    /// The entry's license requirement, as the list states it ("For all items subject to
+    /// the EAR").
+    pub license_requirement: Option<String>,
+    /// The entry's license review policy ("Presumption of denial").
+    pub license_policy: Option<String>,
+    /// The Federal Register notice that made the designation.
+    pub federal_register_notice: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +161,11 @@ pub struct Party {
     pub headquarters: Country,
     pub owners: Vec<Ownership>,
     pub lists: Vec<Designation>,
+    /// Whether the party is a distributor (a reseller, not the user or the designer of the
+    /// goods); `None` when the file does not say.
+    pub distributor: Option<bool>,
+    /// ISO 3166-2 subdivision of the party's location (`UA-43`, Crimea), when given.
+    pub region: Option<Region>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,9 +206,108 @@ pub struct Item {
     pub memory_bandwidth_gbps: Option<f64>,
     pub memory_bandwidth_density: Option<f64>,
     pub datacenter: bool,
+    /// Whether `datacenter` was written (it defaults to true).
+    pub datacenter_given: bool,
     pub eccn: Option<String>,
     pub origin: Country,
+    /// Whether `origin` was written (it defaults to US).
+    pub origin_given: bool,
     pub form: Form,
+    /// Where the form came from: written, taken from the declared ECCN, or the default.
+    pub form_source: FormSource,
+    /// The Harmonized Tariff Schedule code (`8542.31`), digits only, when given.
+    pub hts: Option<String>,
+    /// The company that designed the item, when given.
+    pub developer: Option<Developer>,
+}
+
+/// Where an item's form came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FormSource {
+    Given,
+    /// From the declared ECCN (4A090 is a computer, 3A090.c a memory part).
+    DeclaredEccn,
+    /// Not stated and not implied: taken as an integrated circuit.
+    #[default]
+    Default,
+}
+
+/// The company that designed an item: a party of the file, or a company named by text.
+#[derive(Clone, Debug)]
+pub struct Developer {
+    pub name: String,
+    /// The party it names, when `developer` is a party id.
+    pub party: Option<u32>,
+    /// The developer's headquarters when known: the party's, or from the built-in list of
+    /// known developers (with its source).
+    pub headquarters: Option<Country>,
+    pub headquarters_source: Option<&'static str>,
+}
+
+impl Developer {
+    /// A developer named by text: its headquarters from the built-in table of known chip
+    /// developers, when the table knows it.
+    pub fn named(name: &str) -> Developer {
+        let known = developers::known(name);
+        Developer {
+            name: name.to_string(),
+            party: None,
+            headquarters: known.map(|k| k.headquarters),
+            headquarters_source: known.map(|k| k.source),
+        }
+    }
+
+    /// A developer that is party `index` of the file.
+    pub fn party(index: u32, party: &Party) -> Developer {
+        Developer {
+            name: party.name.clone(),
+            party: Some(index),
+            headquarters: Some(party.headquarters),
+            headquarters_source: Some("the developer party's headquarters"),
+        }
+    }
+}
+
+/// An ISO 3166-2 subdivision code such as `UA-43` (Crimea), validated against the ISO
+/// tables and kept as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Region(pub String);
+
+impl Region {
+    pub fn parse(text: &str) -> Option<Region> {
+        let sub = rust_iso3166::iso3166_2::from_code(text)?;
+        Some(Region(sub.code.to_string()))
+    }
+
+    pub fn code(&self) -> &str {
+        &self.0
+    }
+
+    /// The country the subdivision belongs to.
+    pub fn country(&self) -> Option<Country> {
+        Country::parse(self.0.get(..2)?)
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The form a declared ECCN implies: 4A (computers and assemblies) a computer, 3A090.c a
+/// memory part, other 3A entries an integrated circuit. `None` where the ECCN does not say
+/// (5A992.z items, EAR99).
+pub fn form_of_eccn(eccn: &str) -> Option<Form> {
+    if eccn.starts_with("3A090.c") {
+        Some(Form::Memory)
+    } else if eccn.starts_with("4A") {
+        Some(Form::Computer)
+    } else if eccn.starts_with("3A") {
+        Some(Form::Ic)
+    } else {
+        None
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -176,6 +316,8 @@ pub struct Facility {
     pub name: String,
     pub country: Country,
     pub operator: u32,
+    /// ISO 3166-2 subdivision of the facility, when given.
+    pub region: Option<Region>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -292,11 +434,63 @@ pub struct Authorization {
     pub notified: Option<Date>,
     pub confirmation: Option<String>,
     pub expires: Option<Date>,
+    /// What the authorization covers, where the file states it.
+    pub scope: Scope,
+    /// Units of the same authorization (by `number`) used by the file's earlier
+    /// transactions (by date, then file order), counted against `scope.quantity`.
+    pub used_before: u64,
+}
+
+/// What an authorization names (15 CFR 750.7: a license authorizes what it states). Every
+/// part is optional; an authorization that states none authorizes with a note that its
+/// scope was not checked.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scope {
+    /// Item indices it covers.
+    pub items: Option<Vec<u32>>,
+    pub consignee: Option<u32>,
+    pub end_user: Option<u32>,
+    pub destination: Option<Country>,
+    /// Units it covers in all.
+    pub quantity: Option<u64>,
+}
+
+impl Scope {
+    pub fn is_empty(&self) -> bool {
+        *self == Scope::default()
+    }
+}
+
+/// Where a transaction's end user came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EndUserSource {
+    /// Named by `end_user`.
+    Named,
+    /// Not named: the consignee (`to`), or the lessee of a lease.
+    #[default]
+    Defaulted,
+    /// `end_user: unknown`: the file says the end user is not known.
+    Unknown,
+}
+
+/// Where a transaction's destination came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DestinationSource {
+    /// Written as `destination`.
+    Given,
+    /// The route's last country: the ultimate destination (15 CFR 732.3), where the route
+    /// goes on past the end user's (or consignee's) country.
+    RouteEnd,
+    /// The end user's country (or the consignee's when the end user is not known).
+    #[default]
+    EndUser,
+    /// The facility's country (a lease).
+    Facility,
 }
 
 /// One proposed transaction, with every reference resolved to an index and every default
-/// applied (`end_user` from `to` or the lessee, `destination` from the end user or the
-/// facility).
+/// applied (`end_user` from `to` or the lessee, `destination` from the route's end, the end
+/// user or the facility).
 #[derive(Clone, Debug)]
 pub struct Transaction {
     pub id: String,
@@ -306,10 +500,14 @@ pub struct Transaction {
     pub quantity: Option<u64>,
     pub sender: Option<u32>,
     pub consignee: Option<u32>,
+    /// The end user's party; `None` when the transaction has none or it is not known (see
+    /// `end_user_source`).
     pub end_user: Option<u32>,
-    pub end_user_given: bool,
+    pub end_user_source: EndUserSource,
     pub destination: Country,
-    pub destination_given: bool,
+    pub destination_source: DestinationSource,
+    /// ISO 3166-2 subdivision of the destination (given, or the end user's or facility's).
+    pub region: Option<Region>,
     /// Countries in order, as given (empty when the file gives no route).
     pub route: Vec<Country>,
     pub end_use: Option<EndUse>,
@@ -346,13 +544,31 @@ impl fmt::Debug for TransactionFile {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FactRef {
     Party(u32, &'static str),
-    Owner { party: u32, entry: u32 },
-    Designation { party: u32, entry: u32 },
+    Owner {
+        party: u32,
+        entry: u32,
+    },
+    Designation {
+        party: u32,
+        entry: u32,
+    },
     Item(u32, &'static str),
     Facility(u32, &'static str),
     Transaction(u32, &'static str),
-    RouteHop { tx: u32, hop: u32 },
-    Authorization { tx: u32, entry: u32 },
+    RouteHop {
+        tx: u32,
+        hop: u32,
+    },
+    Authorization {
+        tx: u32,
+        entry: u32,
+    },
+    /// One key of an authorization entry (`expires`, `consignee`, `items`, …).
+    AuthorizationField {
+        tx: u32,
+        entry: u32,
+        key: &'static str,
+    },
 }
 
 impl TransactionFile {
@@ -424,6 +640,23 @@ impl TransactionFile {
             )
             .into());
         }
+        // The same defaults and derivations as reading a file.
+        let mut items = items;
+        items.iter_mut().for_each(derive_item);
+        let mut transactions = transactions;
+        for t in &mut transactions {
+            if derive_transaction(t, &parties, &facilities).is_none() {
+                return Err(Diagnostic::error(
+                    "facts::dangling-index",
+                    format!(
+                        "`{name}`: transaction `{}` has no party or facility to take its destination from",
+                        t.id
+                    ),
+                )
+                .help("give the transaction a `destination`, a consignee or a facility")
+                .into());
+            }
+        }
         Ok(TransactionFile::new(
             SourceFile::new(name, ""),
             parties,
@@ -444,6 +677,8 @@ impl TransactionFile {
         root: Option<&'static str>,
         spans: OnceLock<SpanIndex>,
     ) -> TransactionFile {
+        let mut transactions = transactions;
+        validate::count_authorization_use(&mut transactions);
         TransactionFile {
             source,
             parties,
@@ -524,6 +759,13 @@ impl TransactionFile {
                 Seg::Key("authorizations"),
                 Seg::Index(idx(entry)),
             ]),
+            FactRef::AuthorizationField { tx, entry, key } => spans.locate_entry(&[
+                Seg::Key("transactions"),
+                Seg::Index(idx(tx)),
+                Seg::Key("authorizations"),
+                Seg::Index(idx(entry)),
+                Seg::Key(key),
+            ]),
         }
     }
 
@@ -537,6 +779,75 @@ impl TransactionFile {
     /// The span of a whole transaction entry.
     pub fn transaction_span(&self, tx: u32) -> Span {
         self.spans().entry("transactions", tx as usize)
+    }
+}
+
+/// Applies a transaction's defaults and derivations, the same whether it was read from a file
+/// or built in memory: the end user defaults to the consignee (the lessee of a lease); the
+/// destination, when not given, is the facility's country for a lease, else the end user's
+/// (the consignee's when the end user is not known) unless the route goes on past it, in
+/// which case it is the route's last country (the ultimate destination, 15 CFR 732.3); the
+/// region, when not given, is that of the party or facility the destination came from.
+/// `None` when the transaction refers to a party or facility that does not exist.
+pub(crate) fn derive_transaction(
+    tx: &mut Transaction,
+    parties: &[Party],
+    facilities: &[Facility],
+) -> Option<()> {
+    if tx.end_user_source == EndUserSource::Defaulted {
+        tx.end_user = if tx.kind == Kind::Lease {
+            tx.lessee
+        } else {
+            tx.consignee
+        };
+    }
+    if tx.end_user_source == EndUserSource::Unknown {
+        tx.end_user = None;
+    }
+    let party = |p: Option<u32>| p.and_then(|p| parties.get(p as usize));
+    if tx.destination_source != DestinationSource::Given {
+        if tx.kind == Kind::Lease {
+            let f = facilities.get(tx.facility? as usize)?;
+            tx.destination = f.country;
+            tx.destination_source = DestinationSource::Facility;
+            if tx.region.is_none() {
+                tx.region = f.region.clone();
+            }
+        } else {
+            let receiver = party(tx.end_user).or(party(tx.consignee))?;
+            match tx.route.last() {
+                Some(last) if *last != receiver.country => {
+                    tx.destination = *last;
+                    tx.destination_source = DestinationSource::RouteEnd;
+                }
+                _ => {
+                    tx.destination = receiver.country;
+                    tx.destination_source = DestinationSource::EndUser;
+                    if tx.region.is_none() {
+                        tx.region = receiver.region.clone();
+                    }
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+/// Applies an item's derivations: performance density from TPP and die area when not given,
+/// and the form from a declared ECCN when not given.
+pub(crate) fn derive_item(item: &mut Item) {
+    if item.performance_density.is_none() {
+        if let (Some(t), Some(d)) = (item.tpp, item.die_area_mm2) {
+            if d > 0.0 {
+                item.performance_density = Some(t / d);
+            }
+        }
+    }
+    if item.form_source == FormSource::Default {
+        if let Some(f) = item.eccn.as_deref().and_then(form_of_eccn) {
+            item.form = f;
+            item.form_source = FormSource::DeclaredEccn;
+        }
     }
 }
 

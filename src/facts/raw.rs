@@ -30,6 +30,13 @@ pub struct RawParty {
     pub owners: Vec<RawOwner>,
     #[serde(default)]
     pub lists: Vec<RawDesignation>,
+    /// Extension: whether the party is a distributor (License Exception HBM is not
+    /// available to distributors, 15 CFR 740.25(d)(1)).
+    #[serde(default)]
+    pub distributor: Option<bool>,
+    /// Extension: ISO 3166-2 subdivision of the party's location (`UA-43`).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -49,6 +56,19 @@ pub struct RawDesignation {
     pub list: String,
     #[serde(default)]
     pub since: Option<String>,
+    /// Extension: the first day the designation no longer holds (removed or expired).
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Extension: the list entry's identifier, requirement, policy and notice, as the list
+    /// publishes them.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub entry: Option<String>,
+    #[serde(default)]
+    pub license_requirement: Option<String>,
+    #[serde(default)]
+    pub license_policy: Option<String>,
+    #[serde(default)]
+    pub federal_register_notice: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -80,6 +100,12 @@ pub struct RawItem {
     /// such ICs, ECCN 4A090) or `memory` (an HBM stack or other memory part, 3A090.c).
     #[serde(default)]
     pub form: Option<String>,
+    /// Extension: the Harmonized Tariff Schedule code (`8542.31.0000`).
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub hts: Option<String>,
+    /// Extension: the company that designed the item: a party id or a company name.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub developer: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -92,6 +118,9 @@ pub struct RawFacility {
     pub country: String,
     #[serde(deserialize_with = "scalar_text")]
     pub operator: String,
+    /// Extension: ISO 3166-2 subdivision of the facility.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -125,6 +154,9 @@ pub struct RawTransaction {
     pub lessor: Option<String>,
     #[serde(default, deserialize_with = "opt_scalar_text")]
     pub lessee: Option<String>,
+    /// Extension: ISO 3166-2 subdivision of the destination (`UA-43`, Crimea).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]
@@ -143,6 +175,28 @@ pub struct RawAuthorization {
     /// Extension: the last day before which the authorization is valid (exclusive).
     #[serde(default)]
     pub expires: Option<String>,
+    /// Extension: the scope the authorization states (15 CFR 750.7): item ids, consignee
+    /// and end user party ids, destination country, and the units it covers in all.
+    #[serde(default)]
+    pub items: Option<Vec<ScalarText>>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub consignee: Option<String>,
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub end_user: Option<String>,
+    #[serde(default)]
+    pub destination: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<f64>,
+}
+
+/// A list entry read as text (`items: [h100, 1001]`).
+#[derive(Debug, Clone)]
+pub struct ScalarText(pub String);
+
+impl<'de> Deserialize<'de> for ScalarText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ScalarText, D::Error> {
+        scalar_text(d).map(ScalarText)
+    }
 }
 
 /// Ids and names written as numbers (`id: 1001`) are read as their text. A visitor (not an

@@ -262,6 +262,9 @@ pub(crate) struct Validator<'l> {
     /// are read again in one piece on any error): positions are then not looked up, since
     /// that would index the whole file for each piece.
     locate: bool,
+    /// Whether the parties, items and facilities were all valid (derivations that read them
+    /// are made only then).
+    head_ok: bool,
 }
 
 /// A path into the file, owned so validators can build it up.
@@ -284,6 +287,7 @@ impl<'l> Validator<'l> {
             spans: OnceLock::new(),
             errors: Vec::new(),
             locate: true,
+            head_ok: true,
         }
     }
 
@@ -508,9 +512,10 @@ impl<'l> Validator<'l> {
         );
         let (parties, items, facilities) =
             self.head_values(&raw.parties, &raw.items, &raw.facilities, &party_ids);
-        if !self.errors.is_empty() {
-            return Err(Error::from(self.errors));
-        }
+        // The transactions are checked even when a party, item or facility was not valid, so
+        // that every problem is reported at once; what depends on the broken entries (the
+        // destination taken from a party) is then not derived.
+        self.head_ok = self.errors.is_empty();
         let refs = Refs {
             parties: &party_ids,
             items: &item_ids,
@@ -564,7 +569,8 @@ impl<'l> Validator<'l> {
         facilities: &[RawFacility],
         party_ids: &HashMap<&str, u32>,
     ) -> (Vec<Party>, Vec<Item>, Vec<Facility>) {
-        let parties: Vec<Party> = parties
+        let raw_parties = parties;
+        let parties: Vec<Party> = raw_parties
             .iter()
             .enumerate()
             .filter_map(|(i, p)| self.party(i, p, party_ids))
@@ -572,7 +578,7 @@ impl<'l> Validator<'l> {
         let items: Vec<Item> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, it)| self.item(i, it))
+            .filter_map(|(i, it)| self.item(i, it, raw_parties, party_ids))
             .collect();
         let facilities: Vec<Facility> = facilities
             .iter()
@@ -734,10 +740,46 @@ impl<'l> Validator<'l> {
                 }
                 None => None,
             };
+            let until = match &d.until {
+                Some(s) => {
+                    let mut upath = dpath.to_vec();
+                    upath.push(P::K("until"));
+                    match self.date(s, &upath) {
+                        Some(date) if since.is_some_and(|f| date <= f) => {
+                            self.error(
+                                "facts::empty-window",
+                                &upath,
+                                format!("`until` {date} is not after `since`"),
+                                "not after `since`",
+                                Some(
+                                    "`until` is the first day the designation no longer holds"
+                                        .into(),
+                                ),
+                            );
+                            continue;
+                        }
+                        Some(date) => Some(date),
+                        None => continue,
+                    }
+                }
+                None => None,
+            };
             if let Some(list) = list {
-                lists.push(Designation { list, since });
+                lists.push(Designation {
+                    list,
+                    since,
+                    until,
+                    entry: d.entry.clone(),
+                    license_requirement: d.license_requirement.clone(),
+                    license_policy: d.license_policy.clone(),
+                    federal_register_notice: d.federal_register_notice.clone(),
+                });
             }
         }
+        let region = match &p.region {
+            Some(r) => Some(self.region(r, &at("region"), country)?),
+            None => None,
+        };
         Some(Party {
             id: p.id.clone(),
             name: p.name.clone(),
@@ -745,10 +787,51 @@ impl<'l> Validator<'l> {
             headquarters: headquarters?,
             owners,
             lists,
+            distributor: p.distributor,
+            region,
         })
     }
 
-    fn item(&mut self, i: usize, it: &RawItem) -> Option<Item> {
+    /// An ISO 3166-2 subdivision, which must lie in `country` when that is known.
+    fn region(&mut self, text: &str, path: &[P], country: Option<Country>) -> Option<Region> {
+        let Some(region) = Region::parse(text) else {
+            let upper = text.trim().to_uppercase();
+            let help = if Region::parse(&upper).is_some() {
+                format!("did you mean `{upper}`? regions are ISO 3166-2 codes")
+            } else {
+                "regions are ISO 3166-2 subdivision codes such as `UA-43` (Crimea) or `UA-14` (Donetsk)".to_string()
+            };
+            self.error(
+                "facts::unknown-region",
+                path,
+                format!("unknown region code `{text}`"),
+                "not an ISO 3166-2 code",
+                Some(help),
+            );
+            return None;
+        };
+        if let (Some(c), Some(rc)) = (country, region.country()) {
+            if c != rc {
+                self.error(
+                    "facts::inconsistent",
+                    path,
+                    format!("region `{region}` is in {rc}, not in {c}"),
+                    "in another country",
+                    Some(format!("give a region of {c}, or correct the country")),
+                );
+                return None;
+            }
+        }
+        Some(region)
+    }
+
+    fn item(
+        &mut self,
+        i: usize,
+        it: &RawItem,
+        raw_parties: &[RawParty],
+        party_ids: &HashMap<&str, u32>,
+    ) -> Option<Item> {
         let at = |k: &'static str| [P::K("items"), P::I(i), P::K(k)];
         if it.name.trim().is_empty() {
             self.error(
@@ -830,15 +913,60 @@ impl<'l> Validator<'l> {
             Some(o) => self.country(o, &at("origin"))?,
             None => Country::parse("US")?,
         };
-        let form = match &it.form {
-            Some(f) => self.enum_word(
-                f,
-                &at("form"),
-                "item form",
-                &Form::ALL.iter().map(|f| (f.word(), *f)).collect::<Vec<_>>(),
-            )?,
-            None => Form::Ic,
+        let implied = eccn.as_deref().and_then(form_of_eccn);
+        let (form, form_source) = match &it.form {
+            Some(f) => {
+                let form = self.enum_word(
+                    f,
+                    &at("form"),
+                    "item form",
+                    &Form::ALL.iter().map(|f| (f.word(), *f)).collect::<Vec<_>>(),
+                )?;
+                // A form that disagrees with the declared ECCN is kept as given: the
+                // data-quality rule (`item.eccn disagrees`) reports the contradiction.
+                (form, FormSource::Given)
+            }
+            None => match implied {
+                Some(f) => (f, FormSource::DeclaredEccn),
+                None => (Form::Ic, FormSource::Default),
+            },
         };
+        let hts = match &it.hts {
+            Some(h) => {
+                let digits: String = h.chars().filter(|c| *c != '.' && *c != ' ').collect();
+                if (4..=10).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+                    Some(digits)
+                } else {
+                    self.error(
+                        "facts::bad-hts",
+                        &at("hts"),
+                        format!("`{h}` is not a Harmonized Tariff Schedule code"),
+                        "not an HTS code",
+                        Some("HTS codes are 4 to 10 digits, with or without dots: `8542.31`, `8471.50.0150`".into()),
+                    );
+                    return None;
+                }
+            }
+            None => None,
+        };
+        let developer = it.developer.as_ref().map(|d| {
+            match party_ids.get(d.as_str()) {
+                Some(&p) => {
+                    let raw = raw_parties.get(p as usize);
+                    // The party's own validation reports a bad country.
+                    let hq = raw
+                        .and_then(|r| r.headquarters.as_deref().or(Some(r.country.as_str())))
+                        .and_then(Country::parse);
+                    Developer {
+                        name: raw.map(|r| r.name.clone()).unwrap_or_else(|| d.clone()),
+                        party: Some(p),
+                        headquarters: hq,
+                        headquarters_source: hq.map(|_| "the developer party's headquarters"),
+                    }
+                }
+                None => Developer::named(d),
+            }
+        });
         Some(Item {
             id: it.id.clone(),
             name: it.name.clone(),
@@ -849,9 +977,14 @@ impl<'l> Validator<'l> {
             memory_bandwidth_gbps: membw,
             memory_bandwidth_density: mbd,
             datacenter: it.datacenter.unwrap_or(true),
+            datacenter_given: it.datacenter.is_some(),
             eccn,
             origin,
+            origin_given: it.origin.is_some(),
             form,
+            form_source,
+            hts,
+            developer,
         })
     }
 
@@ -864,11 +997,16 @@ impl<'l> Validator<'l> {
         let at = |k: &'static str| [P::K("facilities"), P::I(i), P::K(k)];
         let country = self.country(&f.country, &at("country"));
         let operator = self.reference(&f.operator, ids, &at("operator"), "party");
+        let region = match &f.region {
+            Some(r) => Some(self.region(r, &at("region"), country)?),
+            None => None,
+        };
         Some(Facility {
             id: f.id.clone(),
             name: f.name.clone(),
             country: country?,
             operator: operator?,
+            region,
         })
     }
 
@@ -906,7 +1044,30 @@ impl<'l> Validator<'l> {
             };
         let sender = party(self, &t.from, "from");
         let consignee = party(self, &t.to, "to");
-        let end_user = party(self, &t.end_user, "end_user");
+        // `end_user: unknown` says the file does not know the end user.
+        let end_user_unknown = t.end_user.as_deref() == Some(END_USER_UNKNOWN);
+        let end_user = if end_user_unknown {
+            Some(None)
+        } else {
+            match &t.end_user {
+                Some(id)
+                    if !refs.parties.contains_key(id.as_str())
+                        && did_you_mean(id, [END_USER_UNKNOWN]).is_some() =>
+                {
+                    self.error(
+                        "facts::dangling-id",
+                        &at("end_user"),
+                        format!("no party has the id `{id}`"),
+                        "unknown id",
+                        Some(format!(
+                            "did you mean `{END_USER_UNKNOWN}`? `end_user: unknown` says the end user is not known"
+                        )),
+                    );
+                    None
+                }
+                _ => party(self, &t.end_user, "end_user"),
+            }
+        };
         let lessor = party(self, &t.lessor, "lessor");
         let lessee = party(self, &t.lessee, "lessee");
         let facility = match &t.facility {
@@ -1036,8 +1197,9 @@ impl<'l> Validator<'l> {
             let issued = date_of(self, &a.issued, "issued");
             let notified = date_of(self, &a.notified, "notified");
             let expires = date_of(self, &a.expires, "expires");
-            if let (Some(akind), Some(issued), Some(notified), Some(expires)) =
-                (akind, issued, notified, expires)
+            let scope = self.scope(a, refs, &apath);
+            if let (Some(akind), Some(issued), Some(notified), Some(expires), Some(scope)) =
+                (akind, issued, notified, expires, scope)
             {
                 authorizations.push(Authorization {
                     kind: akind,
@@ -1046,26 +1208,33 @@ impl<'l> Validator<'l> {
                     notified,
                     confirmation: a.confirmation.clone(),
                     expires,
+                    scope,
+                    used_before: 0,
                 });
             }
         }
         let (sender, consignee, end_user, lessor, lessee, facility) =
             (sender?, consignee?, end_user?, lessor?, lessee?, facility?);
-        let end_user_given = end_user.is_some();
-        let end_user = end_user.or(if kind == Kind::Lease {
-            lessee
+        let end_user_source = if end_user_unknown {
+            EndUserSource::Unknown
+        } else if end_user.is_some() {
+            EndUserSource::Named
         } else {
-            consignee
-        });
-        let destination = match destination_given {
-            Some(d) => d?,
-            None => match (kind, facility, end_user) {
-                (Kind::Lease, Some(f), _) => refs.facility_list.get(f as usize)?.country,
-                (_, _, Some(u)) => refs.party_list.get(u as usize)?.country,
-                _ => return None,
-            },
+            EndUserSource::Defaulted
         };
-        Some(Transaction {
+        let (destination, destination_source) = match destination_given {
+            Some(d) => (d?, DestinationSource::Given),
+            // Derived below, with the end user's default.
+            None => (Country::parse("US")?, DestinationSource::EndUser),
+        };
+        let region = match &t.region {
+            Some(r) => match destination_given {
+                Some(d) => Some(self.region(r, &at("region"), d)?),
+                None => Some(self.region(r, &at("region"), None)?),
+            },
+            None => None,
+        };
+        let mut tx = Transaction {
             id: t.id.clone(),
             kind,
             date: date?,
@@ -1074,16 +1243,139 @@ impl<'l> Validator<'l> {
             sender,
             consignee,
             end_user,
-            end_user_given,
+            end_user_source,
             destination,
-            destination_given: t.destination.is_some(),
+            destination_source,
+            region,
             route,
             end_use,
             authorizations,
             facility,
             lessor,
             lessee,
+        };
+        if !self.head_ok {
+            return None;
+        }
+        derive_transaction(&mut tx, refs.party_list, refs.facility_list)?;
+        if let (Some(r), DestinationSource::RouteEnd | DestinationSource::EndUser) =
+            (&tx.region, tx.destination_source)
+        {
+            if t.region.is_some() && r.country() != Some(tx.destination) {
+                self.error(
+                    "facts::inconsistent",
+                    &at("region"),
+                    format!("region `{r}` is not in the destination {}", tx.destination),
+                    "in another country",
+                    Some("give `destination`, or a region of the destination".into()),
+                );
+                return None;
+            }
+        }
+        Some(tx)
+    }
+}
+
+/// The word that says a transaction's end user is not known (`end_user: unknown`).
+pub const END_USER_UNKNOWN: &str = "unknown";
+
+impl Validator<'_> {
+    /// What an authorization states it covers (items, parties, destination, quantity).
+    fn scope(
+        &mut self,
+        a: &RawAuthorization,
+        refs: &Refs<'_>,
+        apath: &dyn Fn(&'static str) -> [P; 5],
+    ) -> Option<Scope> {
+        let mut ok = true;
+        let items = match &a.items {
+            Some(list) => {
+                let mut out = Vec::with_capacity(list.len());
+                for (k, id) in list.iter().enumerate() {
+                    let mut path = apath("items").to_vec();
+                    path.push(P::I(k));
+                    match self.reference(&id.0, refs.items, &path, "item") {
+                        Some(i) => out.push(i),
+                        None => ok = false,
+                    }
+                }
+                Some(out)
+            }
+            None => None,
+        };
+        let mut party = |me: &mut Self, v: &Option<String>, key: &'static str| match v {
+            Some(id) => {
+                let r = me.reference(id, refs.parties, &apath(key), "party");
+                ok &= r.is_some();
+                r
+            }
+            None => None,
+        };
+        let consignee = party(self, &a.consignee, "consignee");
+        let end_user = party(self, &a.end_user, "end_user");
+        let destination = match &a.destination {
+            Some(d) => {
+                let c = self.country(d, &apath("destination"));
+                ok &= c.is_some();
+                c
+            }
+            None => None,
+        };
+        let quantity = match self.number(a.quantity, &apath("quantity"), 0.0, true, 1e12, "") {
+            Some(q) if q.fract() == 0.0 => Some(q as u64),
+            Some(q) => {
+                self.error(
+                    "facts::impossible-number",
+                    &apath("quantity"),
+                    format!("`quantity` is {q}, not a whole number"),
+                    "not whole",
+                    Some("give the number of units the authorization covers".into()),
+                );
+                None
+            }
+            None => {
+                ok &= a.quantity.is_none();
+                None
+            }
+        };
+        ok.then_some(Scope {
+            items,
+            consignee,
+            end_user,
+            destination,
+            quantity,
         })
+    }
+}
+
+/// Counts, for each authorization with a `number` and a stated `quantity`, the units of the
+/// same authorization that the file's earlier transactions (by date, then file order) use:
+/// a license used up by earlier shipments does not cover the next one.
+pub(crate) fn count_authorization_use(transactions: &mut [Transaction]) {
+    let mut order: Vec<usize> = (0..transactions.len()).collect();
+    order.sort_by_key(|i| transactions.get(*i).map(|t| t.date));
+    let mut used: HashMap<(AuthKind, String), u64> = HashMap::new();
+    for i in order {
+        let Some(t) = transactions.get_mut(i) else {
+            continue;
+        };
+        let q = t.quantity.unwrap_or(0);
+        for a in &mut t.authorizations {
+            if let (Some(n), Some(_)) = (&a.number, a.scope.quantity) {
+                let key = (a.kind, n.clone());
+                a.used_before = used.get(&key).copied().unwrap_or(0);
+            }
+        }
+        // Each authorization number counts once per transaction, whichever entry names it.
+        let mut seen: HashSet<(AuthKind, String)> = HashSet::new();
+        for a in &t.authorizations {
+            if let (Some(n), Some(_)) = (&a.number, a.scope.quantity) {
+                let key = (a.kind, n.clone());
+                if seen.insert(key.clone()) {
+                    *used.entry(key).or_insert(0) += q;
+                }
+            }
+        }
     }
 }
 

@@ -80,13 +80,34 @@ pub fn transaction(tx: &TransactionReport, rules: &RuleSet, style: Style) -> Str
     if tx.findings.is_empty() {
         let _ = writeln!(
             out,
-            "  no rule in the rule set applies to this transaction on {}\n",
+            "  no rule in the rule set applies to this transaction on {}",
             tx.date
         );
+        out.push_str(&assumptions(tx));
+        out.push('\n');
         return out;
     }
     for f in &tx.findings {
         out.push_str(&finding(tx, f, rules, style));
+    }
+    out.push_str(&assumptions(tx));
+    out
+}
+
+/// What the verdict relies on that the file does not establish, one line each.
+fn assumptions(tx: &TransactionReport) -> String {
+    let mut out = String::new();
+    if tx.assumptions.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "  relies on:");
+    for a in &tx.assumptions {
+        let rules = if a.rules.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", a.rules.join(", "))
+        };
+        let _ = writeln!(out, "    - {}{rules}", a.text);
     }
     out
 }

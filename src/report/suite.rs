@@ -70,6 +70,18 @@ pub fn human(result: &SuiteResult, rules: &RuleSet) -> String {
             outcomes.join(", ")
         );
     }
+    let cleared = result.false_clearances();
+    if !cleared.is_empty() {
+        let _ = writeln!(
+            out,
+            "✖ {} false clearance{}: the engine cleared what the cases expect to need a license, be prohibited or be indeterminate",
+            cleared.len(),
+            if cleared.len() == 1 { "" } else { "s" }
+        );
+        for c in &cleared {
+            let _ = writeln!(out, "    {c}");
+        }
+    }
     let (cp, cf, tp, tf) = result.counts();
     let digest = rules.digest();
     let _ = writeln!(
@@ -101,6 +113,9 @@ struct Summary {
     transactions: usize,
     transactions_passed: usize,
     transactions_failed: usize,
+    /// Transactions cleared where the case expects a license, a prohibition or an
+    /// indeterminate answer.
+    false_clearances: usize,
 }
 
 pub fn json(result: &SuiteResult, rules: &RuleSet) -> String {
@@ -119,6 +134,7 @@ pub fn json(result: &SuiteResult, rules: &RuleSet) -> String {
             transactions: tp + tf,
             transactions_passed: tp,
             transactions_failed: tf,
+            false_clearances: result.false_clearances().len(),
         },
         result,
     };

@@ -81,6 +81,8 @@ pub enum Item {
     Law(Name),
     Cite(Vec<Name>),
     Note(Name),
+    /// `note "…" when COND`: a caveat that matters when COND holds.
+    Caveat(Name, Expr),
     Help(Name),
     Explain(Name),
     Effective {
@@ -105,6 +107,14 @@ pub enum Item {
         name: Name,
         from: Option<Spanned<String>>,
         until: Option<Spanned<String>>,
+        /// `member AE uncertain from … until … "reason"`: the membership in that window is
+        /// not known.
+        uncertain: Option<Name>,
+    },
+    /// `compliance 2025-05-15 "note"`: compliance is required from this date.
+    Compliance {
+        date: Spanned<String>,
+        note: Option<Name>,
     },
     /// The body of a `define`.
     Body(Expr),
@@ -115,13 +125,19 @@ pub enum Expr {
     And(Vec<Expr>, Span),
     Or(Vec<Expr>, Span),
     Not(Box<Expr>, Span),
+    /// `A otherwise B`: A, or B where the facts leave A unknown.
+    Otherwise(Box<Expr>, Box<Expr>, Span),
     Test(Box<Test>, Span),
 }
 
 impl Expr {
     pub fn span(&self) -> Span {
         match self {
-            Expr::And(_, s) | Expr::Or(_, s) | Expr::Not(_, s) | Expr::Test(_, s) => *s,
+            Expr::And(_, s)
+            | Expr::Or(_, s)
+            | Expr::Not(_, s)
+            | Expr::Otherwise(_, _, s)
+            | Expr::Test(_, s) => *s,
         }
     }
 }
@@ -130,6 +146,10 @@ impl Expr {
 pub enum Test {
     /// `item is [not] 3A090.a`
     ItemIs { negated: bool, eccn: Name },
+    /// `declared`, in a `classify` block: the item's declared ECCN is the block's.
+    Declared,
+    /// `true` or `false`.
+    Constant(bool),
     /// `item.tpp >= 4800`, `destination in D5`, `item.datacenter`, ...
     Value { path: Name, tail: Option<ValueTail> },
     /// `route passes through [SG, MY]`
@@ -192,6 +212,13 @@ pub enum PartyPred {
     HeadquarteredIn(Vec<Name>),
     LocatedIn(Vec<Name>),
     ListedOn(Vec<Name>),
-    OwnedBy { bound: ShareBound, lists: Vec<Name> },
+    OwnedBy {
+        bound: ShareBound,
+        lists: Vec<Name>,
+    },
+    /// `is a distributor`
+    Distributor,
+    /// `is named`: the file names this party itself (not a default, not `unknown`).
+    Named,
     Same(PartyExpr),
 }

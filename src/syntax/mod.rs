@@ -466,8 +466,17 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::group_item
         | Rule::members_item
         | Rule::member_item
+        | Rule::uncertain_item
         | Rule::k_members
         | Rule::k_member => "`members`, `member`, `cite` or `note`",
+        Rule::k_uncertain => "`uncertain`",
+        Rule::compliance_item | Rule::k_compliance => "`compliance`",
+        Rule::k_otherwise => "`otherwise`",
+        Rule::codes | Rule::code => "a code such as `5A992.c`, `8542` or `UA-43`",
+        Rule::declared_test | Rule::k_declared => "`declared`",
+        Rule::constant => "`true` or `false`",
+        Rule::distributor_pred | Rule::k_a | Rule::k_distributor => "`a distributor`",
+        Rule::named_pred | Rule::k_named => "`named`",
         Rule::title_item | Rule::k_title => "`title`",
         Rule::law_item | Rule::k_law => "`law`",
         Rule::cite_item | Rule::k_cite => "`cite`",
@@ -491,7 +500,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::percent | Rule::share_bound => "a share such as `50%`",
         Rule::bound_kind => "`at least` or `more than`",
         Rule::string => "a quoted string",
-        Rule::cond | Rule::conj | Rule::neg | Rule::not_op | Rule::k_not => "a condition",
+        Rule::cond | Rule::alt | Rule::conj | Rule::neg | Rule::not_op | Rule::k_not => {
+            "a condition"
+        }
         Rule::item_is | Rule::value_test | Rule::value_path | Rule::item_attr | Rule::tx_attr => {
             "a condition"
         }
@@ -527,7 +538,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::located_pred
         | Rule::listed_pred
         | Rule::owned_pred
-        | Rule::same_party => "`headquartered in`, `located in`, `listed on`, `owned` or a party",
+        | Rule::same_party => {
+            "`headquartered in`, `located in`, `listed on`, `owned`, `a distributor`, `named` or a party"
+        }
         Rule::params => "`(`",
         Rule::EOI => "the end of the declaration",
         Rule::declaration => {
@@ -793,7 +806,13 @@ impl Builder {
         };
         let item = match rule {
             Rule::title_item => Item::Title(one_string("the title")?),
-            Rule::note_item => Item::Note(one_string("the note")?),
+            Rule::note_item => {
+                let text = one_string("the note")?;
+                match parts.iter().find(|p| p.as_rule() == Rule::cond) {
+                    Some(c) => Item::Caveat(text, self.cond(c.clone())?),
+                    None => Item::Note(text),
+                }
+            }
             Rule::help_item => Item::Help(one_string("the help text")?),
             Rule::explain_item => Item::Explain(one_string("the explanation")?),
             Rule::cite_item => Item::Cite(self.strings(&parts)),
@@ -850,8 +869,21 @@ impl Builder {
                     .map(|p| self.text(p))
                     .collect(),
             ),
-            Rule::member_item => {
+            Rule::compliance_item => Item::Compliance {
+                date: self
+                    .dates(&parts)
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| self.broken("the compliance date", span))?,
+                note: self.strings(&parts).into_iter().next(),
+            },
+            Rule::member_item | Rule::uncertain_item => {
                 let name = self.text(&self.first(&parts, Rule::name, "the member", span)?);
+                let uncertain = if rule == Rule::uncertain_item {
+                    Some(one_string("the reason")?)
+                } else {
+                    None
+                };
                 let mut from = None;
                 let mut until = None;
                 let mut last_kw = "";
@@ -864,7 +896,12 @@ impl Builder {
                         _ => {}
                     }
                 }
-                Item::Member { name, from, until }
+                Item::Member {
+                    name,
+                    from,
+                    until,
+                    uncertain,
+                }
             }
             _ => return Err(self.broken("an attribute", span)),
         };
@@ -874,13 +911,35 @@ impl Builder {
     fn cond(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
         let rule = pair.as_rule();
+        if rule == Rule::constant {
+            let value = pair.as_str().starts_with("true");
+            return Ok(Expr::Test(Box::new(Test::Constant(value)), span));
+        }
         let parts: Vec<_> = self
             .children(pair)
             .into_iter()
             .filter(|p| !matches!(p.as_rule(), Rule::k_or | Rule::k_and))
             .collect();
         match rule {
-            Rule::cond | Rule::conj => {
+            Rule::cond => {
+                // `A otherwise B otherwise C` reads as `A otherwise (B otherwise C)`.
+                let mut exprs = Vec::with_capacity(parts.len());
+                for p in parts
+                    .into_iter()
+                    .filter(|p| p.as_rule() != Rule::k_otherwise)
+                {
+                    exprs.push(self.cond(p)?);
+                }
+                let mut expr = exprs
+                    .pop()
+                    .ok_or_else(|| self.broken("a condition", span))?;
+                while let Some(first) = exprs.pop() {
+                    let joined = first.span().join(expr.span());
+                    expr = Expr::Otherwise(Box::new(first), Box::new(expr), joined);
+                }
+                Ok(expr)
+            }
+            Rule::alt | Rule::conj => {
                 let mut exprs = Vec::with_capacity(parts.len());
                 for p in parts {
                     exprs.push(self.cond(p)?);
@@ -888,7 +947,7 @@ impl Builder {
                 if exprs.len() == 1 {
                     return exprs.pop().ok_or_else(|| self.broken("a condition", span));
                 }
-                Ok(if rule == Rule::cond {
+                Ok(if rule == Rule::alt {
                     Expr::Or(exprs, span)
                 } else {
                     Expr::And(exprs, span)
@@ -916,6 +975,7 @@ impl Builder {
     fn test(&self, rule: Rule, parts: Vec<Pair<'_, Rule>>, span: Span) -> Built<Test> {
         let negated = parts.iter().any(|p| p.as_rule() == Rule::negation);
         match rule {
+            Rule::declared_test => Ok(Test::Declared),
             Rule::item_is => Ok(Test::ItemIs {
                 negated,
                 eccn: self.text(&self.first(&parts, Rule::eccn, "the ECCN", span)?),
@@ -982,6 +1042,8 @@ impl Builder {
                                 | Rule::located_pred
                                 | Rule::listed_pred
                                 | Rule::owned_pred
+                                | Rule::distributor_pred
+                                | Rule::named_pred
                                 | Rule::same_party
                         )
                     })
@@ -1025,11 +1087,21 @@ impl Builder {
             }
             Rule::membership => Ok(ValueTail::In {
                 negated,
-                names: self.names(&self.first(&parts, Rule::names, "the places", span)?),
+                names: self.names(
+                    parts
+                        .iter()
+                        .find(|p| matches!(p.as_rule(), Rule::names | Rule::codes))
+                        .ok_or_else(|| self.broken("the places", span))?,
+                ),
             }),
             Rule::equality => Ok(ValueTail::Is {
                 negated,
-                name: self.text(&self.first(&parts, Rule::name, "the value", span)?),
+                name: self.text(
+                    parts
+                        .iter()
+                        .find(|p| matches!(p.as_rule(), Rule::name | Rule::code))
+                        .ok_or_else(|| self.broken("the value", span))?,
+                ),
             }),
             Rule::disagrees => Ok(ValueTail::Disagrees(span)),
             _ => Err(self.broken("the test", span)),
@@ -1039,7 +1111,7 @@ impl Builder {
     fn names(&self, pair: &Pair<'_, Rule>) -> Vec<Name> {
         pair.clone()
             .into_inner()
-            .filter(|p| matches!(p.as_rule(), Rule::name | Rule::list_name))
+            .filter(|p| matches!(p.as_rule(), Rule::name | Rule::list_name | Rule::code))
             .map(|p| self.text(&p))
             .collect()
     }
@@ -1151,6 +1223,8 @@ impl Builder {
                 )?)?,
                 lists: self.names(&self.first(&parts, Rule::lists, "the lists", span)?),
             }),
+            Rule::distributor_pred => Ok(PartyPred::Distributor),
+            Rule::named_pred => Ok(PartyPred::Named),
             Rule::same_party => Ok(PartyPred::Same(self.party(self.first(
                 &parts,
                 Rule::party,

@@ -57,7 +57,7 @@ pub struct Summary {
     /// Index into [`World::country_sets`]: the owners' locations.
     pub locations: u32,
     /// Earliest designation date among the owners, per list (`Date::MAX`: none).
-    pub listed: [Date; 4],
+    pub listed: [Date; ListKind::COUNT],
 }
 
 /// The owner closures at one threshold: per party, an index into [`World::summaries`]
@@ -89,7 +89,7 @@ pub struct World {
     /// Per party: `[country, headquarters]`, packed for the checks that read only these.
     pub homes: Vec<[Country; 2]>,
     /// Per party, per list: the earliest date of designation (`Date::MAX`: not listed).
-    pub listed_since: Vec<[Date; 4]>,
+    pub listed_since: Vec<[Date; ListKind::COUNT]>,
     /// Per party: what the known shares leave (100% minus their sum), the most an owner of
     /// unknown share can hold. Summed once here: summing per edge was quadratic in a party's
     /// owners (100,000 owners of unknown share took seconds, a million would not finish).
@@ -133,11 +133,11 @@ impl World {
         // once, by its first entry.
         edges.dedup_by_key(|(owned, owner, _)| (*owned, *owner));
         let graph = sorted_graph(&edges, n);
-        let listed_since: Vec<[Date; 4]> = facts
+        let listed_since: Vec<[Date; ListKind::COUNT]> = facts
             .parties
             .iter()
             .map(|p| {
-                let mut since = [NEVER; 4];
+                let mut since = [NEVER; ListKind::COUNT];
                 for d in &p.lists {
                     if let Some(slot) = since.get_mut(d.list as usize) {
                         *slot = (*slot).min(d.since.unwrap_or(Date::MIN));
@@ -303,14 +303,14 @@ impl World {
                 },
                 listed: match self.listed_since.get(i) {
                     Some(since) if asks & Asks::LISTED != 0 => *since,
-                    _ => [NEVER; 4],
+                    _ => [NEVER; ListKind::COUNT],
                 },
             })
             .collect();
         let empty = Summary {
             headquarters: interner.intern(CountrySet::EMPTY),
             locations: interner.intern(CountrySet::EMPTY),
-            listed: [NEVER; 4],
+            listed: [NEVER; ListKind::COUNT],
         };
         // Components come so that every edge points to an earlier one (`scc`): owners
         // come before the parties they own. Each component is folded as it is found (no list

@@ -5,7 +5,7 @@
 //! and fixpoint iteration over the parsed facts. It shares the compiler with the product, so it
 //! checks `chipgate::check` and `chipgate::world`; the hand-written rules check the compiler.
 
-use chipgate::facts::{EndUse, Kind, ListKind};
+use chipgate::facts::{EndUse, EndUserSource, Kind, ListKind};
 use chipgate::ir::{
     Cmp, Cond, LeadField, NumAttr, PartyPred, PartyRef, PlaceSet, Role, RouteMode, Test,
 };
@@ -42,16 +42,31 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     /// A country is in a place set on the date: listed itself, or a member of a listed group
-    /// in a window that holds the date.
-    fn inside(&self, country: &str, places: &PlaceSet) -> bool {
+    /// in a window that holds the date (true); a member of one in an uncertain window only
+    /// (unknown); else false.
+    fn inside(&self, country: &str, places: &PlaceSet) -> Truth {
         let date = self.case.date;
-        places.countries.iter().any(|c| c.to_string() == country)
+        let sure = places.countries.iter().any(|c| c.to_string() == country)
             || places.groups.iter().any(|g| {
                 self.ir.groups[usize::from(*g)]
                     .members
                     .iter()
                     .any(|(c, w)| c.to_string() == country && w.contains(date))
-            })
+            });
+        if sure {
+            return Truth::T;
+        }
+        let maybe = places.groups.iter().any(|g| {
+            self.ir.groups[usize::from(*g)]
+                .uncertain
+                .iter()
+                .any(|u| u.country.to_string() == country && u.window.contains(date))
+        });
+        if maybe {
+            U
+        } else {
+            F
+        }
     }
 
     fn cond(&self, c: &Cond) -> Truth {
@@ -59,6 +74,10 @@ impl Walker<'_> {
             Cond::And(cs) => and(&cs.iter().map(|c| self.cond(c)).collect::<Vec<_>>()),
             Cond::Or(cs) => or(&cs.iter().map(|c| self.cond(c)).collect::<Vec<_>>()),
             Cond::Not(c) => not(self.cond(c)),
+            Cond::Otherwise(a, b) => match self.cond(a) {
+                U => self.cond(b),
+                v => v,
+            },
             // The product's precomputed item part: the reference walks what is inside.
             Cond::Item(c, _) => self.cond(c),
             Cond::Test(t, _) => self.test(t),
@@ -108,15 +127,41 @@ impl Walker<'_> {
                     return F;
                 }
                 match (&case.item.eccn, or(&named)) {
-                    (Some(declared), U) => b(eccn_under(declared, pattern)),
+                    (Some(declared), U) if eccn_under(declared, pattern) => Truth::T,
+                    (Some(declared), U) if eccn_under(pattern, declared) => U,
+                    (Some(_), U) => F,
                     (_, computed) => computed,
                 }
             }
+            Test::Declared { eccn } => b(case
+                .item
+                .eccn
+                .as_deref()
+                .is_some_and(|d| eccn_under(d, eccn))),
+            Test::ItemEccnIn { patterns } => match &case.item.eccn {
+                None => U,
+                Some(d) => b(patterns.iter().any(|p| eccn_under(d, p))),
+            },
+            Test::ItemHts { prefixes } => match &case.item.hts {
+                None => U,
+                Some(h) => b(prefixes.iter().any(|p| h.starts_with(p.as_str()))),
+            },
+            Test::ItemDeveloperHq(places) => match &case.item.developer {
+                None => self.inside(&case.item.origin.to_string(), places),
+                Some(d) => match d.headquarters {
+                    None => U,
+                    Some(hq) => self.inside(&hq.to_string(), places),
+                },
+            },
+            Test::Region(codes) => match &tx.region {
+                None => U,
+                Some(r) => b(codes.iter().any(|c| c == r.code())),
+            },
             Test::ItemNum { attr, op, value } => {
                 self.number(*attr).map_or(U, |x| b(holds(*op, x, *value)))
             }
             Test::ItemDatacenter => b(case.item.datacenter),
-            Test::ItemOrigin(places) => b(self.inside(&case.item.origin.to_string(), places)),
+            Test::ItemOrigin(places) => self.inside(&case.item.origin.to_string(), places),
             Test::ItemForm(form) => b(case.item.form == *form),
             Test::ItemEccnDisagrees => {
                 let Some(declared) = &case.item.eccn else {
@@ -144,7 +189,7 @@ impl Walker<'_> {
             Test::Quantity { op, value } => case.quantity(|q| holds(*op, q, *value)),
             Test::TotalTpp { op, value } => case.total_tpp(|t| holds(*op, t, *value)),
             Test::Date { op, date } => b(holds_date(*op, case.date, *date)),
-            Test::Destination(places) => b(self.inside(&case.destination(), places)),
+            Test::Destination(places) => self.inside(&case.destination(), places),
             Test::EndUse(mask) => {
                 let uses: Vec<EndUse> = EndUse::ALL
                     .into_iter()
@@ -158,15 +203,23 @@ impl Walker<'_> {
             Test::Route { mode, places } => {
                 let hops = case.hops();
                 let last = hops.len().saturating_sub(1);
-                b(hops.iter().enumerate().any(|(i, c)| {
-                    let at = match mode {
-                        RouteMode::PassesThrough => i >= 1 && i < last,
-                        RouteMode::Includes => true,
-                        RouteMode::StartsIn => i == 0,
-                        RouteMode::EndsIn => i == last,
-                    };
-                    at && self.inside(c, places)
-                }))
+                or(&hops
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let at = match mode {
+                            RouteMode::PassesThrough => i >= 1 && i < last,
+                            RouteMode::Includes => true,
+                            RouteMode::StartsIn => i == 0,
+                            RouteMode::EndsIn => i == last,
+                        };
+                        if at {
+                            self.inside(c, places)
+                        } else {
+                            F
+                        }
+                    })
+                    .collect::<Vec<_>>())
             }
             Test::Authorized { kind, lead } => case.authorized(
                 *kind,
@@ -186,13 +239,21 @@ impl Walker<'_> {
                     F
                 }
             }
+            Test::Party {
+                party: PartyRef::Role(role),
+                pred: PartyPred::Named,
+            } => match role {
+                Role::EndUser => b(tx.end_user_source == EndUserSource::Named),
+                _ => b(self.one(&PartyRef::Role(*role)).is_ok()),
+            },
             Test::Party { party, pred } => match party {
                 PartyRef::AnyOwner { of, threshold } => {
                     let t = self.ir.needs.thresholds[usize::from(*threshold)];
                     match self.one(of) {
                         Err(v) => v,
-                        Ok(p) => case
-                            .any_owner(Some(p), (t.share.0, t.inclusive), |q| self.pred(q, pred)),
+                        Ok(p) => case.any_owner(Ok(p), (t.share.0, t.inclusive), |q| {
+                            self.owner_pred(q, pred)
+                        }),
                     }
                 }
                 _ => match self.one(party) {
@@ -207,6 +268,7 @@ impl Walker<'_> {
     fn one(&self, party: &PartyRef) -> Result<u32, Truth> {
         let tx = self.case.tx;
         match party {
+            PartyRef::Role(Role::EndUser) if tx.end_user_source == EndUserSource::Unknown => Err(U),
             PartyRef::Role(role) => match role {
                 Role::Sender => tx.sender,
                 Role::Consignee => tx.consignee,
@@ -224,13 +286,30 @@ impl Walker<'_> {
         }
     }
 
+    /// A predicate asked of an owner up a chain: a listing counts from its `since`, its
+    /// `until` not followed (the conservative reading ownership questions take).
+    fn owner_pred(&self, p: u32, pred: &PartyPred) -> Truth {
+        match pred {
+            PartyPred::ListedOn(mask) => {
+                let lists: Vec<ListKind> = ListKind::ALL
+                    .into_iter()
+                    .filter(|l| mask & l.bit() != 0)
+                    .collect();
+                self.case.listed_ever(p, &lists)
+            }
+            _ => self.pred(p, pred),
+        }
+    }
+
     fn pred(&self, p: u32, pred: &PartyPred) -> Truth {
         let party = self.case.party(p);
         match pred {
             PartyPred::HeadquarteredIn(places) => {
-                b(self.inside(&party.headquarters.to_string(), places))
+                self.inside(&party.headquarters.to_string(), places)
             }
-            PartyPred::LocatedIn(places) => b(self.inside(&party.country.to_string(), places)),
+            PartyPred::LocatedIn(places) => self.inside(&party.country.to_string(), places),
+            PartyPred::Distributor => party.distributor.map_or(U, b),
+            PartyPred::Named => Truth::T,
             PartyPred::ListedOn(mask) => {
                 let lists: Vec<ListKind> = ListKind::ALL
                     .into_iter()
@@ -245,7 +324,7 @@ impl Walker<'_> {
                     .filter(|l| mask & l.bit() != 0)
                     .collect();
                 self.case
-                    .owned_by_listed(Some(p), (t.share.0, t.inclusive), &lists)
+                    .owned_by_listed(Ok(p), (t.share.0, t.inclusive), &lists)
             }
             PartyPred::Same(other) => self.case.same(Ok(p), self.one(other)),
         }
@@ -288,7 +367,8 @@ pub fn judge_file(rules: &RuleSet, file: &TransactionFile, as_of: Option<Date>) 
                     _ => Verdict::Indeterminate,
                 };
                 if v >= Verdict::LicenseRequired
-                    && rule.unenforced.iter().any(|u| u.window.contains(date))
+                    && (rule.unenforced.iter().any(|u| u.window.contains(date))
+                        || rule.compliance.as_ref().is_some_and(|c| date < c.date))
                 {
                     v = Verdict::Warning;
                 }

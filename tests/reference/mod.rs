@@ -13,7 +13,9 @@
 pub mod ir;
 pub mod world;
 
-use chipgate::facts::{AuthKind, EndUse, Form, Item, Kind, ListKind, Party, Transaction};
+use chipgate::facts::{
+    AuthKind, EndUse, EndUserSource, Form, Item, Kind, ListKind, Party, Transaction,
+};
 use chipgate::{Date, TransactionFile, Verdict};
 
 /// Kleene's three truth values, ordered false < unknown < true.
@@ -74,6 +76,18 @@ fn in_g2(country: &str, date: Date) -> bool {
     in_g1(country, date) || country == "SG" || (country == "MY" && within(date, "2025-01-01", None))
 }
 
+/// Group G3 on a date: UA; SA until 2024-06-01, then unknown until 2025-01-15; AE unknown
+/// from 2024-06-01.
+fn in_g3(country: &str, date: Date) -> Truth {
+    match country {
+        "UA" => Truth::T,
+        "SA" if date < d("2024-06-01") => Truth::T,
+        "SA" if date < d("2025-01-15") => U,
+        "AE" if date >= d("2024-06-01") => U,
+        _ => F,
+    }
+}
+
 /// One transaction on one date, and the questions the rules ask about it.
 pub struct Case<'a> {
     pub file: &'a TransactionFile,
@@ -121,7 +135,7 @@ impl<'a> Case<'a> {
     /// The three classifications of rules.cg, as written there.
     fn class_9a001a(&self) -> Truth {
         let when = and(&[
-            b(!self.is_computer()),
+            b(self.item.form == Form::Ic),
             or(&[
                 self.tpp(|t| t >= 4800.0),
                 and(&[self.tpp(|t| t >= 1600.0), self.pd(|p| p >= 5.92)]),
@@ -133,7 +147,7 @@ impl<'a> Case<'a> {
 
     fn class_9a001b(&self) -> Truth {
         and(&[
-            b(!self.is_computer()),
+            b(self.item.form == Form::Ic),
             self.tpp(|t| t >= 2400.0),
             self.pd(|p| p < 5.92),
         ])
@@ -158,6 +172,14 @@ impl<'a> Case<'a> {
         if within(self.date, "2023-01-01", None) {
             out.push(("9A002", self.class_9a002()));
         }
+        if within(self.date, "2023-01-01", None) {
+            let declared = self
+                .item
+                .eccn
+                .as_deref()
+                .is_some_and(|d| eccn_under(d, "9A009"));
+            out.push(("9A009", b(declared)));
+        }
         out
     }
 
@@ -175,7 +197,10 @@ impl<'a> Case<'a> {
         }
         let computed = or(&named);
         match (&self.item.eccn, computed) {
-            (Some(declared), U) => b(eccn_under(declared, pattern)),
+            (Some(declared), U) if eccn_under(declared, pattern) => Truth::T,
+            // A declared family (`9A001`) does not say which paragraph.
+            (Some(declared), U) if eccn_under(pattern, declared) => U,
+            (Some(_), U) => F,
             _ => computed,
         }
     }
@@ -256,6 +281,44 @@ impl<'a> Case<'a> {
             {
                 continue;
             }
+            // What it names must cover the transaction; what the transaction leaves open
+            // (no quantity, an unknown end user) cannot be shown to be covered.
+            let sc = &a.scope;
+            let consignee = if self.tx.kind == Kind::Lease {
+                self.tx.lessee
+            } else {
+                self.tx.consignee
+            };
+            let unknown_end_user = self.tx.end_user_source == EndUserSource::Unknown;
+            let mut covers = Truth::T;
+            if sc
+                .items
+                .as_ref()
+                .is_some_and(|i| !i.contains(&self.tx.item))
+                || sc.consignee.is_some_and(|c| consignee != Some(c))
+                || sc
+                    .end_user
+                    .is_some_and(|u| !unknown_end_user && self.tx.end_user != Some(u))
+                || sc.destination.is_some_and(|d| d != self.tx.destination)
+            {
+                covers = F;
+            }
+            if covers == Truth::T {
+                if let Some(q) = sc.quantity {
+                    covers = match self.tx.quantity {
+                        Some(n) if a.used_before + n > q => F,
+                        Some(_) => covers,
+                        None => U,
+                    };
+                }
+                if sc.end_user.is_some() && unknown_end_user && covers == Truth::T {
+                    covers = U;
+                }
+            }
+            if covers != Truth::T {
+                result = or(&[result, if covers == U { U } else { F }]);
+                continue;
+            }
             let Some((field, days)) = lead else {
                 return Truth::T;
             };
@@ -289,7 +352,7 @@ impl<'a> Case<'a> {
         }
         and(&[
             or(&[self.exception_ex1(), self.authorized(AuthKind::Aca, None)]),
-            not(self.hq_g1(self.tx.end_user)),
+            not(self.hq_g1(self.end_user())),
         ])
     }
 
@@ -302,8 +365,11 @@ impl<'a> Case<'a> {
     }
 
     /// A test of one party, when the transaction names it (a party it does not name fails).
-    fn of(&self, party: Option<u32>, test: impl Fn(u32) -> Truth) -> Truth {
-        party.map_or(F, test)
+    fn of(&self, party: Result<u32, Truth>, test: impl Fn(u32) -> Truth) -> Truth {
+        match party {
+            Ok(p) => test(p),
+            Err(t) => t,
+        }
     }
 
     fn hq_in_g1(&self, p: u32) -> Truth {
@@ -314,12 +380,22 @@ impl<'a> Case<'a> {
         b(places(&code(&self.party(p).country)))
     }
 
-    fn listed(&self, p: u32, lists: &[ListKind]) -> Truth {
+    /// Listed as an owner is asked about: from the designation's `since`, its `until` not
+    /// followed (ownership questions take the conservative reading).
+    pub(crate) fn listed_ever(&self, p: u32, lists: &[ListKind]) -> Truth {
         b(self
             .party(p)
             .lists
             .iter()
             .any(|l| lists.contains(&l.list) && l.since.is_none_or(|s| s <= self.date)))
+    }
+
+    fn listed(&self, p: u32, lists: &[ListKind]) -> Truth {
+        b(self
+            .party(p)
+            .lists
+            .iter()
+            .any(|l| lists.contains(&l.list) && l.holds_on(self.date)))
     }
 
     /// The owner a known share of more than half makes the majority owner.
@@ -365,7 +441,7 @@ impl<'a> Case<'a> {
         }
     }
 
-    fn hq_g1(&self, party: Option<u32>) -> Truth {
+    fn hq_g1(&self, party: Result<u32, Truth>) -> Truth {
         self.of(party, |p| {
             or(&[
                 self.hq_in_g1(p),
@@ -428,7 +504,7 @@ impl<'a> Case<'a> {
     /// might.
     fn any_owner(
         &self,
-        party: Option<u32>,
+        party: Result<u32, Truth>,
         threshold: (u32, bool),
         test: impl Fn(u32) -> Truth,
     ) -> Truth {
@@ -457,14 +533,14 @@ impl<'a> Case<'a> {
     /// with unknown shares at their largest (possible).
     fn owned_by_listed(
         &self,
-        party: Option<u32>,
+        party: Result<u32, Truth>,
         threshold: (u32, bool),
         lists: &[ListKind],
     ) -> Truth {
         let reached = |possible: bool| -> Vec<bool> {
             let n = self.file.parties.len();
             let listed: Vec<bool> = (0..n as u32)
-                .map(|p| self.listed(p, lists) == Truth::T)
+                .map(|p| self.listed_ever(p, lists) == Truth::T)
                 .collect();
             let mut owned = vec![false; n];
             loop {
@@ -518,6 +594,14 @@ impl<'a> Case<'a> {
 
     fn role(&self, r: Option<u32>) -> Result<u32, Truth> {
         r.ok_or(F)
+    }
+
+    /// The end user: unknown when the file says it is not known.
+    fn end_user(&self) -> Result<u32, Truth> {
+        if self.tx.end_user_source == EndUserSource::Unknown {
+            return Err(U);
+        }
+        self.role(self.tx.end_user)
     }
 
     // ---- the rules of rules.cg, in order
@@ -674,7 +758,7 @@ impl<'a> Case<'a> {
             &|| {
                 and(&[
                     b(k == Lease),
-                    self.of(tx.lessee, |p| self.located_in(p, g1)),
+                    self.of(self.role(tx.lessee), |p| self.located_in(p, g1)),
                 ])
             },
             None,
@@ -732,7 +816,7 @@ impl<'a> Case<'a> {
             &not_lease,
             &|| {
                 let controlled = and(&[b(g2(&dest)), b(dest != "SG")]);
-                and(&[self.hq_g1(tx.end_user), not(controlled)])
+                and(&[self.hq_g1(self.end_user()), not(controlled)])
             },
             Some(&|| self.exception_ex1()),
             LicenseRequired,
@@ -743,8 +827,8 @@ impl<'a> Case<'a> {
             None,
             &all,
             &|| {
-                self.any_owner(tx.end_user, (250_000, false), |q| {
-                    self.listed(q, &[ListKind::EntityList, ListKind::Sdn])
+                self.any_owner(self.end_user(), (250_000, false), |q| {
+                    self.listed_ever(q, &[ListKind::EntityList, ListKind::Sdn])
                 })
             },
             None,
@@ -755,7 +839,11 @@ impl<'a> Case<'a> {
             "2023-01-01",
             None,
             &not_lease,
-            &|| self.any_owner(tx.consignee, (500_000, true), |q| self.hq_in_g1(q)),
+            &|| {
+                self.any_owner(self.role(tx.consignee), (500_000, true), |q| {
+                    self.hq_in_g1(q)
+                })
+            },
             None,
             LicenseRequired,
         );
@@ -765,7 +853,7 @@ impl<'a> Case<'a> {
             None,
             &all,
             &|| {
-                self.any_owner(tx.end_user, (100_000, true), |q| {
+                self.any_owner(self.end_user(), (100_000, true), |q| {
                     self.located_in(q, |c| c == "RU")
                 })
             },
@@ -777,7 +865,7 @@ impl<'a> Case<'a> {
             "2023-01-01",
             None,
             &all,
-            &|| self.owned_by_listed(tx.end_user, (500_000, true), &[ListKind::EntityList]),
+            &|| self.owned_by_listed(self.end_user(), (500_000, true), &[ListKind::EntityList]),
             None,
             LicenseRequired,
         );
@@ -788,7 +876,7 @@ impl<'a> Case<'a> {
             &not_lease,
             &|| {
                 self.owned_by_listed(
-                    tx.consignee,
+                    self.role(tx.consignee),
                     (500_000, false),
                     &[ListKind::MeuList, ListKind::Sdn],
                 )
@@ -803,8 +891,12 @@ impl<'a> Case<'a> {
             &not_lease,
             &|| {
                 or(&[
-                    self.of(tx.end_user, |p| self.listed(p, &[ListKind::UnverifiedList])),
-                    self.of(tx.consignee, |p| self.listed(p, &[ListKind::EntityList])),
+                    self.of(self.end_user(), |p| {
+                        self.listed(p, &[ListKind::UnverifiedList])
+                    }),
+                    self.of(self.role(tx.consignee), |p| {
+                        self.listed(p, &[ListKind::EntityList])
+                    }),
                 ])
             },
             None,
@@ -817,8 +909,8 @@ impl<'a> Case<'a> {
             &not_lease,
             &|| {
                 and(&[
-                    not(self.same(self.role(tx.consignee), self.role(tx.end_user))),
-                    self.of(tx.end_user, |p| self.located_in(p, g1)),
+                    not(self.same(self.role(tx.consignee), self.end_user())),
+                    self.of(self.end_user(), |p| self.located_in(p, g1)),
                 ])
             },
             None,
@@ -830,9 +922,9 @@ impl<'a> Case<'a> {
             None,
             &all,
             &|| {
-                let parent = self.role(tx.end_user).and_then(|p| self.ultimate_parent(p));
+                let parent = self.end_user().and_then(|p| self.ultimate_parent(p));
                 and(&[
-                    not(self.same(parent, self.role(tx.end_user))),
+                    not(self.same(parent, self.end_user())),
                     match parent {
                         Ok(top) => self.located_in(top, |c| c == "CN"),
                         Err(t) => t,
@@ -848,7 +940,7 @@ impl<'a> Case<'a> {
             None,
             &not_lease,
             &|| {
-                self.any_owner(tx.end_user, (500_000, true), |q| {
+                self.any_owner(self.end_user(), (500_000, true), |q| {
                     self.same(Ok(q), self.role(tx.sender))
                 })
             },
@@ -861,8 +953,8 @@ impl<'a> Case<'a> {
             None,
             &all,
             &|| {
-                self.any_owner(tx.end_user, (500_000, false), |q| {
-                    self.owned_by_listed(Some(q), (500_000, true), &[ListKind::Sdn])
+                self.any_owner(self.end_user(), (500_000, false), |q| {
+                    self.owned_by_listed(Ok(q), (500_000, true), &[ListKind::Sdn])
                 })
             },
             None,
@@ -884,7 +976,7 @@ impl<'a> Case<'a> {
             &[Lease],
             &|| {
                 or(&[
-                    self.of(self.operator(), |p| self.hq_in_g1(p)),
+                    self.of(self.role(self.operator()), |p| self.hq_in_g1(p)),
                     match self.role(tx.lessee).and_then(|p| self.ultimate_parent(p)) {
                         Ok(top) => self.hq_in_g1(top),
                         Err(t) => t,
@@ -917,7 +1009,167 @@ impl<'a> Case<'a> {
             None,
             Warning,
         );
+        let g3 = |c: &str| in_g3(c, date);
+        rule(
+            "t.uncertain",
+            "2023-01-01",
+            None,
+            &not_lease,
+            &|| {
+                let through: Vec<Truth> = hops
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i >= 1 && *i < last)
+                    .map(|(_, c)| g3(c))
+                    .collect();
+                or(&[
+                    g3(&dest),
+                    self.of(self.end_user(), |p| g3(&code(&self.party(p).headquarters))),
+                    or(&through),
+                    g3(&code(&self.item.origin)),
+                ])
+            },
+            None,
+            LicenseRequired,
+        );
+        rule(
+            "t.owner-uncertain",
+            "2023-01-01",
+            None,
+            &all,
+            &|| {
+                self.any_owner(self.end_user(), (500_000, true), |q| {
+                    g3(&code(&self.party(q).headquarters))
+                })
+            },
+            None,
+            Warning,
+        );
+        rule(
+            "t.compliance",
+            "2024-01-01",
+            None,
+            &[Export],
+            &|| b(dest == "AE" || dest == "SA"),
+            Some(&|| self.authorized(AuthKind::License, None)),
+            LicenseRequired,
+        );
+        rule(
+            "t.otherwise",
+            "2023-01-01",
+            None,
+            &[Export, Reexport],
+            &|| {
+                let fast = match self.tpp(|t| t >= 4800.0) {
+                    U => self.declared_in(&["9A001", "3A090"]),
+                    v => v,
+                };
+                and(&[fast, b(g1(&dest))])
+            },
+            None,
+            LicenseRequired,
+        );
+        rule(
+            "t.declared",
+            "2023-01-01",
+            None,
+            &not_lease,
+            &|| {
+                let hts = match &self.item.hts {
+                    None => U,
+                    Some(h) => b(h.starts_with("8542") || h.starts_with("8471")),
+                };
+                or(&[
+                    self.item_is("9A009"),
+                    and(&[self.declared_in(&["EAR99"]), hts]),
+                ])
+            },
+            None,
+            Warning,
+        );
+        rule(
+            "t.region",
+            "2023-01-01",
+            None,
+            &not_lease,
+            &|| {
+                let region = match &tx.region {
+                    None => U,
+                    Some(r) => b(r.code() == "UA-43"),
+                };
+                and(&[b(dest == "UA"), region])
+            },
+            None,
+            Prohibited,
+        );
+        rule(
+            "t.developer",
+            "2023-01-01",
+            None,
+            &all,
+            &|| match &self.item.developer {
+                None => b(g1(&code(&self.item.origin))),
+                Some(dev) => dev.headquarters.map_or(U, |hq| b(g1(&code(&hq)))),
+            },
+            None,
+            Prohibited,
+        );
+        rule(
+            "t.distributor",
+            "2023-01-01",
+            None,
+            &not_lease,
+            &|| {
+                let distributor =
+                    |p: Result<u32, Truth>| self.of(p, |p| self.party(p).distributor.map_or(U, b));
+                or(&[
+                    distributor(self.role(tx.sender)),
+                    and(&[
+                        not(distributor(self.role(tx.consignee))),
+                        self.quantity(|q| q >= 100.0),
+                    ]),
+                ])
+            },
+            None,
+            Warning,
+        );
+        rule(
+            "t.named",
+            "2023-01-01",
+            None,
+            &all,
+            &|| {
+                and(&[
+                    b(tx.end_user_source != EndUserSource::Named),
+                    self.end_use(&[EndUse::Resale]),
+                ])
+            },
+            None,
+            Warning,
+        );
+        rule(
+            "t.dpl",
+            "2023-01-01",
+            None,
+            &all,
+            &|| {
+                self.of(self.end_user(), |p| {
+                    self.listed(p, &[ListKind::Dpl, ListKind::UaeApproved])
+                })
+            },
+            None,
+            Prohibited,
+        );
         out
+    }
+
+    /// `item.eccn in [PATTERNS]`: the declared ECCN under one of them; unknown when none is
+    /// declared.
+    fn declared_in(&self, patterns: &[&str]) -> Truth {
+        match &self.item.eccn {
+            None => U,
+            Some(d) => b(patterns.iter().any(|p| eccn_under(d, p))),
+        }
     }
 
     /// The verdict and the rules that fired with their outcomes, in rule order.
@@ -939,6 +1191,11 @@ impl<'a> Case<'a> {
                 _ if text == Verdict::Warning => Verdict::Warning,
                 _ => Verdict::Indeterminate,
             };
+            // t.compliance is required only from 2025-01-15.
+            if id == "t.compliance" && v >= Verdict::LicenseRequired && self.date < d("2025-01-15")
+            {
+                v = Verdict::Warning;
+            }
             // t.unenforced is not enforced from 2025-05-13 until 2026-01-01.
             if id == "t.unenforced"
                 && v >= Verdict::LicenseRequired

@@ -14,8 +14,15 @@ use chipgate::ir::{Cond, NumAttr, Test};
 use chipgate::{Date, Limits, RuleSet, TransactionFile};
 
 pub const COUNTRIES: &[&str] = &[
-    "US", "CN", "RU", "MO", "KH", "SG", "MY", "AE", "HK", "JP", "TH",
+    "US", "CN", "RU", "MO", "KH", "SG", "MY", "AE", "HK", "JP", "TH", "UA", "SA", "IR", "BY",
 ];
+
+/// Regions written for parties and transactions in Ukraine (Crimea, Donetsk, Kyiv).
+const REGIONS: &[&str] = &["UA-43", "UA-14", "UA-30"];
+/// HTS codes around the headings the rules name.
+const HTS: &[&str] = &["8542.31", "8471.50", "8473.30", "8504.40"];
+/// Developers: a known PRC and a known US company, one the table does not know; or a party.
+const DEVELOPERS: &[&str] = &["Huawei", "NVIDIA Corporation", "Unknown Designs Ltd"];
 
 /// Effective dates of the test rules, their groups and exceptions, and of the pack as it was
 /// written when this list was; [`DATES`] adds whatever the built-in pack has now.
@@ -39,6 +46,10 @@ const FIXED_DATES: &[&str] = &[
     "2026-01-01",
     "2026-01-15",
     "2026-02-03",
+    "2024-06-01",
+    "2025-01-15",
+    "2022-02-24",
+    "2022-03-02",
 ];
 
 /// Every date a window of the built-in pack or of the test rules starts or ends on (rules,
@@ -66,7 +77,18 @@ pub static DATES: LazyLock<Vec<Date>> = LazyLock::new(|| {
                 ir.groups
                     .iter()
                     .flat_map(|g| g.members.iter().map(|(_, w)| *w)),
-            );
+            )
+            .chain(
+                ir.groups
+                    .iter()
+                    .flat_map(|g| g.uncertain.iter().map(|u| u.window)),
+            )
+            .chain(ir.rules.iter().filter_map(|r| {
+                r.compliance.as_ref().map(|c| chipgate::date::Window {
+                    from: c.date,
+                    until: Date::MAX,
+                })
+            }));
         for w in windows {
             dates.extend(
                 [w.from, w.until]
@@ -87,6 +109,10 @@ static PACK_THRESHOLDS: LazyLock<Vec<(&'static str, String)>> = LazyLock::new(||
         match c {
             Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| walk(c, out)),
             Cond::Not(c) | Cond::Item(c, _) => walk(c, out),
+            Cond::Otherwise(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
             Cond::Test(t, _) => match t.as_ref() {
                 Test::ItemNum { attr, value, .. } => out.push((attr.key(), *value)),
                 Test::Quantity { value, .. } => out.push(("quantity", *value)),
@@ -180,9 +206,17 @@ const INTERCONNECT: &[&str] = &["400", "599", "600", "900"];
 const MEMBW: &[&str] = &["3350", "3999", "4000", "6500", "8000"];
 const MBD: &[&str] = &["1.9", "2", "2.1", "3.3"];
 const ECCNS: &[&str] = &[
-    "9A001.a", "9A001.b", "9A001", "9A002", "EAR99", "3A090.a", "3A090.b", "4A090.a",
+    "9A001.a", "9A001.b", "9A001", "9A002", "EAR99", "3A090.a", "3A090.b", "4A090.a", "3A991",
+    "9A009", "5A992.z", "3A090.c",
 ];
-const LISTS: &[&str] = &["entity-list", "meu-list", "unverified-list", "sdn"];
+const LISTS: &[&str] = &[
+    "entity-list",
+    "meu-list",
+    "unverified-list",
+    "sdn",
+    "dpl",
+    "uae-approved",
+];
 const KINDS: &[&str] = &["export", "reexport", "transfer", "lease"];
 const END_USES: &[&str] = &[
     "training",
@@ -204,14 +238,20 @@ fn pick<'a>(list: &[&'a str], i: u8) -> &'a str {
     list[usize::from(i) % list.len()]
 }
 
+/// A designation: (list, since as (date, offset in days), until as weeks after `since`).
+pub type GDesignation = (u8, Option<(u8, i8)>, Option<u8>);
+
 #[derive(Clone, Debug)]
 pub struct GParty {
     pub country: u8,
     pub hq: Option<u8>,
-    /// (list, since: (date, offset in days))
-    pub lists: Vec<(u8, Option<(u8, i8)>)>,
+    /// (list, since: (date, offset in days), until: days after `since`)
+    pub lists: Vec<GDesignation>,
     /// (owner, share)
     pub owners: Vec<(u8, Option<u8>)>,
+    pub distributor: Option<bool>,
+    /// A region, written only for a party in Ukraine.
+    pub region: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -226,6 +266,9 @@ pub struct GItem {
     pub eccn: Option<u8>,
     pub origin: Option<u8>,
     pub computer: bool,
+    pub hts: Option<u8>,
+    /// A developer: below `DEVELOPERS.len()` a named one, else a party.
+    pub developer: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -235,6 +278,12 @@ pub struct GAuth {
     pub issued: Option<u8>,
     pub notified: Option<u8>,
     pub expires: Option<u8>,
+    /// Scope: an item, a consignee, an end user, a destination, a quantity.
+    pub items: Option<u8>,
+    pub consignee: Option<u8>,
+    pub end_user: Option<u8>,
+    pub destination: Option<u8>,
+    pub quantity: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -251,6 +300,10 @@ pub struct GTx {
     pub end_use: Option<u8>,
     pub auths: Vec<GAuth>,
     pub facility: u8,
+    /// `end_user: unknown` (overrides `end_user`).
+    pub end_user_unknown: bool,
+    /// A region, written only with a destination in Ukraine.
+    pub region: Option<u8>,
 }
 
 #[derive(Clone, Debug)]
@@ -277,14 +330,25 @@ fn party() -> impl Strategy<Value = GParty> {
     (
         any::<u8>(),
         option::weighted(0.3, any::<u8>()),
-        vec((any::<u8>(), option::of(date())), 0..2),
+        vec(
+            (
+                any::<u8>(),
+                option::of(date()),
+                option::weighted(0.15, any::<u8>()),
+            ),
+            0..2,
+        ),
         vec((any::<u8>(), option::weighted(0.8, any::<u8>())), 0..3),
+        option::weighted(0.3, any::<bool>()),
+        option::weighted(0.5, any::<u8>()),
     )
-        .prop_map(|(country, hq, lists, owners)| GParty {
+        .prop_map(|(country, hq, lists, owners, distributor, region)| GParty {
             country,
             hq,
             lists,
             owners,
+            distributor,
+            region,
         })
 }
 
@@ -304,9 +368,17 @@ fn item() -> impl Strategy<Value = GItem> {
             option::weighted(0.4, any::<u8>()),
             prop::bool::weighted(0.2),
         ),
+        (
+            option::weighted(0.3, any::<u8>()),
+            option::weighted(0.3, any::<u8>()),
+        ),
     )
         .prop_map(
-            |((tpp, die, pd, interconnect, membw), (mbd, datacenter, eccn, origin, computer))| {
+            |(
+                (tpp, die, pd, interconnect, membw),
+                (mbd, datacenter, eccn, origin, computer),
+                (hts, developer),
+            )| {
                 GItem {
                     tpp,
                     die,
@@ -318,6 +390,8 @@ fn item() -> impl Strategy<Value = GItem> {
                     eccn,
                     origin,
                     computer,
+                    hts,
+                    developer,
                 }
             },
         )
@@ -325,19 +399,38 @@ fn item() -> impl Strategy<Value = GItem> {
 
 fn auth() -> impl Strategy<Value = GAuth> {
     (
-        any::<u8>(),
-        any::<bool>(),
-        option::of(any::<u8>()),
-        option::of(any::<u8>()),
-        option::weighted(0.2, any::<u8>()),
+        (
+            any::<u8>(),
+            any::<bool>(),
+            option::of(any::<u8>()),
+            option::of(any::<u8>()),
+            option::weighted(0.2, any::<u8>()),
+        ),
+        (
+            option::weighted(0.2, any::<u8>()),
+            option::weighted(0.2, any::<u8>()),
+            option::weighted(0.15, any::<u8>()),
+            option::weighted(0.15, any::<u8>()),
+            option::weighted(0.2, any::<u8>()),
+        ),
     )
-        .prop_map(|(kind, number, issued, notified, expires)| GAuth {
-            kind,
-            number,
-            issued,
-            notified,
-            expires,
-        })
+        .prop_map(
+            |(
+                (kind, number, issued, notified, expires),
+                (items, consignee, end_user, destination, quantity),
+            )| GAuth {
+                kind,
+                number,
+                issued,
+                notified,
+                expires,
+                items,
+                consignee,
+                end_user,
+                destination,
+                quantity,
+            },
+        )
 }
 
 fn tx() -> impl Strategy<Value = GTx> {
@@ -355,12 +448,17 @@ fn tx() -> impl Strategy<Value = GTx> {
             vec(auth(), 0..3),
             any::<u8>(),
         ),
+        (
+            prop::bool::weighted(0.1),
+            option::weighted(0.5, any::<u8>()),
+        ),
     )
         .prop_map(
             |(
                 (kind, date, item, quantity),
                 (from, to, end_user, destination),
                 (route, end_use, auths, facility),
+                (end_user_unknown, region),
             )| GTx {
                 kind,
                 date,
@@ -374,6 +472,8 @@ fn tx() -> impl Strategy<Value = GTx> {
                 end_use,
                 auths,
                 facility,
+                end_user_unknown,
+                region,
             },
         )
 }
@@ -421,6 +521,12 @@ impl GWorld {
             if let Some(hq) = p.hq {
                 y.push_str(&format!("    headquarters: {}\n", pick(COUNTRIES, hq)));
             }
+            if let Some(d) = p.distributor {
+                y.push_str(&format!("    distributor: {d}\n"));
+            }
+            if let (Some(r), "UA") = (p.region, pick(COUNTRIES, p.country)) {
+                y.push_str(&format!("    region: {}\n", pick(REGIONS, r)));
+            }
             let mut seen = Vec::new();
             let mut total = 0.0;
             let mut owners = String::new();
@@ -449,16 +555,24 @@ impl GWorld {
             }
             if !p.lists.is_empty() {
                 y.push_str("    lists:\n");
-                for (list, since) in &p.lists {
+                for (list, since, until) in &p.lists {
+                    let until = |from: Date| {
+                        until
+                            .map(|u| format!(", until: {}", from.plus_days(1 + i32::from(u) * 7)))
+                            .unwrap_or_default()
+                    };
                     match since {
                         Some(s) => y.push_str(&format!(
-                            "      - {{ list: {}, since: {} }}\n",
+                            "      - {{ list: {}, since: {}{} }}\n",
                             pick(LISTS, *list),
-                            date_near(*s)
+                            date_near(*s),
+                            until(date_near(*s))
                         )),
-                        None => {
-                            y.push_str(&format!("      - {{ list: {} }}\n", pick(LISTS, *list)))
-                        }
+                        None => y.push_str(&format!(
+                            "      - {{ list: {}{} }}\n",
+                            pick(LISTS, *list),
+                            until(Date::parse("2023-06-01").unwrap())
+                        )),
                     }
                 }
             }
@@ -498,6 +612,15 @@ impl GWorld {
             field("eccn", it.eccn.map(|v| pick(ECCNS, v)));
             field("origin", it.origin.map(|v| pick(COUNTRIES, v)));
             field("form", it.computer.then_some("computer"));
+            field("hts", it.hts.map(|v| pick(HTS, v)));
+            let developer = it.developer.map(|d| {
+                if usize::from(d) % (DEVELOPERS.len() + 1) < DEVELOPERS.len() {
+                    format!("\"{}\"", pick(DEVELOPERS, d))
+                } else {
+                    self.party_id(d)
+                }
+            });
+            field("developer", developer.as_deref());
         }
         y.push_str("facilities:\n");
         for (i, (country, operator)) in self.facilities.iter().enumerate() {
@@ -536,11 +659,16 @@ impl GWorld {
                     self.party_id(t.to)
                 ));
             }
-            if let Some(u) = t.end_user {
+            if t.end_user_unknown {
+                y.push_str("    end_user: unknown\n");
+            } else if let Some(u) = t.end_user {
                 y.push_str(&format!("    end_user: {}\n", self.party_id(u)));
             }
             if let Some(d) = t.destination {
                 y.push_str(&format!("    destination: {}\n", pick(COUNTRIES, d)));
+                if let (Some(r), "UA") = (t.region, pick(COUNTRIES, d)) {
+                    y.push_str(&format!("    region: {}\n", pick(REGIONS, r)));
+                }
             }
             if let Some(route) = &t.route {
                 let hops: Vec<&str> = route.iter().map(|c| pick(COUNTRIES, *c)).collect();
@@ -567,10 +695,68 @@ impl GWorld {
                         let days = EXPIRES[usize::from(v) % EXPIRES.len()];
                         y.push_str(&format!("        expires: {}\n", date.plus_days(days)));
                     }
+                    if let Some(v) = a.items {
+                        y.push_str(&format!(
+                            "        items: [i{}]\n",
+                            usize::from(v) % self.items.len()
+                        ));
+                    }
+                    if let Some(v) = a.consignee {
+                        y.push_str(&format!("        consignee: {}\n", self.party_id(v)));
+                    }
+                    if let Some(v) = a.end_user {
+                        y.push_str(&format!("        end_user: {}\n", self.party_id(v)));
+                    }
+                    if let Some(v) = a.destination {
+                        y.push_str(&format!("        destination: {}\n", pick(COUNTRIES, v)));
+                    }
+                    if let Some(v) = a.quantity {
+                        y.push_str(&format!(
+                            "        quantity: {}\n",
+                            pick_value(&QUANTITY_VALUES, v)
+                        ));
+                    }
                 }
             }
         }
         y
+    }
+
+    /// The world as facts built in memory, with only what the file states (the loader's
+    /// defaults and derivations left for `TransactionFile::from_parts` to apply): taken from
+    /// the file the real loader read, with every derived value put back to "not given".
+    pub fn parts(&self, file: &TransactionFile) -> TransactionFile {
+        use chipgate::facts::{DestinationSource, EndUserSource, Form, FormSource};
+        let parties = file.parties.clone();
+        let mut items = file.items.clone();
+        for (it, g) in items.iter_mut().zip(&self.items) {
+            // A performance density is derived where the die area is given.
+            if g.die.is_some() {
+                it.performance_density = None;
+            }
+            if it.form_source == FormSource::DeclaredEccn {
+                it.form = Form::Ic;
+                it.form_source = FormSource::Default;
+            }
+        }
+        let facilities = file.facilities.clone();
+        let mut transactions = file.transactions.clone();
+        for t in &mut transactions {
+            if t.end_user_source == EndUserSource::Defaulted {
+                t.end_user = None;
+            }
+            if t.destination_source != DestinationSource::Given {
+                // A placeholder: the destination is derived again.
+                t.destination = chipgate::country::Country::parse("US").unwrap();
+                t.destination_source = DestinationSource::EndUser;
+                t.region = None;
+            }
+            for a in &mut t.authorizations {
+                a.used_before = 0;
+            }
+        }
+        TransactionFile::from_parts("parts", parties, items, facilities, transactions)
+            .unwrap_or_else(|e| panic!("the parts do not build: {e}"))
     }
 
     /// Loads the world with the real loader; a generated world is always valid.

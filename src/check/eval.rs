@@ -702,22 +702,36 @@ impl<'a> Ctx<'a> {
                     Truth::Unknown
                 }
                 Some(h) => {
-                    let hit = prefixes.iter().find(|p| h.starts_with(p.as_str()));
+                    let v = hts_in(h, prefixes);
                     if T::ON {
-                        let text = match hit {
-                            Some(p) => format!(
-                                "item {} has HTS code {h}, under heading {p}",
-                                self.item_name()
+                        let facts = vec![FactRef::Item(item_i, "hts")];
+                        let hit = prefixes.iter().find(|p| h.starts_with(p.as_str()));
+                        t.push(match (v, hit) {
+                            (Truth::True, Some(p)) => self.step(
+                                format!("item {} has HTS code {h}, under {p}", self.item_name()),
+                                facts,
+                                at,
                             ),
-                            None => format!(
-                                "item {} has HTS code {h}, under none of {}",
-                                self.item_name(),
-                                prefixes.join(", ")
+                            (Truth::Unknown, _) => self.missing(
+                                format!(
+                                    "item {} gives the HTS code {h}, which the list splits into longer codes: give the code to six digits or more",
+                                    self.item_name()
+                                ),
+                                facts,
+                                at,
                             ),
-                        };
-                        t.push(self.step(text, vec![FactRef::Item(item_i, "hts")], at));
+                            _ => self.step(
+                                format!(
+                                    "item {} has HTS code {h}, under none of the {} codes tested",
+                                    self.item_name(),
+                                    prefixes.len()
+                                ),
+                                facts,
+                                at,
+                            ),
+                        });
                     }
-                    Truth::of(hit.is_some())
+                    v
                 }
             },
             Test::ItemEccnDisagrees => self.eccn_disagrees(at, t),
@@ -2488,6 +2502,19 @@ impl<'a> Ctx<'a> {
             }
         }
         v
+    }
+}
+
+/// Whether an HTS code falls under one of the listed codes: true when it begins with one,
+/// unknown when it is shorter than a listed code that begins with it (a heading the list
+/// splits), false otherwise.
+pub fn hts_in(code: &str, listed: &[String]) -> Truth {
+    if listed.iter().any(|p| code.starts_with(p.as_str())) {
+        Truth::True
+    } else if listed.iter().any(|p| p.starts_with(code)) {
+        Truth::Unknown
+    } else {
+        Truth::False
     }
 }
 

@@ -195,7 +195,7 @@ impl<'a> Checker<'a> {
                         None => Truth::Unknown,
                     },
                     Test::ItemHts { prefixes } => match item.hts.as_deref() {
-                        Some(h) => Truth::of(prefixes.iter().any(|p| h.starts_with(p.as_str()))),
+                        Some(h) => eval::hts_in(h, prefixes),
                         None => Truth::Unknown,
                     },
                     // Classified by none of the blocks on any date: false on every date (the

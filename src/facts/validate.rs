@@ -934,7 +934,7 @@ impl<'l> Validator<'l> {
         let hts = match &it.hts {
             Some(h) => {
                 let digits: String = h.chars().filter(|c| *c != '.' && *c != ' ').collect();
-                if (4..=10).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+                if (2..=10).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
                     Some(digits)
                 } else {
                     self.error(
@@ -942,7 +942,7 @@ impl<'l> Validator<'l> {
                         &at("hts"),
                         format!("`{h}` is not a Harmonized Tariff Schedule code"),
                         "not an HTS code",
-                        Some("HTS codes are 4 to 10 digits, with or without dots: `8542.31`, `8471.50.0150`".into()),
+                        Some("HTS codes are 2 to 10 digits (a chapter, heading or subheading), with or without dots: `8542.31`, `8471.50.0150`".into()),
                     );
                     return None;
                 }

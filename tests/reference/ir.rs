@@ -144,7 +144,10 @@ impl Walker<'_> {
             },
             Test::ItemHts { prefixes } => match &case.item.hts {
                 None => U,
-                Some(h) => b(prefixes.iter().any(|p| h.starts_with(p.as_str()))),
+                Some(h) if prefixes.iter().any(|p| h.starts_with(p.as_str())) => Truth::T,
+                // A heading shorter than a listed code that begins with it: not settled.
+                Some(h) if prefixes.iter().any(|p| p.starts_with(h.as_str())) => U,
+                Some(_) => F,
             },
             Test::ItemDeveloperHq(places) => match &case.item.developer {
                 None => self.inside(&case.item.origin.to_string(), places),

@@ -1077,7 +1077,11 @@ impl<'a> Case<'a> {
             &|| {
                 let hts = match &self.item.hts {
                     None => U,
-                    Some(h) => b(h.starts_with("8542") || h.starts_with("8471")),
+                    Some(h) if h.starts_with("8542") || h.starts_with("8471") => Truth::T,
+                    Some(h) if "8542".starts_with(h.as_str()) || "8471".starts_with(h.as_str()) => {
+                        U
+                    }
+                    Some(_) => F,
                 };
                 or(&[
                     self.item_is("9A009"),

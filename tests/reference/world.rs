@@ -20,7 +20,7 @@ pub const COUNTRIES: &[&str] = &[
 /// Regions written for parties and transactions in Ukraine (Crimea, Donetsk, Kyiv).
 const REGIONS: &[&str] = &["UA-43", "UA-14", "UA-30"];
 /// HTS codes around the headings the rules name.
-const HTS: &[&str] = &["8542.31", "8471.50", "8473.30", "8504.40"];
+const HTS: &[&str] = &["8542.31", "8471.50", "8473.30", "8504.40", "85", "8542"];
 /// Developers: a known PRC and a known US company, one the table does not know; or a party.
 const DEVELOPERS: &[&str] = &["Huawei", "NVIDIA Corporation", "Unknown Designs Ltd"];
 

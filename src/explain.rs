@@ -12,9 +12,10 @@ use crate::check::report::{Dismissal, TransactionReport, Verdict, Witness};
 use crate::date::Date;
 use crate::diag::{suggestion_help, Diagnostic, Error};
 use crate::facts::spans::Seg;
-use crate::facts::{Kind, Transaction, TransactionFile};
+use crate::facts::{Transaction, TransactionFile};
 use crate::ir::RuleSet;
 use crate::report::human;
+use crate::vocab::Kind;
 
 /// Owner chains are drawn this many parties deep at most.
 const MAX_PARTIES: usize = 200;

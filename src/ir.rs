@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use crate::country::{Country, CountrySet};
 use crate::date::{Date, Window};
-use crate::facts::{AuthKind, Form, Kind, Share};
 use crate::source::{SourceFile, Span};
+use crate::vocab::{AuthKind, Form, Share};
+pub use crate::vocab::{NumAttr, Role};
 
 /// A span in one of the rule set's files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -381,94 +382,12 @@ impl Cmp {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NumAttr {
-    Tpp,
-    DieArea,
-    PerformanceDensity,
-    Interconnect,
-    MemoryBandwidth,
-    MemoryBandwidthDensity,
-}
-
-impl NumAttr {
-    pub const ALL: [NumAttr; 6] = [
-        NumAttr::Tpp,
-        NumAttr::DieArea,
-        NumAttr::PerformanceDensity,
-        NumAttr::Interconnect,
-        NumAttr::MemoryBandwidth,
-        NumAttr::MemoryBandwidthDensity,
-    ];
-
-    /// The attribute's name, which is also its YAML key.
-    pub fn key(self) -> &'static str {
-        match self {
-            NumAttr::Tpp => "tpp",
-            NumAttr::DieArea => "die_area_mm2",
-            NumAttr::PerformanceDensity => "performance_density",
-            NumAttr::Interconnect => "interconnect_gbps",
-            NumAttr::MemoryBandwidth => "memory_bandwidth_gbps",
-            NumAttr::MemoryBandwidthDensity => "memory_bandwidth_density",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RouteMode {
     /// An intermediate hop (not the first or the last).
     PassesThrough,
     Includes,
     StartsIn,
     EndsIn,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Sender,
-    Consignee,
-    EndUser,
-    Lessor,
-    Lessee,
-    Operator,
-}
-
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Sender,
-        Role::Consignee,
-        Role::EndUser,
-        Role::Lessor,
-        Role::Lessee,
-        Role::Operator,
-    ];
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Role::Sender => "sender",
-            Role::Consignee => "consignee",
-            Role::EndUser => "end_user",
-            Role::Lessor => "lessor",
-            Role::Lessee => "lessee",
-            Role::Operator => "operator",
-        }
-    }
-
-    /// Words for people: "end user".
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::EndUser => "end user",
-            other => other.word(),
-        }
-    }
-
-    /// Whether a transaction of this kind names this role.
-    pub fn exists_for(self, kind: Kind) -> bool {
-        match self {
-            Role::Sender | Role::Consignee => kind != Kind::Lease,
-            Role::Lessor | Role::Lessee | Role::Operator => kind == Kind::Lease,
-            Role::EndUser => true,
-        }
-    }
 }
 
 /// Countries and groups, tested on a date.

@@ -58,6 +58,7 @@ pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod table;
+pub mod vocab;
 pub mod world;
 
 use std::path::PathBuf;

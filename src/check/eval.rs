@@ -10,11 +10,12 @@ use std::cell::Cell;
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
 use crate::facts::{
-    AuthKind, DestinationSource, EndUserSource, FactRef, Form, FormSource, Item, Kind, ListKind,
-    Party, Transaction, TransactionFile,
+    DestinationSource, EndUserSource, FactRef, FormSource, Item, Party, Transaction,
+    TransactionFile,
 };
 use crate::ir::*;
 use crate::limits::Budget;
+use crate::vocab::{AuthKind, Form, Kind, ListKind};
 use crate::world::{Parent, World};
 
 use super::report::{Step, Witness, WitnessEdge};
@@ -739,7 +740,8 @@ impl<'a> Ctx<'a> {
                 let total = matches!(test, Test::TotalTpp { .. });
                 let q = self.tx.quantity.map(|q| q as f64);
                 let v = if total {
-                    q.zip(self.item.tpp).map(|(q, tpp)| q * tpp)
+                    q.zip(self.item.figures.get(NumAttr::Tpp))
+                        .map(|(q, tpp)| q * tpp)
                 } else {
                     q
                 };
@@ -947,14 +949,7 @@ impl<'a> Ctx<'a> {
     /// An item figure: a field read, nothing allocated (the fast path asks this).
     fn item_value(&self, attr: NumAttr) -> Option<f64> {
         let it = self.item;
-        match attr {
-            NumAttr::Tpp => it.tpp,
-            NumAttr::DieArea => it.die_area_mm2,
-            NumAttr::PerformanceDensity => it.performance_density,
-            NumAttr::Interconnect => it.interconnect_gbps,
-            NumAttr::MemoryBandwidth => it.memory_bandwidth_gbps,
-            NumAttr::MemoryBandwidthDensity => it.memory_bandwidth_density,
-        }
+        it.figures.get(attr)
     }
 
     /// The facts an item figure comes from, for explanations.
@@ -962,7 +957,10 @@ impl<'a> Ctx<'a> {
         let i = self.item_index();
         let it = self.item;
         match attr {
-            NumAttr::PerformanceDensity if it.die_area_mm2.is_some() && it.tpp.is_some() => {
+            NumAttr::PerformanceDensity
+                if it.figures.get(NumAttr::DieArea).is_some()
+                    && it.figures.get(NumAttr::Tpp).is_some() =>
+            {
                 vec![FactRef::Item(i, "tpp"), FactRef::Item(i, "die_area_mm2")]
             }
             other => vec![FactRef::Item(i, other.key())],

@@ -10,9 +10,10 @@ use std::collections::HashSet;
 
 use crate::date::Date;
 use crate::diag::Diagnostic;
-use crate::facts::{AuthKind, FactRef, Transaction, TransactionFile};
+use crate::facts::{FactRef, Transaction, TransactionFile};
 use crate::ir::*;
 use crate::limits::{Budget, Limits};
+use crate::vocab::{AuthKind, Kind};
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
 use report::{Dismissal, Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
@@ -176,14 +177,7 @@ impl<'a> Checker<'a> {
                 };
                 match test.as_ref() {
                     Test::ItemNum { attr, op, value } => {
-                        let v = match attr {
-                            NumAttr::Tpp => item.tpp,
-                            NumAttr::DieArea => item.die_area_mm2,
-                            NumAttr::PerformanceDensity => item.performance_density,
-                            NumAttr::Interconnect => item.interconnect_gbps,
-                            NumAttr::MemoryBandwidth => item.memory_bandwidth_gbps,
-                            NumAttr::MemoryBandwidthDensity => item.memory_bandwidth_density,
-                        };
+                        let v = item.figures.get(*attr);
                         v.map_or(Truth::Unknown, |x| Truth::of(op.holds(x, *value)))
                     }
                     Test::ItemDatacenter => Truth::of(item.datacenter),
@@ -241,7 +235,7 @@ impl<'a> Checker<'a> {
                 };
                 placeholder = Transaction {
                     id: String::new(),
-                    kind: crate::facts::Kind::Export,
+                    kind: Kind::Export,
                     date: Date::MIN,
                     item: 0,
                     quantity: None,
@@ -673,7 +667,7 @@ impl<'a> Checker<'a> {
                 .end_user
                 .and_then(|p| self.facts.party(p))
                 .map_or_else(String::new, |p| format!("`{}` ({})", p.id, p.name));
-            let role = if tx.kind == crate::facts::Kind::Lease {
+            let role = if tx.kind == Kind::Lease {
                 "lessee"
             } else {
                 "consignee"
@@ -824,7 +818,7 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let reason = if rule.kinds & tx.kind.bit() == 0 {
-                let kinds: Vec<&str> = crate::facts::Kind::ALL
+                let kinds: Vec<&str> = Kind::ALL
                     .iter()
                     .filter(|k| rule.kinds & k.bit() != 0)
                     .map(|k| k.word())
@@ -1113,15 +1107,7 @@ impl<'a> Checker<'a> {
             }
             FactRef::Item(i, key) => {
                 let item = f.item(i);
-                let value = item.and_then(|it| match key {
-                    "tpp" => it.tpp,
-                    "die_area_mm2" => it.die_area_mm2,
-                    "performance_density" => it.performance_density,
-                    "interconnect_gbps" => it.interconnect_gbps,
-                    "memory_bandwidth_gbps" => it.memory_bandwidth_gbps,
-                    "memory_bandwidth_density" => it.memory_bandwidth_density,
-                    _ => None,
-                });
+                let value = item.and_then(|it| it.figures.get(NumAttr::parse(key)?));
                 match (key, value, item) {
                     (_, Some(v), _) => {
                         format!("{} {}", key.replace('_', " "), (v * 100.0).round() / 100.0)
@@ -1417,14 +1403,7 @@ fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
                 }
             }
             TemplatePart::ItemNum(a) => {
-                let v = match a {
-                    NumAttr::Tpp => ctx.item.tpp,
-                    NumAttr::DieArea => ctx.item.die_area_mm2,
-                    NumAttr::PerformanceDensity => ctx.item.performance_density,
-                    NumAttr::Interconnect => ctx.item.interconnect_gbps,
-                    NumAttr::MemoryBandwidth => ctx.item.memory_bandwidth_gbps,
-                    NumAttr::MemoryBandwidthDensity => ctx.item.memory_bandwidth_density,
-                };
+                let v = ctx.item.figures.get(*a);
                 v.map_or_else(
                     || "unknown".into(),
                     |x| format!("{}", (x * 100.0).round() / 100.0),

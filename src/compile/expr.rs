@@ -3,9 +3,9 @@
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
 use crate::diag::suggestion_help;
-use crate::facts::{AuthKind, EndUse, Form, Kind, ListKind, Share};
 use crate::ir::*;
 use crate::syntax::ast::{self, Name, PartyExpr, PartyPred as AstPred, ShareBound, ValueTail};
+use crate::vocab::{AuthKind, EndUse, Form, Kind, ListKind, Share};
 
 use super::Compiler;
 
@@ -121,13 +121,8 @@ impl Ty {
     }
 }
 
-const ITEM_ATTRS: &[&str] = &[
-    "tpp",
-    "die_area_mm2",
-    "performance_density",
-    "interconnect_gbps",
-    "memory_bandwidth_gbps",
-    "memory_bandwidth_density",
+/// The item attributes other than the numeric figures (those are `NumAttr::ALL`).
+const OTHER_ITEM_ATTRS: &[&str] = &[
     "datacenter",
     "origin",
     "form",
@@ -135,6 +130,15 @@ const ITEM_ATTRS: &[&str] = &[
     "hts",
     "developer_hq",
 ];
+
+/// Every item attribute a condition may name, for "did you mean".
+fn item_attrs() -> Vec<&'static str> {
+    NumAttr::ALL
+        .iter()
+        .map(|a| a.key())
+        .chain(OTHER_ITEM_ATTRS.iter().copied())
+        .collect()
+}
 
 const VALUE_PATHS: &[&str] = &[
     "destination",
@@ -463,17 +467,16 @@ impl Compiler {
                 "hts" => Ty::Hts,
                 a if NumAttr::ALL.iter().any(|n| n.key() == a) => Ty::Number,
                 other => {
-                    let help = suggestion_help(other, ITEM_ATTRS.iter().copied())
-                        .map(|h| format!("{h} item attributes: {}", ITEM_ATTRS.join(", ")));
+                    let attrs = item_attrs();
+                    let help = suggestion_help(other, attrs.iter().copied())
+                        .map(|h| format!("{h} item attributes: {}", attrs.join(", ")));
                     self.error(
                         file,
                         path.span,
                         "rules::unknown-name",
                         format!("unknown item attribute `{other}`"),
                         "not an item attribute",
-                        help.or_else(|| {
-                            Some(format!("item attributes: {}", ITEM_ATTRS.join(", ")))
-                        }),
+                        help.or_else(|| Some(format!("item attributes: {}", attrs.join(", ")))),
                     );
                     return None;
                 }

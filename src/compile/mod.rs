@@ -14,12 +14,12 @@ use sha2::{Digest, Sha256};
 
 use crate::date::{Date, Window};
 use crate::diag::{suggestion_help, Diagnostic, Error};
-use crate::facts::Kind;
 use crate::ir::*;
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{self, Block, BlockKind, Decl, Item, Name};
 use crate::syntax::{self, SyntaxLimits};
+use crate::vocab::Kind;
 
 /// Finds the file an `include` names: given the including file and the path as written,
 /// returns the file (its name should be the resolved path, so each file loads once).

@@ -20,107 +20,13 @@ use crate::date::Date;
 use crate::diag::{Diagnostic, Error};
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
+pub use crate::vocab::{AuthKind, EndUse, Figures, Form, Kind, ListKind, NumAttr, Share};
 use spans::{Seg, SpanIndex};
-
-/// A share of equity, in millionths of the whole (100% = 1,000,000), so "at least 50%"
-/// compares exactly.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Share(pub u32);
-
-impl Share {
-    pub const WHOLE: Share = Share(1_000_000);
-
-    pub fn from_percent(p: f64) -> Share {
-        let v = (p * 10_000.0).round();
-        Share(if v <= 0.0 {
-            0
-        } else if v >= 1_000_000.0 {
-            1_000_000
-        } else {
-            v as u32
-        })
-    }
-
-    pub fn percent(self) -> f64 {
-        f64::from(self.0) / 10_000.0
-    }
-}
-
-impl fmt::Display for Share {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let p = self.percent();
-        if p.fract() == 0.0 {
-            write!(f, "{p:.0}%")
-        } else {
-            write!(f, "{}%", format!("{p:.4}").trim_end_matches('0'))
-        }
-    }
-}
-
-/// Restricted-party lists a designation can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum ListKind {
-    #[default]
-    EntityList,
-    MeuList,
-    UnverifiedList,
-    Sdn,
-    /// The Denied Persons List (General Prohibition Four, 15 CFR 736.2(b)(4)).
-    Dpl,
-    /// The approved UAE ultimate consignees and end users of Supp. No. 8 to Part 740 (an
-    /// approval, not a restriction).
-    UaeApproved,
-}
 
 impl Designation {
     /// Whether the designation holds on `date`.
     pub fn holds_on(&self, date: Date) -> bool {
         self.since.is_none_or(|s| s <= date) && self.until.is_none_or(|u| date < u)
-    }
-}
-
-impl ListKind {
-    pub const ALL: [ListKind; 6] = [
-        ListKind::EntityList,
-        ListKind::MeuList,
-        ListKind::UnverifiedList,
-        ListKind::Sdn,
-        ListKind::Dpl,
-        ListKind::UaeApproved,
-    ];
-
-    /// How many lists there are: the size of per-list tables.
-    pub const COUNT: usize = 6;
-
-    pub fn parse(text: &str) -> Option<ListKind> {
-        ListKind::ALL.into_iter().find(|l| l.word() == text)
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            ListKind::EntityList => "entity-list",
-            ListKind::MeuList => "meu-list",
-            ListKind::UnverifiedList => "unverified-list",
-            ListKind::Sdn => "sdn",
-            ListKind::Dpl => "dpl",
-            ListKind::UaeApproved => "uae-approved",
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            ListKind::EntityList => "Entity List",
-            ListKind::MeuList => "Military End-User List",
-            ListKind::UnverifiedList => "Unverified List",
-            ListKind::Sdn => "SDN List",
-            ListKind::Dpl => "Denied Persons List",
-            ListKind::UaeApproved => "approved UAE entities of Supp. No. 8 to Part 740",
-        }
-    }
-
-    /// This list's bit in a set of lists.
-    pub fn bit(self) -> u8 {
-        1 << (self as u8)
     }
 }
 
@@ -168,43 +74,12 @@ pub struct Party {
     pub region: Option<Region>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Form {
-    /// An integrated circuit (3A090).
-    Ic,
-    /// A computer, electronic assembly or component containing such ICs (4A090).
-    Computer,
-    /// A memory part such as an HBM stack (3A090.c).
-    Memory,
-}
-
-impl Form {
-    pub const ALL: [Form; 3] = [Form::Ic, Form::Computer, Form::Memory];
-
-    pub fn parse(text: &str) -> Option<Form> {
-        Form::ALL.into_iter().find(|f| f.word() == text)
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Form::Ic => "ic",
-            Form::Computer => "computer",
-            Form::Memory => "memory",
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Item {
     pub id: String,
     pub name: String,
-    pub tpp: Option<f64>,
-    pub die_area_mm2: Option<f64>,
-    /// As given, or `tpp / die_area_mm2`.
-    pub performance_density: Option<f64>,
-    pub interconnect_gbps: Option<f64>,
-    pub memory_bandwidth_gbps: Option<f64>,
-    pub memory_bandwidth_density: Option<f64>,
+    /// The numeric figures; the performance density as given, or `tpp / die_area_mm2`.
+    pub figures: Figures,
     pub datacenter: bool,
     /// Whether `datacenter` was written (it defaults to true).
     pub datacenter_given: bool,
@@ -318,112 +193,6 @@ pub struct Facility {
     pub operator: u32,
     /// ISO 3166-2 subdivision of the facility, when given.
     pub region: Option<Region>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    Export,
-    Reexport,
-    Transfer,
-    Lease,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Export, Kind::Reexport, Kind::Transfer, Kind::Lease];
-
-    pub fn parse(text: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.word() == text)
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            Kind::Export => "export",
-            Kind::Reexport => "reexport",
-            Kind::Transfer => "transfer",
-            Kind::Lease => "lease",
-        }
-    }
-
-    pub fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum EndUse {
-    Training,
-    Inference,
-    Resale,
-    Evaluation,
-    Research,
-    Other,
-}
-
-impl EndUse {
-    pub const ALL: [EndUse; 6] = [
-        EndUse::Training,
-        EndUse::Inference,
-        EndUse::Resale,
-        EndUse::Evaluation,
-        EndUse::Research,
-        EndUse::Other,
-    ];
-
-    pub fn parse(text: &str) -> Option<EndUse> {
-        EndUse::ALL.into_iter().find(|k| k.word() == text)
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            EndUse::Training => "training",
-            EndUse::Inference => "inference",
-            EndUse::Resale => "resale",
-            EndUse::Evaluation => "evaluation",
-            EndUse::Research => "research",
-            EndUse::Other => "other",
-        }
-    }
-
-    pub fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AuthKind {
-    License,
-    Nac,
-    Aca,
-    Hbm,
-    Permit,
-}
-
-impl AuthKind {
-    pub const ALL: [AuthKind; 5] = [
-        AuthKind::License,
-        AuthKind::Nac,
-        AuthKind::Aca,
-        AuthKind::Hbm,
-        AuthKind::Permit,
-    ];
-
-    pub fn parse(text: &str) -> Option<AuthKind> {
-        AuthKind::ALL.into_iter().find(|k| k.word() == text)
-    }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            AuthKind::License => "license",
-            AuthKind::Nac => "NAC",
-            AuthKind::Aca => "ACA",
-            AuthKind::Hbm => "HBM",
-            AuthKind::Permit => "permit",
-        }
-    }
-
-    pub fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -836,10 +605,11 @@ pub(crate) fn derive_transaction(
 /// Applies an item's derivations: performance density from TPP and die area when not given,
 /// and the form from a declared ECCN when not given.
 pub(crate) fn derive_item(item: &mut Item) {
-    if item.performance_density.is_none() {
-        if let (Some(t), Some(d)) = (item.tpp, item.die_area_mm2) {
+    let f = &mut item.figures;
+    if f.get(NumAttr::PerformanceDensity).is_none() {
+        if let (Some(t), Some(d)) = (f.get(NumAttr::Tpp), f.get(NumAttr::DieArea)) {
             if d > 0.0 {
-                item.performance_density = Some(t / d);
+                f.set(NumAttr::PerformanceDensity, Some(t / d));
             }
         }
     }

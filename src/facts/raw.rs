@@ -199,6 +199,22 @@ impl<'de> Deserialize<'de> for ScalarText {
     }
 }
 
+impl RawItem {
+    /// The figure the file gives for an attribute (the one place the raw format's figure
+    /// fields meet the vocabulary).
+    pub fn figure(&self, attr: crate::vocab::NumAttr) -> Option<f64> {
+        use crate::vocab::NumAttr::*;
+        match attr {
+            Tpp => self.tpp,
+            DieArea => self.die_area_mm2,
+            PerformanceDensity => self.performance_density,
+            Interconnect => self.interconnect_gbps,
+            MemoryBandwidth => self.memory_bandwidth_gbps,
+            MemoryBandwidthDensity => self.memory_bandwidth_density,
+        }
+    }
+}
+
 /// Ids and names written as numbers (`id: 1001`) are read as their text. A visitor (not an
 /// untagged enum) so that YAML syntax errors inside the value still reach the user.
 fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

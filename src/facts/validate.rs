@@ -842,40 +842,16 @@ impl<'l> Validator<'l> {
                 None,
             );
         }
-        let tpp = self.number(it.tpp, &at("tpp"), 0.0, false, 1e9, "");
-        let die = self.number(it.die_area_mm2, &at("die_area_mm2"), 0.0, true, 1e6, " mm2");
-        let pd_given = self.number(
-            it.performance_density,
-            &at("performance_density"),
-            0.0,
-            false,
-            1e7,
-            "",
-        );
-        let interconnect = self.number(
-            it.interconnect_gbps,
-            &at("interconnect_gbps"),
-            0.0,
-            false,
-            1e8,
-            " GB/s",
-        );
-        let membw = self.number(
-            it.memory_bandwidth_gbps,
-            &at("memory_bandwidth_gbps"),
-            0.0,
-            false,
-            1e8,
-            " GB/s",
-        );
-        let mbd = self.number(
-            it.memory_bandwidth_density,
-            &at("memory_bandwidth_density"),
-            0.0,
-            false,
-            1e5,
-            " GB/s/mm2",
-        );
+        // Each figure in its range (vocab::NumAttr::range), the way the file names it.
+        let mut figures = Figures::default();
+        for attr in NumAttr::ALL {
+            let (min, exclusive, max, unit) = attr.range();
+            let value = self.number(it.figure(attr), &at(attr.key()), min, exclusive, max, unit);
+            figures.set(attr, value);
+        }
+        let tpp = figures.get(NumAttr::Tpp);
+        let die = figures.get(NumAttr::DieArea);
+        let pd_given = figures.get(NumAttr::PerformanceDensity);
         let derived = match (tpp, die) {
             (Some(t), Some(d)) => Some(t / d),
             _ => None,
@@ -970,12 +946,10 @@ impl<'l> Validator<'l> {
         Some(Item {
             id: it.id.clone(),
             name: it.name.clone(),
-            tpp,
-            die_area_mm2: die,
-            performance_density: pd_given.or(derived),
-            interconnect_gbps: interconnect,
-            memory_bandwidth_gbps: membw,
-            memory_bandwidth_density: mbd,
+            figures: {
+                figures.set(NumAttr::PerformanceDensity, pd_given.or(derived));
+                figures
+            },
             datacenter: it.datacenter.unwrap_or(true),
             datacenter_given: it.datacenter.is_some(),
             eccn,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use crate::check::ItemClassification;
 use crate::facts::TransactionFile;
+use crate::vocab::NumAttr;
 use crate::RuleSummary;
 
 fn eccn_text(c: &ItemClassification) -> String {
@@ -76,11 +77,11 @@ pub fn classifications_markdown(items: &[ItemClassification], facts: &Transactio
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
             c.name,
-            num(it.tpp),
-            num(it.die_area_mm2),
-            num(it.performance_density),
-            num(it.interconnect_gbps),
-            num(it.memory_bandwidth_gbps),
+            num(it.figures.get(NumAttr::Tpp)),
+            num(it.figures.get(NumAttr::DieArea)),
+            num(it.figures.get(NumAttr::PerformanceDensity)),
+            num(it.figures.get(NumAttr::Interconnect)),
+            num(it.figures.get(NumAttr::MemoryBandwidth)),
             eccn_text(c)
         );
     }

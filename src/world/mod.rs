@@ -24,9 +24,10 @@ use petgraph::Directed;
 
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
-use crate::facts::{ListKind, Share, TransactionFile};
+use crate::facts::TransactionFile;
 use crate::ir::{Asks, Needs, Threshold};
 use crate::limits::Budget;
+use crate::vocab::{ListKind, Share};
 
 mod scc;
 

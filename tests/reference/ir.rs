@@ -87,14 +87,16 @@ impl Walker<'_> {
     fn number(&self, attr: NumAttr) -> Option<f64> {
         let item = self.case.item;
         match attr {
-            NumAttr::Tpp => item.tpp,
-            NumAttr::DieArea => item.die_area_mm2,
-            NumAttr::PerformanceDensity => item
-                .performance_density
-                .or_else(|| Some(item.tpp? / item.die_area_mm2?)),
-            NumAttr::Interconnect => item.interconnect_gbps,
-            NumAttr::MemoryBandwidth => item.memory_bandwidth_gbps,
-            NumAttr::MemoryBandwidthDensity => item.memory_bandwidth_density,
+            NumAttr::Tpp => item.figures.get(NumAttr::Tpp),
+            NumAttr::DieArea => item.figures.get(NumAttr::DieArea),
+            NumAttr::PerformanceDensity => {
+                item.figures.get(NumAttr::PerformanceDensity).or_else(|| {
+                    Some(item.figures.get(NumAttr::Tpp)? / item.figures.get(NumAttr::DieArea)?)
+                })
+            }
+            NumAttr::Interconnect => item.figures.get(NumAttr::Interconnect),
+            NumAttr::MemoryBandwidth => item.figures.get(NumAttr::MemoryBandwidth),
+            NumAttr::MemoryBandwidthDensity => item.figures.get(NumAttr::MemoryBandwidthDensity),
         }
     }
 

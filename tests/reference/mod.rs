@@ -14,7 +14,7 @@ pub mod ir;
 pub mod world;
 
 use chipgate::facts::{
-    AuthKind, EndUse, EndUserSource, Form, Item, Kind, ListKind, Party, Transaction,
+    AuthKind, EndUse, EndUserSource, Form, Item, Kind, ListKind, NumAttr, Party, Transaction,
 };
 use chipgate::{Date, TransactionFile, Verdict};
 
@@ -116,15 +116,21 @@ impl<'a> Case<'a> {
     }
 
     fn tpp(&self, pred: impl Fn(f64) -> bool) -> Truth {
-        self.num(self.item.tpp, pred)
+        self.num(self.item.figures.get(NumAttr::Tpp), pred)
     }
 
     /// Given, or tpp / die area.
     fn pd(&self, pred: impl Fn(f64) -> bool) -> Truth {
         let pd = self
             .item
-            .performance_density
-            .or_else(|| Some(self.item.tpp? / self.item.die_area_mm2?));
+            .figures
+            .get(NumAttr::PerformanceDensity)
+            .or_else(|| {
+                Some(
+                    self.item.figures.get(NumAttr::Tpp)?
+                        / self.item.figures.get(NumAttr::DieArea)?,
+                )
+            });
         self.num(pd, pred)
     }
 
@@ -156,7 +162,7 @@ impl<'a> Case<'a> {
     fn class_9a002(&self) -> Truth {
         and(&[
             b(self.is_computer()),
-            self.num(self.item.interconnect_gbps, |g| g >= 600.0),
+            self.num(self.item.figures.get(NumAttr::Interconnect), |g| g >= 600.0),
         ])
     }
 
@@ -245,7 +251,7 @@ impl<'a> Case<'a> {
         let total = self
             .tx
             .quantity
-            .and_then(|q| Some(q as f64 * self.item.tpp?));
+            .and_then(|q| Some(q as f64 * self.item.figures.get(NumAttr::Tpp)?));
         self.num(total, pred)
     }
 
@@ -672,8 +678,10 @@ impl<'a> Case<'a> {
             &all,
             &|| {
                 and(&[
-                    self.num(self.item.interconnect_gbps, |g| g >= 600.0),
-                    self.num(self.item.memory_bandwidth_gbps, |g| g < 4000.0),
+                    self.num(self.item.figures.get(NumAttr::Interconnect), |g| g >= 600.0),
+                    self.num(self.item.figures.get(NumAttr::MemoryBandwidth), |g| {
+                        g < 4000.0
+                    }),
                 ])
             },
             None,
@@ -686,8 +694,11 @@ impl<'a> Case<'a> {
             &[Export, Reexport],
             &|| {
                 or(&[
-                    self.num(self.item.memory_bandwidth_density, |m| m > 2.0),
-                    self.num(self.item.die_area_mm2, |a| a <= 600.0),
+                    self.num(
+                        self.item.figures.get(NumAttr::MemoryBandwidthDensity),
+                        |m| m > 2.0,
+                    ),
+                    self.num(self.item.figures.get(NumAttr::DieArea), |a| a <= 600.0),
                     self.tpp(|t| t == 4800.0),
                     and(&[self.tpp(|t| t != 2368.0), self.tpp(|t| t > 20000.0)]),
                 ])

@@ -732,7 +732,7 @@ impl GWorld {
         for (it, g) in items.iter_mut().zip(&self.items) {
             // A performance density is derived where the die area is given.
             if g.die.is_some() {
-                it.performance_density = None;
+                it.figures.set(NumAttr::PerformanceDensity, None);
             }
             if it.form_source == FormSource::DeclaredEccn {
                 it.form = Form::Ic;

@@ -12,7 +12,7 @@ use crate::check::report::{Dismissal, TransactionReport, Verdict, Witness};
 use crate::date::Date;
 use crate::diag::{suggestion_help, Diagnostic, Error};
 use crate::facts::spans::Seg;
-use crate::facts::{Transaction, TransactionFile};
+use crate::facts::{PartyId, Transaction, TransactionFile};
 use crate::ir::RuleSet;
 use crate::report::human;
 use crate::vocab::Kind;
@@ -101,7 +101,7 @@ pub fn explain(
     })
 }
 
-fn party_ref(facts: &TransactionFile, p: Option<u32>) -> String {
+fn party_ref(facts: &TransactionFile, p: Option<PartyId>) -> String {
     p.and_then(|p| facts.party(p))
         .map_or_else(|| "?".into(), |p| format!("`{}` ({})", p.id, p.country))
 }
@@ -114,7 +114,7 @@ fn summary(facts: &TransactionFile, tx: &Transaction) -> String {
         Kind::Lease => {
             let facility = tx
                 .facility
-                .and_then(|f| facts.facilities.get(f as usize))
+                .and_then(|f| facts.facilities.get(f.index()))
                 .map_or_else(
                     || "an unnamed facility".into(),
                     |f| format!("`{}` ({})", f.id, f.country),
@@ -171,10 +171,10 @@ fn evidence_hop(fact: &str) -> Option<usize> {
 
 fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) -> Graph {
     // The parties the transaction names, then their owners, level by level.
-    let mut parties: Vec<u32> = Vec::new();
+    let mut parties: Vec<PartyId> = Vec::new();
     let operator = tx
         .facility
-        .and_then(|f| facts.facilities.get(f as usize))
+        .and_then(|f| facts.facilities.get(f.index()))
         .map(|f| f.operator);
     for p in [
         tx.sender,
@@ -193,7 +193,7 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
     }
     let mut next = 0;
     while next < parties.len() && parties.len() < MAX_PARTIES {
-        let owners: Vec<u32> = parties
+        let owners: Vec<PartyId> = parties
             .get(next)
             .and_then(|p| facts.party(*p))
             .map(|p| p.owners.iter().map(|o| o.owner).collect())
@@ -246,7 +246,7 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
         title: title(report),
         ..Graph::default()
     };
-    let node_of = |p: u32| format!("p{p}");
+    let node_of = |p: PartyId| format!("p{p}");
     for &p in &parties {
         let Some(party) = facts.party(p) else {
             continue;
@@ -283,7 +283,7 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
             id: node_of(p),
             kind: "party",
             label,
-            fired: fired_parties.contains(&(p as usize))
+            fired: fired_parties.contains(&p.index())
                 || fired_edge_parties.contains(&party.id.as_str()),
         });
     }
@@ -316,7 +316,7 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
         Kind::Lease => {
             if let Some((f, fac)) = tx
                 .facility
-                .and_then(|f| facts.facilities.get(f as usize).map(|x| (f, x)))
+                .and_then(|f| facts.facilities.get(f.index()).map(|x| (f, x)))
             {
                 g.nodes.push(Node {
                     id: format!("f{f}"),

@@ -10,8 +10,8 @@ use std::cell::Cell;
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
 use crate::facts::{
-    DestinationSource, EndUserSource, FactRef, FormSource, Item, Party, Transaction,
-    TransactionFile,
+    DestinationSource, EndUserSource, FactRef, FormSource, Item, ItemId, Party, PartyId,
+    Transaction, TransactionFile, TxId,
 };
 use crate::ir::*;
 use crate::limits::Budget;
@@ -117,8 +117,8 @@ pub struct Ctx<'a> {
     /// This item's value of each [`Cond::Item`] slot (empty: evaluate them as written).
     pub item_parts: &'a [Truth],
     pub tx: &'a Transaction,
-    pub tx_index: u32,
-    pub item_index: u32,
+    pub tx_index: TxId,
+    pub item_index: ItemId,
     pub date: Date,
     /// Authorization kinds assumed on file (for "what would make it compliant").
     pub assume: u8,
@@ -202,18 +202,18 @@ impl<'a> Ctx<'a> {
         self.relied.set(self.relied.get() | bits);
     }
 
-    pub fn party(&self, i: u32) -> Option<&'a Party> {
+    pub fn party(&self, i: PartyId) -> Option<&'a Party> {
         self.facts.party(i)
     }
 
-    pub fn party_name(&self, i: u32) -> String {
+    pub fn party_name(&self, i: PartyId) -> String {
         match self.party(i) {
             Some(p) => format!("`{}` ({})", p.id, p.name),
             None => format!("party {i}"),
         }
     }
 
-    fn item_index(&self) -> u32 {
+    fn item_index(&self) -> ItemId {
         self.item_index
     }
 
@@ -388,7 +388,7 @@ impl<'a> Ctx<'a> {
     /// The party in a role: `Err(False)` when the transaction has no such party,
     /// `Err(Unknown)` for an end user the file says is not known (`end_user: unknown`).
     #[inline]
-    fn role_party(&self, role: Role) -> Result<u32, Truth> {
+    fn role_party(&self, role: Role) -> Result<PartyId, Truth> {
         if role == Role::EndUser {
             match self.tx.end_user_source {
                 EndUserSource::Unknown => return Err(Truth::Unknown),
@@ -974,7 +974,7 @@ impl<'a> Ctx<'a> {
             return None;
         }
         self.classes
-            .get(self.item_index() as usize)?
+            .get(self.item_index().index())?
             .get(usize::from(c))
             .copied()
     }
@@ -1661,7 +1661,7 @@ impl<'a> Ctx<'a> {
     /// Why a scope does not cover the transaction, and the key it is about.
     fn scope_text(&self, a: &crate::facts::Authorization) -> (String, &'static str) {
         let sc = &a.scope;
-        let party = |p: u32| {
+        let party = |p: PartyId| {
             self.party(p)
                 .map_or_else(|| format!("party {p}"), |x| format!("`{}`", x.id))
         };
@@ -1850,7 +1850,7 @@ impl<'a> Ctx<'a> {
         party: &PartyRef,
         at: SrcSpan,
         t: &mut T,
-    ) -> Result<u32, Truth> {
+    ) -> Result<PartyId, Truth> {
         match party {
             PartyRef::Role(role) => match self.role_party(*role) {
                 Ok(p) => Ok(p),
@@ -1880,7 +1880,7 @@ impl<'a> Ctx<'a> {
             },
             PartyRef::UltimateParent(inner) => {
                 let base = self.single_party(inner, at, t)?;
-                match self.world.parents.get(base as usize).copied() {
+                match self.world.parents.get(base.index()).copied() {
                     Some(Parent::Top(top)) => {
                         if T::ON && top != base {
                             let chain = self.world.majority_chain(self.facts, base, self.budget);
@@ -1928,7 +1928,7 @@ impl<'a> Ctx<'a> {
     }
 
     #[inline]
-    fn role(&self, role: Role) -> Option<u32> {
+    fn role(&self, role: Role) -> Option<PartyId> {
         match role {
             Role::Sender => self.tx.sender,
             Role::Consignee => self.tx.consignee,
@@ -1938,14 +1938,14 @@ impl<'a> Ctx<'a> {
             Role::Operator => self
                 .tx
                 .facility
-                .and_then(|f| self.facts.facilities.get(f as usize))
+                .and_then(|f| self.facts.facilities.get(f.index()))
                 .map(|f| f.operator),
         }
     }
 
     /// "`sg-ai` is owned 60% by `sz-parent`, which …" for a chain of (owned, owner entry)
     /// steps.
-    fn chain_text(&self, chain: &[(u32, u32)]) -> (String, Vec<FactRef>, Vec<WitnessEdge>) {
+    fn chain_text(&self, chain: &[(PartyId, u32)]) -> (String, Vec<FactRef>, Vec<WitnessEdge>) {
         let mut text = String::new();
         let mut facts = Vec::new();
         let mut edges = Vec::new();
@@ -1998,11 +1998,11 @@ impl<'a> Ctx<'a> {
         (text, facts, edges)
     }
 
-    fn pred_on<T: Tracer>(&self, p: u32, pred: &PartyPred, at: SrcSpan, t: &mut T) -> Truth {
+    fn pred_on<T: Tracer>(&self, p: PartyId, pred: &PartyPred, at: SrcSpan, t: &mut T) -> Truth {
         // The fast path reads the packed table, not the party's whole record.
         if !T::ON {
             if let PartyPred::HeadquarteredIn(places) | PartyPred::LocatedIn(places) = pred {
-                let Some([country, hq]) = self.world.homes.get(p as usize) else {
+                let Some([country, hq]) = self.world.homes.get(p.index()) else {
                     return Truth::Unknown;
                 };
                 let c = if matches!(pred, PartyPred::HeadquarteredIn(_)) {
@@ -2175,10 +2175,10 @@ impl<'a> Ctx<'a> {
                 let Some(a) = self.world.aggregates.get(usize::from(*agg)) else {
                     return Truth::Unknown;
                 };
-                let sure = a.sure_from.get(p as usize).is_some_and(|d| *d <= self.date);
+                let sure = a.sure_from.get(p.index()).is_some_and(|d| *d <= self.date);
                 let possible = a
                     .possible_from
-                    .get(p as usize)
+                    .get(p.index())
                     .is_some_and(|d| *d <= self.date);
                 let v = if sure {
                     Truth::True
@@ -2222,7 +2222,7 @@ impl<'a> Ctx<'a> {
 
     /// Shows the arithmetic of "owned … in aggregate": which owners count, their shares and
     /// why each counts (listed itself, or so owned in turn).
-    fn explain_aggregate<T: Tracer>(&self, p: u32, agg: u16, v: Truth, at: SrcSpan, t: &mut T) {
+    fn explain_aggregate<T: Tracer>(&self, p: PartyId, agg: u16, v: Truth, at: SrcSpan, t: &mut T) {
         let Some(a) = self.world.aggregates.get(usize::from(agg)) else {
             return;
         };
@@ -2245,7 +2245,7 @@ impl<'a> Ctx<'a> {
                 let listed = self.listed_on(o.owner, a.lists);
                 let via = a
                     .sure_from
-                    .get(o.owner as usize)
+                    .get(o.owner.index())
                     .is_some_and(|d| *d <= self.date);
                 if listed.is_none() && !via {
                     continue;
@@ -2329,7 +2329,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn listed_on(&self, p: u32, lists: u8) -> Option<String> {
+    fn listed_on(&self, p: PartyId, lists: u8) -> Option<String> {
         let party = self.party(p)?;
         party
             .lists
@@ -2378,10 +2378,7 @@ impl<'a> Ctx<'a> {
         let threshold = closure.threshold;
         // `wide`: count countries of uncertain membership as members (the possible side).
         let summary_holds = |ids: &[u32], wide: bool| -> Option<bool> {
-            let s = self
-                .world
-                .summaries
-                .get(*ids.get(base as usize)? as usize)?;
+            let s = self.world.summaries.get(*ids.get(base.index())? as usize)?;
             let meets = |set: u32, places: &PlaceSet| -> Option<bool> {
                 let owners = self.world.country_sets.get(set as usize)?;
                 Some(
@@ -2409,7 +2406,7 @@ impl<'a> Ctx<'a> {
             }
             None => {
                 // Questions the summaries do not answer: walk the chain.
-                let check = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
+                let check = |q: PartyId| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
                 let sure = self
                     .world
                     .owner_path(self.facts, base, threshold, false, self.budget, check)
@@ -2442,7 +2439,7 @@ impl<'a> Ctx<'a> {
             _ => {}
         }
         if T::ON {
-            let hit = |q: u32| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
+            let hit = |q: PartyId| self.pred_on(q, pred, at, &mut NoTrace) == Truth::True;
             let path = match v {
                 Truth::True => {
                     self.world

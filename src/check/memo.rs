@@ -7,6 +7,7 @@
 
 use crate::country::CountrySet;
 use crate::date::Date;
+use crate::facts::PartyId;
 use crate::ir::{Cond, PartyPred, PartyRef, PlaceSet, RuleSet, Test};
 use crate::world::World;
 
@@ -154,13 +155,13 @@ impl OwnerHits {
         threshold: u16,
         headquarters: bool,
         date: Date,
-        p: u32,
+        p: PartyId,
     ) -> Option<(bool, bool)> {
         let q = self.questions.iter().find(|q| {
             q.place == places.id && q.threshold == threshold && q.headquarters == headquarters
         })?;
         let (_, sure, possible) = q.epochs.iter().rev().find(|(from, _, _)| *from <= date)?;
-        let s = bit(sure, p);
-        Some((s, possible.as_ref().map_or(s, |b| bit(b, p))))
+        let s = bit(sure, p.0);
+        Some((s, possible.as_ref().map_or(s, |b| bit(b, p.0))))
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use crate::date::Date;
 use crate::diag::Diagnostic;
-use crate::facts::{FactRef, Transaction, TransactionFile};
+use crate::facts::{FactRef, ItemId, PartyId, Transaction, TransactionFile, TxId};
 use crate::ir::*;
 use crate::limits::{Budget, Limits};
 use crate::vocab::{AuthKind, Kind};
@@ -237,7 +237,7 @@ impl<'a> Checker<'a> {
                     id: String::new(),
                     kind: Kind::Export,
                     date: Date::MIN,
-                    item: 0,
+                    item: ItemId(0),
                     quantity: None,
                     sender: None,
                     consignee: None,
@@ -271,8 +271,8 @@ impl<'a> Checker<'a> {
                     hits: &self.hits,
                     item_parts: &[],
                     tx: any_tx,
-                    tx_index: 0,
-                    item_index: u32::try_from(i).unwrap_or(u32::MAX),
+                    tx_index: TxId(0),
+                    item_index: ItemId::new(i),
                     date: any_tx.date,
                     assume: 0,
                     item,
@@ -297,8 +297,8 @@ impl<'a> Checker<'a> {
         let budget = Budget::new(self.max_steps);
         // The item's tests need no transaction; any one of the file's stands in.
         let mut probe = any_tx.clone();
-        probe.item = u32::try_from(item_index).unwrap_or(u32::MAX);
-        let ctx = self.ctx_for(&probe, 0, date, 0, &budget)?;
+        probe.item = ItemId::new(item_index);
+        let ctx = self.ctx_for(&probe, TxId(0), date, 0, &budget)?;
         let mut tests = Vec::new();
         let mut eccns: Vec<String> = Vec::new();
         for class in self
@@ -359,26 +359,20 @@ impl<'a> Checker<'a> {
         budget: &'b Budget,
     ) -> Option<Ctx<'b>> {
         let tx = self.facts.transactions.get(tx_index)?;
-        self.ctx_for(
-            tx,
-            u32::try_from(tx_index).unwrap_or(u32::MAX),
-            date,
-            assume,
-            budget,
-        )
+        self.ctx_for(tx, TxId::new(tx_index), date, assume, budget)
     }
 
     fn ctx_for<'t>(
         &'t self,
         tx: &'t Transaction,
-        tx_index: u32,
+        tx_index: TxId,
         date: Date,
         assume: u8,
         budget: &'t Budget,
     ) -> Option<Ctx<'t>> {
         let item = self.facts.item(tx.item)?;
         let n = usize::from(self.rules.item_slots);
-        let row = tx.item as usize * n;
+        let row = tx.item.index() * n;
         let item_parts = self.item_parts.get(row..row + n).unwrap_or(&[]);
         Some(Ctx {
             rules: self.rules,
@@ -425,7 +419,7 @@ impl<'a> Checker<'a> {
         budget: &Budget,
     ) -> Option<(Verdict, Vec<Fired>)> {
         let tx = self.facts.transactions.get(tx_index)?;
-        let index = u32::try_from(tx_index).unwrap_or(u32::MAX);
+        let index = TxId::new(tx_index);
         let mut fired = Vec::new();
         let (verdict, _) = self.judge_tx(tx, index, as_of, budget, |r, outcome, _| {
             if let Some(outcome) = outcome {
@@ -443,7 +437,7 @@ impl<'a> Checker<'a> {
         budget: &Budget,
     ) -> Option<Judged> {
         let tx = self.facts.transactions.get(tx_index)?;
-        let index = u32::try_from(tx_index).unwrap_or(u32::MAX);
+        let index = TxId::new(tx_index);
         let mut fired = Vec::new();
         let mut relied = Vec::new();
         let (verdict, consulted) =
@@ -462,7 +456,7 @@ impl<'a> Checker<'a> {
     /// an item the file does not have.
     pub fn verdict_for(&self, tx: &Transaction, as_of: Option<Date>) -> Option<Verdict> {
         let budget = Budget::new(self.max_steps);
-        self.judge_tx(tx, u32::MAX, as_of, &budget, |_, _, _| {})
+        self.judge_tx(tx, TxId(u32::MAX), as_of, &budget, |_, _, _| {})
             .map(|(v, _)| v)
     }
 
@@ -473,7 +467,7 @@ impl<'a> Checker<'a> {
     fn judge_tx(
         &self,
         tx: &Transaction,
-        tx_index: u32,
+        tx_index: TxId,
         as_of: Option<Date>,
         budget: &Budget,
         mut seen: impl FnMut(u32, Option<(Verdict, Verdict)>, u32),
@@ -488,7 +482,7 @@ impl<'a> Checker<'a> {
             .map(Vec::as_slice)
             .unwrap_or(&[])
         {
-            if !self.may_fire(tx.item, r) {
+            if !self.may_fire(tx.item.0, r) {
                 continue;
             }
             let Some(rule) = self.rules.rules.get(r as usize) else {
@@ -682,7 +676,7 @@ impl<'a> Checker<'a> {
             let roles = [tx.sender, tx.consignee, tx.end_user, tx.lessor, tx.lessee];
             let operator = tx
                 .facility
-                .and_then(|f| self.facts.facilities.get(f as usize))
+                .and_then(|f| self.facts.facilities.get(f.index()))
                 .map(|f| f.operator);
             let mut names: Vec<String> = Vec::new();
             for p in roles.iter().flatten().chain(operator.iter()) {
@@ -712,7 +706,7 @@ impl<'a> Checker<'a> {
                     .or(a.confirmation.as_deref())
                     .map(|n| format!("{} {n}", a.kind.word()))
                     .unwrap_or_else(|| a.kind.word().to_string());
-                let tx_i = u32::try_from(tx_index).ok();
+                let tx_i = Some(TxId::new(tx_index));
                 let place = tx_i
                     .map(|t| {
                         format!(
@@ -787,9 +781,7 @@ impl<'a> Checker<'a> {
             verdict,
             findings,
             assumptions: Vec::new(),
-            span: self
-                .facts
-                .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX)),
+            span: self.facts.transaction_span(TxId::new(tx_index)),
             source: Some(std::sync::Arc::clone(&self.facts.source)),
         }
     }
@@ -855,9 +847,7 @@ impl<'a> Checker<'a> {
             .transactions
             .get(tx_index)
             .map_or("?", |t| t.id.as_str());
-        let span = self
-            .facts
-            .transaction_span(u32::try_from(tx_index).unwrap_or(u32::MAX));
+        let span = self.facts.transaction_span(TxId::new(tx_index));
         let first_line = self
             .facts
             .source
@@ -1064,7 +1054,7 @@ impl<'a> Checker<'a> {
     /// A fact in a few words, for the label under it.
     fn describe_fact(&self, fact: FactRef) -> String {
         let f = self.facts;
-        let party_id = |p: u32| f.party(p).map_or("?", |x| x.id.as_str()).to_string();
+        let party_id = |p: PartyId| f.party(p).map_or("?", |x| x.id.as_str()).to_string();
         match fact {
             FactRef::Party(p, "country") => format!(
                 "`{}` is located in {}",
@@ -1128,7 +1118,7 @@ impl<'a> Checker<'a> {
                 }
             }
             FactRef::Facility(i, key) => {
-                let fac = f.facilities.get(i as usize);
+                let fac = f.facilities.get(i.index());
                 match (key, fac) {
                     ("country", Some(x)) => format!("facility `{}` in {}", x.id, x.country),
                     (_, Some(x)) => format!("facility `{}`", x.id),
@@ -1139,7 +1129,7 @@ impl<'a> Checker<'a> {
             FactRef::RouteHop { tx, hop } => {
                 let c = f
                     .transactions
-                    .get(tx as usize)
+                    .get(tx.index())
                     .and_then(|t| t.route.get(hop as usize));
                 format!(
                     "hop {}: {}",
@@ -1150,7 +1140,7 @@ impl<'a> Checker<'a> {
             FactRef::Authorization { tx, entry } => {
                 let a = f
                     .transactions
-                    .get(tx as usize)
+                    .get(tx.index())
                     .and_then(|t| t.authorizations.get(entry as usize));
                 match a {
                     Some(a) => format!(
@@ -1178,7 +1168,7 @@ impl<'a> Checker<'a> {
         };
         let mut out = Vec::new();
         for kind in &rule.remedy_kinds {
-            let Some(assumed) = self.ctx(ctx.tx_index as usize, ctx.date, kind.bit(), ctx.budget)
+            let Some(assumed) = self.ctx(ctx.tx_index.index(), ctx.date, kind.bit(), ctx.budget)
             else {
                 continue;
             };
@@ -1370,7 +1360,7 @@ fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
             Role::Operator => ctx
                 .tx
                 .facility
-                .and_then(|f| ctx.facts.facilities.get(f as usize))
+                .and_then(|f| ctx.facts.facilities.get(f.index()))
                 .map(|f| f.operator),
         }?;
         ctx.facts.party(id)
@@ -1386,7 +1376,7 @@ fn render_template(ctx: &Ctx<'_>, t: &Template) -> String {
                     let in_force = class.windows.iter().any(|w| w.contains(ctx.date));
                     let holds = ctx
                         .classes
-                        .get(ctx.item_index as usize)
+                        .get(ctx.item_index.index())
                         .and_then(|v| v.get(c))
                         == Some(&Truth::True);
                     if in_force && holds && !eccns.contains(&class.eccn.as_str()) {
@@ -1534,12 +1524,12 @@ transactions:
             for item in 0..file.items.len() as u32 {
                 for date in ["2020-01-01", "2023-06-01", "2026-06-01"] {
                     let mut tx = template.clone();
-                    tx.consignee = Some(party);
-                    tx.end_user = Some(party);
-                    tx.item = item;
+                    tx.consignee = Some(PartyId(party));
+                    tx.end_user = Some(PartyId(party));
+                    tx.item = ItemId(item);
                     tx.date = Date::parse(date).unwrap();
                     let budget = Budget::new(u64::MAX);
-                    let ctx = checker.ctx_for(&tx, 0, tx.date, 0, &budget).unwrap();
+                    let ctx = checker.ctx_for(&tx, TxId(0), tx.date, 0, &budget).unwrap();
                     let rule = rules.rules.first().unwrap();
                     let fast = ctx.cond(&rule.when, &mut NoTrace);
                     let slow = ctx.cond(&rule.when, &mut Trace::default());

@@ -52,8 +52,8 @@ pub struct Designation {
 
 #[derive(Clone, Debug)]
 pub struct Ownership {
-    /// Index of the owning party.
-    pub owner: u32,
+    /// The owning party.
+    pub owner: PartyId,
     /// `None` when the file leaves the share out: questions that depend on it are
     /// indeterminate.
     pub share: Option<Share>,
@@ -112,7 +112,7 @@ pub enum FormSource {
 pub struct Developer {
     pub name: String,
     /// The party it names, when `developer` is a party id.
-    pub party: Option<u32>,
+    pub party: Option<PartyId>,
     /// The developer's headquarters when known: the party's, or from the built-in list of
     /// known developers (with its source).
     pub headquarters: Option<Country>,
@@ -133,7 +133,7 @@ impl Developer {
     }
 
     /// A developer that is party `index` of the file.
-    pub fn party(index: u32, party: &Party) -> Developer {
+    pub fn party(index: PartyId, party: &Party) -> Developer {
         Developer {
             name: party.name.clone(),
             party: Some(index),
@@ -190,7 +190,7 @@ pub struct Facility {
     pub id: String,
     pub name: String,
     pub country: Country,
-    pub operator: u32,
+    pub operator: PartyId,
     /// ISO 3166-2 subdivision of the facility, when given.
     pub region: Option<Region>,
 }
@@ -216,9 +216,9 @@ pub struct Authorization {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Scope {
     /// Item indices it covers.
-    pub items: Option<Vec<u32>>,
-    pub consignee: Option<u32>,
-    pub end_user: Option<u32>,
+    pub items: Option<Vec<ItemId>>,
+    pub consignee: Option<PartyId>,
+    pub end_user: Option<PartyId>,
     pub destination: Option<Country>,
     /// Units it covers in all.
     pub quantity: Option<u64>,
@@ -265,13 +265,13 @@ pub struct Transaction {
     pub id: String,
     pub kind: Kind,
     pub date: Date,
-    pub item: u32,
+    pub item: ItemId,
     pub quantity: Option<u64>,
-    pub sender: Option<u32>,
-    pub consignee: Option<u32>,
+    pub sender: Option<PartyId>,
+    pub consignee: Option<PartyId>,
     /// The end user's party; `None` when the transaction has none or it is not known (see
     /// `end_user_source`).
-    pub end_user: Option<u32>,
+    pub end_user: Option<PartyId>,
     pub end_user_source: EndUserSource,
     pub destination: Country,
     pub destination_source: DestinationSource,
@@ -281,9 +281,9 @@ pub struct Transaction {
     pub route: Vec<Country>,
     pub end_use: Option<EndUse>,
     pub authorizations: Vec<Authorization>,
-    pub facility: Option<u32>,
-    pub lessor: Option<u32>,
-    pub lessee: Option<u32>,
+    pub facility: Option<FacilityId>,
+    pub lessor: Option<PartyId>,
+    pub lessee: Option<PartyId>,
 }
 
 /// A validated transaction file.
@@ -309,32 +309,76 @@ impl fmt::Debug for TransactionFile {
     }
 }
 
+/// Index newtypes: a party, item, facility or transaction of one file, by position, so that
+/// an item's index is never used where a party's is meant.
+macro_rules! index_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            /// The entry at position `i` (saturating: a file never holds 2^32 entries).
+            pub fn new(i: usize) -> $name {
+                $name(u32::try_from(i).unwrap_or(u32::MAX))
+            }
+
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+index_type!(
+    /// A party of a transaction file.
+    PartyId
+);
+index_type!(
+    /// An item of a transaction file.
+    ItemId
+);
+index_type!(
+    /// A facility of a transaction file.
+    FacilityId
+);
+index_type!(
+    /// A transaction of a transaction file.
+    TxId
+);
+
 /// A pointer to one fact in the file, resolved to a YAML position only when shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FactRef {
-    Party(u32, &'static str),
+    Party(PartyId, &'static str),
     Owner {
-        party: u32,
+        party: PartyId,
         entry: u32,
     },
     Designation {
-        party: u32,
+        party: PartyId,
         entry: u32,
     },
-    Item(u32, &'static str),
-    Facility(u32, &'static str),
-    Transaction(u32, &'static str),
+    Item(ItemId, &'static str),
+    Facility(FacilityId, &'static str),
+    Transaction(TxId, &'static str),
     RouteHop {
-        tx: u32,
+        tx: TxId,
         hop: u32,
     },
     Authorization {
-        tx: u32,
+        tx: TxId,
         entry: u32,
     },
     /// One key of an authorization entry (`expires`, `consignee`, `items`, …).
     AuthorizationField {
-        tx: u32,
+        tx: TxId,
         entry: u32,
         key: &'static str,
     },
@@ -368,10 +412,10 @@ impl TransactionFile {
         transactions: Vec<Transaction>,
     ) -> Result<TransactionFile, Error> {
         let (np, ni, nf) = (parties.len(), items.len(), facilities.len());
-        let in_range = |i: u32, n: usize| (i as usize) < n;
+        let in_range = |i: usize, n: usize| i < n;
         let mut problems: Vec<String> = Vec::new();
         for (i, p) in parties.iter().enumerate() {
-            if let Some(o) = p.owners.iter().find(|o| !in_range(o.owner, np)) {
+            if let Some(o) = p.owners.iter().find(|o| !in_range(o.owner.index(), np)) {
                 problems.push(format!(
                     "party {i} (`{}`): owner {} is not a party",
                     p.id, o.owner
@@ -379,7 +423,7 @@ impl TransactionFile {
             }
         }
         for (i, f) in facilities.iter().enumerate() {
-            if !in_range(f.operator, np) {
+            if !in_range(f.operator.index(), np) {
                 problems.push(format!(
                     "facility {i} (`{}`): operator {} is not a party",
                     f.id, f.operator
@@ -390,9 +434,9 @@ impl TransactionFile {
             let parties_ok = [t.sender, t.consignee, t.end_user, t.lessor, t.lessee]
                 .iter()
                 .flatten()
-                .all(|p| in_range(*p, np));
-            let facility_ok = t.facility.is_none_or(|f| in_range(f, nf));
-            if !in_range(t.item, ni) || !parties_ok || !facility_ok {
+                .all(|p| in_range(p.index(), np));
+            let facility_ok = t.facility.is_none_or(|f| in_range(f.index(), nf));
+            if !in_range(t.item.index(), ni) || !parties_ok || !facility_ok {
                 problems.push(format!(
                     "transaction {i} (`{}`): refers to a party, item or facility that is not in the file",
                     t.id
@@ -474,21 +518,20 @@ impl TransactionFile {
         })
     }
 
-    pub fn party(&self, i: u32) -> Option<&Party> {
-        self.parties.get(i as usize)
+    pub fn party(&self, i: PartyId) -> Option<&Party> {
+        self.parties.get(i.index())
     }
 
-    pub fn item(&self, i: u32) -> Option<&Item> {
-        self.items.get(i as usize)
+    pub fn item(&self, i: ItemId) -> Option<&Item> {
+        self.items.get(i.index())
     }
 
     /// The span of a fact: its `key: value` entry when written, else its entry's first line.
     pub fn fact_span(&self, fact: FactRef) -> Span {
         let spans = self.spans();
-        let idx = |i: u32| i as usize;
         match fact {
             FactRef::Party(p, key) => {
-                let path = |k| [Seg::Key("parties"), Seg::Index(idx(p)), Seg::Key(k)];
+                let path = |k| [Seg::Key("parties"), Seg::Index(p.index()), Seg::Key(k)];
                 // Headquarters default to the location: point at `country` when not written.
                 if key == "headquarters" && spans.find(&path(key)).is_none() {
                     return spans.locate_entry(&path("country"));
@@ -497,42 +540,44 @@ impl TransactionFile {
             }
             FactRef::Owner { party, entry } => spans.locate(&[
                 Seg::Key("parties"),
-                Seg::Index(idx(party)),
+                Seg::Index(party.index()),
                 Seg::Key("owners"),
-                Seg::Index(idx(entry)),
+                Seg::Index(entry as usize),
             ]),
             FactRef::Designation { party, entry } => spans.locate(&[
                 Seg::Key("parties"),
-                Seg::Index(idx(party)),
+                Seg::Index(party.index()),
                 Seg::Key("lists"),
-                Seg::Index(idx(entry)),
+                Seg::Index(entry as usize),
             ]),
             FactRef::Item(i, key) => {
-                spans.locate_entry(&[Seg::Key("items"), Seg::Index(idx(i)), Seg::Key(key)])
+                spans.locate_entry(&[Seg::Key("items"), Seg::Index(i.index()), Seg::Key(key)])
             }
             FactRef::Facility(i, key) => {
-                spans.locate_entry(&[Seg::Key("facilities"), Seg::Index(idx(i)), Seg::Key(key)])
+                spans.locate_entry(&[Seg::Key("facilities"), Seg::Index(i.index()), Seg::Key(key)])
             }
-            FactRef::Transaction(t, key) => {
-                spans.locate_entry(&[Seg::Key("transactions"), Seg::Index(idx(t)), Seg::Key(key)])
-            }
+            FactRef::Transaction(t, key) => spans.locate_entry(&[
+                Seg::Key("transactions"),
+                Seg::Index(t.index()),
+                Seg::Key(key),
+            ]),
             FactRef::RouteHop { tx, hop } => spans.locate(&[
                 Seg::Key("transactions"),
-                Seg::Index(idx(tx)),
+                Seg::Index(tx.index()),
                 Seg::Key("route"),
-                Seg::Index(idx(hop)),
+                Seg::Index(hop as usize),
             ]),
             FactRef::Authorization { tx, entry } => spans.locate(&[
                 Seg::Key("transactions"),
-                Seg::Index(idx(tx)),
+                Seg::Index(tx.index()),
                 Seg::Key("authorizations"),
-                Seg::Index(idx(entry)),
+                Seg::Index(entry as usize),
             ]),
             FactRef::AuthorizationField { tx, entry, key } => spans.locate_entry(&[
                 Seg::Key("transactions"),
-                Seg::Index(idx(tx)),
+                Seg::Index(tx.index()),
                 Seg::Key("authorizations"),
-                Seg::Index(idx(entry)),
+                Seg::Index(entry as usize),
                 Seg::Key(key),
             ]),
         }
@@ -546,8 +591,8 @@ impl TransactionFile {
     }
 
     /// The span of a whole transaction entry.
-    pub fn transaction_span(&self, tx: u32) -> Span {
-        self.spans().entry("transactions", tx as usize)
+    pub fn transaction_span(&self, tx: TxId) -> Span {
+        self.spans().entry("transactions", tx.index())
     }
 }
 
@@ -573,10 +618,10 @@ pub(crate) fn derive_transaction(
     if tx.end_user_source == EndUserSource::Unknown {
         tx.end_user = None;
     }
-    let party = |p: Option<u32>| p.and_then(|p| parties.get(p as usize));
+    let party = |p: Option<PartyId>| p.and_then(|p| parties.get(p.index()));
     if tx.destination_source != DestinationSource::Given {
         if tx.kind == Kind::Lease {
-            let f = facilities.get(tx.facility? as usize)?;
+            let f = facilities.get(tx.facility?.index())?;
             tx.destination = f.country;
             tx.destination_source = DestinationSource::Facility;
             if tx.region.is_none() {

@@ -704,7 +704,7 @@ impl<'l> Validator<'l> {
                     continue;
                 }
                 owners.push(Ownership {
-                    owner,
+                    owner: PartyId(owner),
                     share: share.map(Share::from_percent),
                 });
             }
@@ -935,7 +935,7 @@ impl<'l> Validator<'l> {
                         .and_then(Country::parse);
                     Developer {
                         name: raw.map(|r| r.name.clone()).unwrap_or_else(|| d.clone()),
-                        party: Some(p),
+                        party: Some(PartyId(p)),
                         headquarters: hq,
                         headquarters_source: hq.map(|_| "the developer party's headquarters"),
                     }
@@ -979,7 +979,7 @@ impl<'l> Validator<'l> {
             id: f.id.clone(),
             name: f.name.clone(),
             country: country?,
-            operator: operator?,
+            operator: PartyId(operator?),
             region,
         })
     }
@@ -994,7 +994,9 @@ impl<'l> Validator<'l> {
         let kinds: Vec<(&'static str, Kind)> = Kind::ALL.iter().map(|k| (k.word(), *k)).collect();
         let kind = self.enum_word(&t.kind, &at("kind"), "transaction kind", &kinds);
         let date = self.date(&t.date, &at("date"));
-        let item = self.reference(&t.item, refs.items, &at("item"), "item");
+        let item = self
+            .reference(&t.item, refs.items, &at("item"), "item")
+            .map(ItemId);
         let quantity = match self.number(t.quantity, &at("quantity"), 0.0, true, 1e9, "") {
             Some(q) if q.fract() == 0.0 => Some(q as u64),
             Some(q) => {
@@ -1010,9 +1012,11 @@ impl<'l> Validator<'l> {
             None => None,
         };
         let party =
-            |me: &mut Self, value: &Option<String>, key: &'static str| -> Option<Option<u32>> {
+            |me: &mut Self, value: &Option<String>, key: &'static str| -> Option<Option<PartyId>> {
                 match value {
-                    Some(id) => me.reference(id, refs.parties, &at(key), "party").map(Some),
+                    Some(id) => me
+                        .reference(id, refs.parties, &at(key), "party")
+                        .map(|p| Some(PartyId(p))),
                     None => Some(None),
                 }
             };
@@ -1047,7 +1051,7 @@ impl<'l> Validator<'l> {
         let facility = match &t.facility {
             Some(id) => self
                 .reference(id, refs.facilities, &at("facility"), "facility")
-                .map(Some),
+                .map(|f| Some(FacilityId(f))),
             None => Some(None),
         };
         let kind = kind?;
@@ -1269,7 +1273,7 @@ impl Validator<'_> {
                     let mut path = apath("items").to_vec();
                     path.push(P::I(k));
                     match self.reference(&id.0, refs.items, &path, "item") {
-                        Some(i) => out.push(i),
+                        Some(i) => out.push(ItemId(i)),
                         None => ok = false,
                     }
                 }
@@ -1279,7 +1283,9 @@ impl Validator<'_> {
         };
         let mut party = |me: &mut Self, v: &Option<String>, key: &'static str| match v {
             Some(id) => {
-                let r = me.reference(id, refs.parties, &apath(key), "party");
+                let r = me
+                    .reference(id, refs.parties, &apath(key), "party")
+                    .map(PartyId);
                 ok &= r.is_some();
                 r
             }

@@ -24,7 +24,7 @@ use petgraph::Directed;
 
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
-use crate::facts::TransactionFile;
+use crate::facts::{PartyId, TransactionFile};
 use crate::ir::{Asks, Needs, Threshold};
 use crate::limits::Budget;
 use crate::vocab::{ListKind, Share};
@@ -43,11 +43,11 @@ pub struct Holding {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Parent {
     /// The top of the chain (the party itself when it has no majority owner).
-    Top(u32),
+    Top(PartyId),
     /// Whether some owner holds a majority is unknown at this party (a share is missing).
-    Unknown { at: u32 },
+    Unknown { at: PartyId },
     /// The chain of majority owners loops back on itself here.
-    Cycle { at: u32 },
+    Cycle { at: PartyId },
 }
 
 /// What a party's chain of owners contains, interned so that lookups are table reads.
@@ -112,14 +112,14 @@ impl World {
             for (k, o) in p.owners.iter().enumerate() {
                 // Self-ownership (treasury shares) confers no control: left out of every
                 // question, so it can never make a loop.
-                if o.owner == owned {
+                if o.owner.0 == owned {
                     continue;
                 }
                 has_unknown |= o.share.is_none();
                 let entry = u32::try_from(k).unwrap_or(u32::MAX);
                 edges.push((
                     owned,
-                    o.owner,
+                    o.owner.0,
                     Holding {
                         entry,
                         share: o.share,
@@ -234,7 +234,7 @@ impl World {
         entry: u32,
         possible: bool,
     ) -> Option<Share> {
-        let party = facts.party(owned)?;
+        let party = facts.party(PartyId(owned))?;
         let o = party.owners.get(entry as usize)?;
         self.held(owned, o.share, possible)
     }
@@ -371,12 +371,12 @@ impl World {
         for (i, p) in facts.parties.iter().enumerate() {
             let owned = u32::try_from(i).unwrap_or(u32::MAX);
             for (k, o) in p.owners.iter().enumerate() {
-                if o.owner as usize == i {
+                if o.owner.index() == i {
                     continue;
                 }
                 let entry = u32::try_from(k).unwrap_or(u32::MAX);
                 if let (Some(list), Some(share)) = (
-                    owns.get_mut(o.owner as usize),
+                    owns.get_mut(o.owner.index()),
                     self.edge_share(facts, owned, entry, possible),
                 ) {
                     list.push((owned, share));
@@ -436,6 +436,21 @@ impl World {
     pub fn owner_path(
         &self,
         facts: &TransactionFile,
+        from: PartyId,
+        t: Threshold,
+        possible: bool,
+        budget: &Budget,
+        target: impl Fn(PartyId) -> bool,
+    ) -> Option<Vec<(PartyId, u32)>> {
+        let path =
+            self.owner_path_raw(facts, from.0, t, possible, budget, |q| target(PartyId(q)))?;
+        Some(path.into_iter().map(|(p, e)| (PartyId(p), e)).collect())
+    }
+
+    /// [`World::owner_path`] over the graph's own node numbers.
+    fn owner_path_raw(
+        &self,
+        facts: &TransactionFile,
         from: u32,
         t: Threshold,
         possible: bool,
@@ -448,16 +463,16 @@ impl World {
         queue.push_back(from);
         back.insert(from, None);
         while let Some(v) = queue.pop_front() {
-            let party = facts.party(v)?;
+            let party = facts.party(PartyId(v))?;
             if !budget.spend(1 + party.owners.len() as u64) {
                 return None;
             }
             for (k, o) in party.owners.iter().enumerate() {
                 let entry = u32::try_from(k).unwrap_or(u32::MAX);
-                if o.owner == v || !self.edge_meets(facts, v, entry, t, possible) {
+                if o.owner.0 == v || !self.edge_meets(facts, v, entry, t, possible) {
                     continue;
                 }
-                let w = o.owner;
+                let w = o.owner.0;
                 if target(w) {
                     let mut path = vec![(v, entry)];
                     let mut cur = v;
@@ -481,17 +496,17 @@ impl World {
     pub fn majority_chain(
         &self,
         facts: &TransactionFile,
-        from: u32,
+        from: PartyId,
         budget: &Budget,
-    ) -> Vec<(u32, u32)> {
+    ) -> Vec<(PartyId, u32)> {
         let mut chain = Vec::new();
-        let mut cur = from;
+        let mut cur = from.0;
         let mut seen = std::collections::HashSet::new();
         while let Some((entry, owner)) = majority_owner(facts, cur) {
             if !seen.insert(cur) || !budget.spend(1) {
                 break;
             }
-            chain.push((cur, entry));
+            chain.push((PartyId(cur), entry));
             cur = owner;
         }
         chain
@@ -511,16 +526,16 @@ fn sorted_graph<E: Copy + Default>(edges: &[(u32, u32, E)], n: usize) -> Csr<(),
 
 /// The owner holding a known majority (more than 50%) of `party`, as (entry, owner).
 pub fn majority_owner(facts: &TransactionFile, party: u32) -> Option<(u32, u32)> {
-    let p = facts.party(party)?;
+    let p = facts.party(PartyId(party))?;
     p.owners.iter().enumerate().find_map(|(k, o)| {
-        (o.owner != party && o.share.is_some_and(|s| s.0 > Share::WHOLE.0 / 2))
-            .then(|| (u32::try_from(k).unwrap_or(u32::MAX), o.owner))
+        (o.owner.0 != party && o.share.is_some_and(|s| s.0 > Share::WHOLE.0 / 2))
+            .then(|| (u32::try_from(k).unwrap_or(u32::MAX), o.owner.0))
     })
 }
 
 /// Whether some owner with an unknown share could hold a majority of `party`.
 pub fn majority_unknown(facts: &TransactionFile, party: u32) -> bool {
-    let Some(p) = facts.party(party) else {
+    let Some(p) = facts.party(PartyId(party)) else {
         return false;
     };
     let known: u32 = p.owners.iter().filter_map(|o| o.share).map(|s| s.0).sum();
@@ -528,7 +543,7 @@ pub fn majority_unknown(facts: &TransactionFile, party: u32) -> bool {
     room > Share::WHOLE.0 / 2
         && p.owners
             .iter()
-            .any(|o| o.share.is_none() && o.owner != party)
+            .any(|o| o.share.is_none() && o.owner.0 != party)
 }
 
 /// Ultimate parents of all parties in one pass: each chain is walked once and its answer
@@ -553,8 +568,8 @@ fn ultimate_parents_of(
         let answer = loop {
             match state.get(cur as usize).copied() {
                 Some(State::Done(p)) => break p,
-                Some(State::OnPath) => break Parent::Cycle { at: cur },
-                None => break Parent::Top(cur),
+                Some(State::OnPath) => break Parent::Cycle { at: PartyId(cur) },
+                None => break Parent::Top(PartyId(cur)),
                 Some(State::New) => {}
             }
             if let Some(s) = state.get_mut(cur as usize) {
@@ -563,8 +578,8 @@ fn ultimate_parents_of(
             path.push(cur);
             match majority_owner(cur) {
                 Some(owner) => cur = owner,
-                None if majority_unknown(cur) => break Parent::Unknown { at: cur },
-                None => break Parent::Top(cur),
+                None if majority_unknown(cur) => break Parent::Unknown { at: PartyId(cur) },
+                None => break Parent::Top(PartyId(cur)),
             }
         };
         for p in &path {
@@ -578,7 +593,7 @@ fn ultimate_parents_of(
         .enumerate()
         .map(|(i, s)| match s {
             State::Done(p) => p,
-            _ => Parent::Top(u32::try_from(i).unwrap_or(u32::MAX)),
+            _ => Parent::Top(PartyId::new(i)),
         })
         .collect()
 }

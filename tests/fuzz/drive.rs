@@ -52,7 +52,7 @@ pub fn facts(data: &[u8]) -> String {
     match TransactionFile::from_bytes("fuzz.yaml", data.to_vec(), &Limits::default()) {
         Ok(file) => {
             for i in 0..file.transactions.len() {
-                let _ = file.transaction_span(u32::try_from(i).unwrap_or(u32::MAX));
+                let _ = file.transaction_span(chipgate::facts::TxId::new(i));
             }
             format!("loaded: {} transactions\n", file.transactions.len())
         }

@@ -280,8 +280,9 @@ impl Walker<'_> {
                 Role::EndUser => tx.end_user,
                 Role::Lessor => tx.lessor,
                 Role::Lessee => tx.lessee,
-                Role::Operator => self.case.operator(),
+                Role::Operator => self.case.operator().map(chipgate::facts::PartyId),
             }
+            .map(|p| p.0)
             .ok_or(F),
             PartyRef::UltimateParent(inner) => {
                 let base = self.one(inner)?;
@@ -348,7 +349,7 @@ pub fn judge_file(rules: &RuleSet, file: &TransactionFile, as_of: Option<Date>) 
                 case: Case {
                     file,
                     tx,
-                    item: &file.items[tx.item as usize],
+                    item: &file.items[tx.item.index()],
                     date,
                 },
             };

@@ -14,7 +14,8 @@ pub mod ir;
 pub mod world;
 
 use chipgate::facts::{
-    AuthKind, EndUse, EndUserSource, Form, Item, Kind, ListKind, NumAttr, Party, Transaction,
+    AuthKind, EndUse, EndUserSource, Form, Item, Kind, ListKind, NumAttr, Party, PartyId,
+    Transaction,
 };
 use chipgate::{Date, TransactionFile, Verdict};
 
@@ -271,7 +272,7 @@ impl<'a> Case<'a> {
         let mut hops: Vec<String> = self
             .tx
             .sender
-            .map(|s| code(&self.party(s).country))
+            .map(|s| code(&self.party(s.0).country))
             .into_iter()
             .collect();
         hops.push(self.destination());
@@ -367,7 +368,7 @@ impl<'a> Case<'a> {
     fn operator(&self) -> Option<u32> {
         self.tx
             .facility
-            .map(|f| self.file.facilities[f as usize].operator)
+            .map(|f| self.file.facilities[f.index()].operator.0)
     }
 
     /// A test of one party, when the transaction names it (a party it does not name fails).
@@ -409,8 +410,8 @@ impl<'a> Case<'a> {
         self.party(p)
             .owners
             .iter()
-            .find(|o| o.owner != p && o.share.is_some_and(|s| s.0 > 500_000))
-            .map(|o| o.owner)
+            .find(|o| o.owner.0 != p && o.share.is_some_and(|s| s.0 > 500_000))
+            .map(|o| o.owner.0)
     }
 
     /// Whether an owner of unknown share might hold the majority.
@@ -426,7 +427,7 @@ impl<'a> Case<'a> {
             && party
                 .owners
                 .iter()
-                .any(|o| o.share.is_none() && o.owner != p)
+                .any(|o| o.share.is_none() && o.owner.0 != p)
     }
 
     /// Follows majority owners to the top; `Err(U)` when a share on the way is unknown or
@@ -493,12 +494,12 @@ impl<'a> Case<'a> {
         let mut todo = vec![from];
         while let Some(x) = todo.pop() {
             for (k, o) in self.party(x).owners.iter().enumerate() {
-                if o.owner == x || !self.share(x, k, possible).is_some_and(meets) {
+                if o.owner.0 == x || !self.share(x, k, possible).is_some_and(meets) {
                     continue;
                 }
-                if !found.contains(&o.owner) {
-                    found.push(o.owner);
-                    todo.push(o.owner);
+                if !found.contains(&o.owner.0) {
+                    found.push(o.owner.0);
+                    todo.push(o.owner.0);
                 }
             }
         }
@@ -559,8 +560,8 @@ impl<'a> Case<'a> {
                         .owners
                         .iter()
                         .enumerate()
-                        .filter(|(_, o)| o.owner as usize != p)
-                        .filter(|(_, o)| listed[o.owner as usize] || owned[o.owner as usize])
+                        .filter(|(_, o)| o.owner.index() != p)
+                        .filter(|(_, o)| listed[o.owner.index()] || owned[o.owner.index()])
                         .filter_map(|(k, _)| self.share(p as u32, k, possible))
                         .map(u64::from)
                         .sum();
@@ -598,8 +599,8 @@ impl<'a> Case<'a> {
         }
     }
 
-    fn role(&self, r: Option<u32>) -> Result<u32, Truth> {
-        r.ok_or(F)
+    fn role(&self, r: Option<PartyId>) -> Result<u32, Truth> {
+        r.map(|p| p.0).ok_or(F)
     }
 
     /// The end user: unknown when the file says it is not known.
@@ -987,7 +988,9 @@ impl<'a> Case<'a> {
             &[Lease],
             &|| {
                 or(&[
-                    self.of(self.role(self.operator()), |p| self.hq_in_g1(p)),
+                    self.of(self.role(self.operator().map(PartyId)), |p| {
+                        self.hq_in_g1(p)
+                    }),
                     match self.role(tx.lessee).and_then(|p| self.ultimate_parent(p)) {
                         Ok(top) => self.hq_in_g1(top),
                         Err(t) => t,
@@ -1248,7 +1251,7 @@ pub fn judge_file(file: &TransactionFile, as_of: Option<Date>) -> Vec<Judgement>
             let case = Case {
                 file,
                 tx,
-                item: &file.items[tx.item as usize],
+                item: &file.items[tx.item.index()],
                 date: as_of.unwrap_or(tx.date),
             };
             let (verdict, fired) = case.judge();

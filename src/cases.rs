@@ -21,12 +21,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::report::{TransactionReport, Verdict};
 use crate::date::Date;
 use crate::diag::{suggestion_help, Diagnostic, Error};
 use crate::facts::raw::RawFile;
 use crate::facts::spans::{Seg, SpanIndex};
 use crate::facts::{validate, TransactionFile};
+use crate::finding::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};

@@ -120,6 +120,17 @@ pub struct Window {
     pub until: Date,
 }
 
+/// `{"from": "2021-12-09", "until": "2026-02-03"}`, an open end written as null.
+impl serde::Serialize for Window {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("from", &(self.from != Date::MIN).then_some(self.from))?;
+        m.serialize_entry("until", &(self.until != Date::MAX).then_some(self.until))?;
+        m.end()
+    }
+}
+
 impl Window {
     pub const ALWAYS: Window = Window {
         from: Date::MIN,

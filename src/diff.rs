@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::check::report::{TransactionReport, Verdict};
 use crate::corpus::Input;
 use crate::date::Date;
 use crate::diag::{Diagnostic, Error};
+use crate::finding::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
 use crate::limits::Limits;
 use crate::source::SourceFile;

@@ -8,11 +8,11 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::check::report::{Dismissal, TransactionReport, Verdict, Witness};
 use crate::date::Date;
 use crate::diag::{suggestion_help, Diagnostic, Error};
 use crate::facts::spans::Seg;
-use crate::facts::{PartyId, Transaction, TransactionFile};
+use crate::facts::{FactRef, PartyId, Transaction, TransactionFile};
+use crate::finding::{Dismissal, TransactionReport, Verdict, Witness};
 use crate::ir::RuleSet;
 use crate::report::human;
 use crate::vocab::Kind;
@@ -150,23 +150,22 @@ fn summary(facts: &TransactionFile, tx: &Transaction) -> String {
     s
 }
 
-/// The party index a finding's evidence points at (`parties[3].headquarters` → 3).
-fn evidence_party(fact: &str) -> Option<usize> {
-    fact.strip_prefix("parties[")?
-        .split(']')
-        .next()?
-        .parse()
-        .ok()
+/// The party a finding's evidence is about (its fields, owners and designations).
+fn evidence_party(fact: FactRef) -> Option<usize> {
+    match fact {
+        FactRef::Party(p, _)
+        | FactRef::Owner { party: p, .. }
+        | FactRef::Designation { party: p, .. } => Some(p.index()),
+        _ => None,
+    }
 }
 
-/// The route hop an evidence fact points at (`transactions[0].route[1]` → 1).
-fn evidence_hop(fact: &str) -> Option<usize> {
-    fact.split(".route[")
-        .nth(1)?
-        .split(']')
-        .next()?
-        .parse()
-        .ok()
+/// The route hop a finding's evidence points at.
+fn evidence_hop(fact: FactRef) -> Option<usize> {
+    match fact {
+        FactRef::RouteHop { hop, .. } => Some(hop as usize),
+        _ => None,
+    }
 }
 
 fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) -> Graph {
@@ -215,10 +214,10 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
             continue;
         }
         for e in &f.facts {
-            if let Some(p) = evidence_party(&e.fact) {
+            if let Some(p) = evidence_party(e.at) {
                 fired_parties.push(p);
             }
-            if let Some(h) = evidence_hop(&e.fact) {
+            if let Some(h) = evidence_hop(e.at) {
                 fired_hops.push(h);
             }
         }
@@ -324,7 +323,9 @@ fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) 
                     label: vec![fac.name.clone(), format!("{} · {}", fac.id, fac.country)],
                     fired: report.findings.iter().any(|x| {
                         x.outcome != Verdict::Allowed
-                            && x.facts.iter().any(|e| e.fact.starts_with("facilities["))
+                            && x.facts
+                                .iter()
+                                .any(|e| matches!(e.at, FactRef::Facility(..)))
                     }),
                 });
                 g.edges.push(Edge {

@@ -345,6 +345,12 @@ pub enum Cmp {
     Ne,
 }
 
+impl serde::Serialize for Cmp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.symbol())
+    }
+}
+
 impl Cmp {
     pub fn parse(text: &str) -> Option<Cmp> {
         Some(match text {
@@ -381,7 +387,8 @@ impl Cmp {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RouteMode {
     /// An intermediate hop (not the first or the last).
     PassesThrough,
@@ -478,7 +485,8 @@ pub enum PartyPred {
     Same(PartyRef),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LeadField {
     Notified,
     Issued,

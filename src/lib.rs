@@ -51,6 +51,7 @@ pub mod diag;
 pub mod diff;
 pub mod explain;
 pub mod facts;
+pub mod finding;
 pub mod ir;
 pub mod limits;
 pub mod pack;
@@ -59,16 +60,17 @@ pub mod source;
 pub mod syntax;
 pub mod table;
 pub mod vocab;
+pub mod words;
 pub mod world;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use check::report::{Evidence, Finding, Remedy, TransactionReport, Verdict, Witness};
 pub use check::Checker;
 pub use date::Date;
 pub use diag::{Diagnostic, Error};
 pub use facts::TransactionFile;
+pub use finding::{Evidence, Finding, Remedy, TransactionReport, Verdict, Witness};
 pub use ir::RuleSet;
 pub use limits::Limits;
 pub use source::SourceFile;

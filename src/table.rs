@@ -35,11 +35,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::check::report::{TransactionReport, Verdict};
 use crate::corpus;
 use crate::date::Date;
 use crate::diag::Error;
 use crate::facts::TransactionFile;
+use crate::finding::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
 use crate::limits::Limits;
 

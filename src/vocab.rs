@@ -363,3 +363,31 @@ impl Role {
         }
     }
 }
+
+/// The vocabulary serializes as the words the file and the rules use (`export`, `NAC`,
+/// `tpp`, `end_user`, …).
+macro_rules! serialize_as_word {
+    ($($t:ty => $f:ident),* $(,)?) => {
+        $(impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.$f())
+            }
+        })*
+    };
+}
+
+serialize_as_word!(
+    Kind => word,
+    EndUse => word,
+    AuthKind => word,
+    ListKind => word,
+    Form => word,
+    NumAttr => key,
+    Role => word,
+);
+
+impl serde::Serialize for Share {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.percent())
+    }
+}

@@ -15,39 +15,15 @@ use crate::facts::{
 };
 use crate::ir::*;
 use crate::limits::Budget;
-use crate::vocab::{AuthKind, Form, Kind, ListKind};
+use crate::vocab::{AuthKind, Kind, ListKind};
 use crate::world::{Parent, World};
 
-use super::report::{Step, Witness, WitnessEdge};
-
-/// Links of an ownership chain told in an explanation's text: the first and the last few.
-const CHAIN_HEAD: usize = 6;
-const CHAIN_TAIL: usize = 4;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Truth {
-    False,
-    Unknown,
-    True,
-}
-
-impl Truth {
-    pub fn of(b: bool) -> Truth {
-        if b {
-            Truth::True
-        } else {
-            Truth::False
-        }
-    }
-
-    pub fn negate(self) -> Truth {
-        match self {
-            Truth::True => Truth::False,
-            Truth::False => Truth::True,
-            Truth::Unknown => Truth::Unknown,
-        }
-    }
-}
+use crate::finding::step::{
+    Auth, AuthMiss, Block, Counted, LeadMet, Link, Member, ScopeMiss, StepKind, Unsure, Via, What,
+    Who,
+};
+pub use crate::finding::Truth;
+use crate::finding::{Step, Witness, WitnessEdge};
 
 /// Records explanation steps, or nothing at all.
 pub trait Tracer {
@@ -164,35 +140,80 @@ impl Relied {
     pub const DEVELOPER_FROM_ORIGIN: u32 = 1 << 10;
 }
 
-fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
 impl<'a> Ctx<'a> {
-    fn step(&self, text: String, facts: Vec<FactRef>, at: SrcSpan) -> Step {
-        Step {
-            text,
-            brief: None,
-            facts,
-            rule_at: Some(at),
-            witness: None,
-            missing: false,
+    fn step(&self, kind: StepKind, facts: Vec<FactRef>, at: SrcSpan) -> Step {
+        Step::new(kind, facts, Some(at))
+    }
+
+    fn missing(&self, kind: StepKind, facts: Vec<FactRef>, at: SrcSpan) -> Step {
+        let mut s = Step::new(kind, facts, Some(at));
+        s.missing = true;
+        s
+    }
+
+    /// The item being judged, as a step names it.
+    fn what(&self) -> What {
+        What {
+            index: self.item_index,
+            id: self.item.id.clone(),
         }
     }
 
-    fn missing(&self, text: String, facts: Vec<FactRef>, at: SrcSpan) -> Step {
-        Step {
-            text,
-            brief: None,
-            facts,
-            rule_at: Some(at),
-            witness: None,
-            missing: true,
+    /// A party, as a step names it.
+    fn who(&self, p: PartyId) -> Who {
+        Who {
+            index: p,
+            id: self
+                .party(p)
+                .map_or_else(|| p.to_string(), |x| x.id.clone()),
+        }
+    }
+
+    /// How a country stands to a place set on the date, with what decided it (explaining).
+    fn member_of(&self, country: Country, places: &PlaceSet, holds: Truth) -> Member {
+        let mut via = None;
+        let mut uncertain = None;
+        match holds {
+            Truth::True if !places.countries.contains(country) => {
+                via = places.groups.iter().find_map(|g| {
+                    let group = self.rules.groups.get(usize::from(*g))?;
+                    let w = group.window_of(country, self.date)?;
+                    Some(Via {
+                        group: group.name.clone(),
+                        title: group.title.clone().unwrap_or_else(|| group.name.clone()),
+                        window: crate::words::window_if_dated(w),
+                    })
+                });
+            }
+            Truth::Unknown => {
+                let found = places.groups.iter().find_map(|g| {
+                    let group = self.rules.groups.get(usize::from(*g))?;
+                    group
+                        .uncertain_on(country, self.date)
+                        .map(|u| (group.name.clone(), u))
+                });
+                uncertain = Some(match found {
+                    Some((name, u)) => Unsure {
+                        group: Some(name),
+                        window: Some(u.window),
+                        reason: Some(u.reason.clone()),
+                    },
+                    None => Unsure {
+                        group: None,
+                        window: None,
+                        reason: None,
+                    },
+                });
+            }
+            _ => {}
+        }
+        Member {
+            country,
+            places: places.text.clone(),
+            date: self.date,
+            holds,
+            via,
+            uncertain,
         }
     }
 
@@ -206,19 +227,8 @@ impl<'a> Ctx<'a> {
         self.facts.party(i)
     }
 
-    pub fn party_name(&self, i: PartyId) -> String {
-        match self.party(i) {
-            Some(p) => format!("`{}` ({})", p.id, p.name),
-            None => format!("party {i}"),
-        }
-    }
-
     fn item_index(&self) -> ItemId {
         self.item_index
-    }
-
-    fn item_name(&self) -> String {
-        format!("`{}` ({})", self.item.id, self.item.name)
     }
 
     pub fn cond<T: Tracer>(&self, c: &Cond, t: &mut T) -> Truth {
@@ -428,55 +438,6 @@ impl<'a> Ctx<'a> {
         places.on(self.date)
     }
 
-    /// "in D5 (member since 2021-12-09 until 2026-02-03)" or "not in D5".
-    fn membership_text(&self, country: Country, places: &PlaceSet, inside: bool) -> String {
-        if !inside {
-            if let Some(why) = self.uncertain_text(country, places) {
-                return why;
-            }
-            return format!("is not in {} on {}", places.text, self.date);
-        }
-        if places.countries.contains(country) {
-            return format!("is in {}", places.text);
-        }
-        for g in &places.groups {
-            if let Some(group) = self.rules.groups.get(usize::from(*g)) {
-                if let Some(w) = group.window_of(country, self.date) {
-                    let title = group.title.as_deref().unwrap_or(&group.name);
-                    let when = match (w.from == Date::MIN, w.until == Date::MAX) {
-                        (true, true) => String::new(),
-                        _ => format!(", member {w}"),
-                    };
-                    return format!("is in {} ({title}{when}) on {}", group.name, self.date);
-                }
-            }
-        }
-        format!("is in {}", places.text)
-    }
-
-    /// Why a country's membership of a place set is not known on the date, if it is not.
-    fn uncertain_text(&self, country: Country, places: &PlaceSet) -> Option<String> {
-        if !places.uncertain_on(self.date).contains(country) {
-            return None;
-        }
-        let found = places.groups.iter().find_map(|g| {
-            let group = self.rules.groups.get(usize::from(*g))?;
-            group
-                .uncertain_on(country, self.date)
-                .map(|u| (group.name.as_str(), u))
-        });
-        Some(match found {
-            Some((name, u)) => format!(
-                "may or may not be in {name} on {} (membership uncertain {}: {})",
-                self.date, u.window, u.reason
-            ),
-            None => format!(
-                "may or may not be in {} on {} (a membership the sources do not date)",
-                places.text, self.date
-            ),
-        })
-    }
-
     /// A country's membership of a place set on the date, three-valued; notes the groups
     /// whose caveats the answer rests on.
     #[inline]
@@ -493,11 +454,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// A membership step: missing when the membership is uncertain.
-    fn membership_step(&self, text: String, facts: Vec<FactRef>, at: SrcSpan, v: Truth) -> Step {
+    fn membership_step(&self, kind: StepKind, facts: Vec<FactRef>, at: SrcSpan, v: Truth) -> Step {
         if v == Truth::Unknown {
-            self.missing(text, facts, at)
+            self.missing(kind, facts, at)
         } else {
-            self.step(text, facts, at)
+            self.step(kind, facts, at)
         }
     }
 
@@ -510,7 +471,10 @@ impl<'a> Ctx<'a> {
                 None => {
                     if T::ON {
                         t.push(self.missing(
-                            format!("item {} has no `{}`", self.item_name(), attr.key()),
+                            StepKind::FigureMissing {
+                                item: self.what(),
+                                attr: *attr,
+                            },
                             self.item_facts(*attr),
                             at,
                         ));
@@ -521,19 +485,15 @@ impl<'a> Ctx<'a> {
                     let holds = op.holds(x, *value);
                     if T::ON {
                         let facts = self.item_facts(*attr);
-                        let rel = if holds {
-                            op.symbol().to_string()
-                        } else {
-                            format!("not {}", op.symbol())
-                        };
                         let mut s = self.step(
-                            format!(
-                                "item {}: {} {} {rel} {}",
-                                self.item_name(),
-                                attr.key(),
-                                fmt_num(x),
-                                fmt_num(*value)
-                            ),
+                            StepKind::Figure {
+                                item: self.what(),
+                                attr: *attr,
+                                value: x,
+                                op: *op,
+                                threshold: *value,
+                                holds,
+                            },
                             facts,
                             at,
                         );
@@ -554,16 +514,11 @@ impl<'a> Ctx<'a> {
                     self.rely(Relied::DATACENTER_DEFAULT);
                 }
                 if T::ON {
-                    let not = if self.item.datacenter { "" } else { "not " };
-                    let how = if self.item.datacenter_given {
-                        ""
-                    } else {
-                        " (`datacenter` not given, taken as true)"
+                    let text = StepKind::Datacenter {
+                        item: self.what(),
+                        value: self.item.datacenter,
+                        given: self.item.datacenter_given,
                     };
-                    let text = format!(
-                        "item {} is {not}designed or marketed for data centres{how}",
-                        self.item_name()
-                    );
                     let facts = if self.item.datacenter_given {
                         vec![FactRef::Item(item_i, "datacenter")]
                     } else {
@@ -579,23 +534,17 @@ impl<'a> Ctx<'a> {
                 }
                 let v = self.member(self.item.origin, places);
                 if T::ON {
-                    let how = if self.item.origin_given {
-                        String::new()
-                    } else {
-                        " (origin not given, taken as US)".to_string()
-                    };
                     let facts = if self.item.origin_given {
                         vec![FactRef::Item(item_i, "origin")]
                     } else {
                         vec![FactRef::Item(item_i, "id")]
                     };
                     t.push(self.membership_step(
-                        format!(
-                            "item {} originates in {}{how}, which {}",
-                            self.item_name(),
-                            self.item.origin,
-                            self.membership_text(self.item.origin, places, v == Truth::True)
-                        ),
+                        StepKind::Origin {
+                            item: self.what(),
+                            given: self.item.origin_given,
+                            member: self.member_of(self.item.origin, places, v),
+                        },
                         facts,
                         at,
                         v,
@@ -610,28 +559,19 @@ impl<'a> Ctx<'a> {
                     self.rely(Relied::FORM_DEFAULT);
                 }
                 if T::ON {
-                    let what = match self.item.form {
-                        Form::Ic => "an integrated circuit",
-                        Form::Computer => "a computer or assembly containing integrated circuits",
-                        Form::Memory => "a memory part",
-                    };
-                    let (how, facts) = match self.item.form_source {
-                        FormSource::Given => (String::new(), vec![FactRef::Item(item_i, "form")]),
-                        FormSource::DeclaredEccn => (
-                            format!(
-                                " (from its declared ECCN {})",
-                                self.item.eccn.as_deref().unwrap_or("")
-                            ),
-                            vec![FactRef::Item(item_i, "eccn")],
-                        ),
+                    let facts = match self.item.form_source {
+                        FormSource::Given => vec![FactRef::Item(item_i, "form")],
+                        FormSource::DeclaredEccn => vec![FactRef::Item(item_i, "eccn")],
                         // The default form is not worth underlining, but it is said.
-                        FormSource::Default => (
-                            " (form not given, taken as an integrated circuit)".to_string(),
-                            vec![],
-                        ),
+                        FormSource::Default => vec![],
                     };
                     t.push(self.step(
-                        format!("item {} is {what}{how}", self.item_name()),
+                        StepKind::Form {
+                            item: self.what(),
+                            form: self.item.form,
+                            source: self.item.form_source,
+                            declared: self.item.eccn.clone(),
+                        },
                         facts,
                         at,
                     ));
@@ -645,9 +585,9 @@ impl<'a> Ctx<'a> {
                     .as_deref()
                     .is_some_and(|d| crate::compile::eccn_matches(eccn, d));
                 if T::ON {
-                    let text = match self.item.eccn.as_deref() {
-                        Some(d) => format!("item {} is declared {d}", self.item_name()),
-                        None => format!("item {} declares no ECCN", self.item_name()),
+                    let text = StepKind::Declared {
+                        item: self.what(),
+                        declared: self.item.eccn.clone(),
                     };
                     let facts = if self.item.eccn.is_some() {
                         vec![FactRef::Item(item_i, "eccn")]
@@ -662,7 +602,7 @@ impl<'a> Ctx<'a> {
                 None => {
                     if T::ON {
                         t.push(self.missing(
-                            format!("item {} declares no `eccn`", self.item_name()),
+                            StepKind::EccnNotDeclared { item: self.what() },
                             vec![FactRef::Item(item_i, "id")],
                             at,
                         ));
@@ -673,13 +613,13 @@ impl<'a> Ctx<'a> {
                     self.rely(Relied::DECLARED_ECCN_TEST);
                     let holds = patterns.iter().any(|p| crate::compile::eccn_matches(p, d));
                     if T::ON {
-                        let verb = if holds { "is" } else { "is not" };
                         t.push(self.step(
-                            format!(
-                                "item {} is declared {d}, which {verb} in [{}] (the answer relies on the declared classification)",
-                                self.item_name(),
-                                patterns.join(", ")
-                            ),
+                            StepKind::EccnIn {
+                                item: self.what(),
+                                declared: d.to_string(),
+                                patterns: patterns.clone(),
+                                holds,
+                            },
                             vec![FactRef::Item(item_i, "eccn")],
                             at,
                         ));
@@ -691,11 +631,11 @@ impl<'a> Ctx<'a> {
                 None => {
                     if T::ON {
                         t.push(self.missing(
-                            format!(
-                                "item {} gives no `hts` code (needed: is it under HTS {}?)",
-                                self.item_name(),
-                                prefixes.join(", ")
-                            ),
+                            StepKind::HtsMissing {
+                                item: self.what(),
+                                tested: prefixes.len(),
+                                codes: prefixes.iter().take(8).cloned().collect(),
+                            },
                             vec![FactRef::Item(item_i, "id")],
                             at,
                         ));
@@ -706,30 +646,18 @@ impl<'a> Ctx<'a> {
                     let v = hts_in(h, prefixes);
                     if T::ON {
                         let facts = vec![FactRef::Item(item_i, "hts")];
-                        let hit = prefixes.iter().find(|p| h.starts_with(p.as_str()));
-                        t.push(match (v, hit) {
-                            (Truth::True, Some(p)) => self.step(
-                                format!("item {} has HTS code {h}, under {p}", self.item_name()),
-                                facts,
-                                at,
-                            ),
-                            (Truth::Unknown, _) => self.missing(
-                                format!(
-                                    "item {} gives the HTS code {h}, which the list splits into longer codes: give the code to six digits or more",
-                                    self.item_name()
-                                ),
-                                facts,
-                                at,
-                            ),
-                            _ => self.step(
-                                format!(
-                                    "item {} has HTS code {h}, under none of the {} codes tested",
-                                    self.item_name(),
-                                    prefixes.len()
-                                ),
-                                facts,
-                                at,
-                            ),
+                        let under = prefixes.iter().find(|p| h.starts_with(p.as_str())).cloned();
+                        let kind = StepKind::Hts {
+                            item: self.what(),
+                            hts: h.to_string(),
+                            holds: v,
+                            under,
+                            tested: prefixes.len(),
+                        };
+                        t.push(if v == Truth::Unknown {
+                            self.missing(kind, facts, at)
+                        } else {
+                            self.step(kind, facts, at)
                         });
                     }
                     v
@@ -745,11 +673,7 @@ impl<'a> Ctx<'a> {
                 } else {
                     q
                 };
-                let what = if total {
-                    "total TPP (quantity × tpp)"
-                } else {
-                    "quantity"
-                };
+
                 let facts = || {
                     let mut facts = vec![FactRef::Transaction(tx_i, "quantity")];
                     if total {
@@ -760,22 +684,22 @@ impl<'a> Ctx<'a> {
                 match v {
                     None => {
                         if T::ON {
-                            t.push(self.missing(format!("the {what} is not known"), facts(), at));
+                            t.push(self.missing(StepKind::QuantityMissing { total }, facts(), at));
                         }
                         Truth::Unknown
                     }
                     Some(x) => {
                         let holds = op.holds(x, *value);
                         if T::ON {
-                            let facts = facts();
-                            let rel = if holds {
-                                op.symbol().to_string()
-                            } else {
-                                format!("not {}", op.symbol())
-                            };
                             t.push(self.step(
-                                format!("{what} {} {rel} {}", fmt_num(x), fmt_num(*value)),
-                                facts,
+                                StepKind::Quantity {
+                                    total,
+                                    value: x,
+                                    op: *op,
+                                    threshold: *value,
+                                    holds,
+                                },
+                                facts(),
                                 at,
                             ));
                         }
@@ -786,13 +710,13 @@ impl<'a> Ctx<'a> {
             Test::Date { op, date } => {
                 let holds = op.holds(self.date, *date);
                 if T::ON {
-                    let rel = if holds {
-                        op.symbol().to_string()
-                    } else {
-                        format!("not {}", op.symbol())
-                    };
                     let mut s = self.step(
-                        format!("transaction date {} {rel} {date}", self.date),
+                        StepKind::Date {
+                            date: self.date,
+                            op: *op,
+                            compared_to: *date,
+                            holds,
+                        },
                         vec![FactRef::Transaction(tx_i, "date")],
                         at,
                     );
@@ -811,12 +735,13 @@ impl<'a> Ctx<'a> {
                 let d = self.tx.destination;
                 let v = self.member(d, places);
                 if T::ON {
-                    let (source, how) = self.destination_source();
+                    let source = self.destination_source();
                     let mut s = self.membership_step(
-                        format!(
-                            "destination {d}{how} {}",
-                            self.membership_text(d, places, v == Truth::True)
-                        ),
+                        StepKind::Destination {
+                            source: self.tx.destination_source,
+                            end_user_known: self.tx.end_user.is_some(),
+                            member: self.member_of(d, places, v),
+                        },
                         source,
                         at,
                         v,
@@ -835,11 +760,10 @@ impl<'a> Ctx<'a> {
                 None => {
                     if T::ON {
                         t.push(self.missing(
-                            format!(
-                                "transaction `{}` does not give the destination's `region` (needed: is it in {}?)",
-                                self.tx.id,
-                                codes.join(", ")
-                            ),
+                            StepKind::RegionMissing {
+                                tx: self.tx.id.clone(),
+                                codes: codes.clone(),
+                            },
                             vec![FactRef::Transaction(tx_i, "id")],
                             at,
                         ));
@@ -849,12 +773,12 @@ impl<'a> Ctx<'a> {
                 Some(r) => {
                     let holds = codes.iter().any(|c| c == r.code());
                     if T::ON {
-                        let verb = if holds { "is" } else { "is not" };
                         t.push(self.step(
-                            format!(
-                                "the destination's region is {r}, which {verb} one of {}",
-                                codes.join(", ")
-                            ),
+                            StepKind::Region {
+                                region: r.clone(),
+                                codes: codes.clone(),
+                                holds,
+                            },
                             vec![FactRef::Transaction(tx_i, "region")],
                             at,
                         ));
@@ -866,7 +790,9 @@ impl<'a> Ctx<'a> {
                 None => {
                     if T::ON {
                         t.push(self.missing(
-                            format!("transaction `{}` does not state its `end_use`", self.tx.id),
+                            StepKind::EndUseMissing {
+                                tx: self.tx.id.clone(),
+                            },
                             vec![FactRef::Transaction(tx_i, "id")],
                             at,
                         ));
@@ -877,7 +803,7 @@ impl<'a> Ctx<'a> {
                     let holds = mask & u.bit() != 0;
                     if T::ON {
                         t.push(self.step(
-                            format!("end use is {}", u.word()),
+                            StepKind::EndUse { end_use: u },
                             vec![FactRef::Transaction(tx_i, "end_use")],
                             at,
                         ));
@@ -889,15 +815,7 @@ impl<'a> Ctx<'a> {
                 let holds = mask & self.tx.kind.bit() != 0;
                 if T::ON {
                     t.push(self.step(
-                        format!(
-                            "the transaction is a{} {}",
-                            if self.tx.kind == Kind::Export {
-                                "n"
-                            } else {
-                                ""
-                            },
-                            self.tx.kind.word()
-                        ),
+                        StepKind::Kind { kind: self.tx.kind },
                         vec![FactRef::Transaction(tx_i, "kind")],
                         at,
                     ));
@@ -911,37 +829,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Where the destination came from: the facts, and the words for it.
-    fn destination_source(&self) -> (Vec<FactRef>, &'static str) {
+    /// The facts the destination came from.
+    fn destination_source(&self) -> Vec<FactRef> {
         let tx_i = self.tx_index;
         match self.tx.destination_source {
-            DestinationSource::Given => (vec![FactRef::Transaction(tx_i, "destination")], ""),
-            DestinationSource::Facility => (
-                self.tx
-                    .facility
-                    .map(|f| vec![FactRef::Facility(f, "country")])
-                    .unwrap_or_default(),
-                " (the facility's country)",
-            ),
-            DestinationSource::RouteEnd => (
-                vec![FactRef::RouteHop {
-                    tx: tx_i,
-                    hop: u32::try_from(self.tx.route.len().saturating_sub(1)).unwrap_or(0),
-                }],
-                " (the route's last country: the ultimate destination)",
-            ),
+            DestinationSource::Given => vec![FactRef::Transaction(tx_i, "destination")],
+            DestinationSource::Facility => self
+                .tx
+                .facility
+                .map(|f| vec![FactRef::Facility(f, "country")])
+                .unwrap_or_default(),
+            DestinationSource::RouteEnd => vec![FactRef::RouteHop {
+                tx: tx_i,
+                hop: u32::try_from(self.tx.route.len().saturating_sub(1)).unwrap_or(0),
+            }],
             DestinationSource::EndUser => match self.tx.end_user {
-                Some(u) => (
-                    vec![FactRef::Party(u, "country")],
-                    " (the end user's country)",
-                ),
-                None => (
-                    self.tx
-                        .consignee
-                        .map(|c| vec![FactRef::Party(c, "country")])
-                        .unwrap_or_default(),
-                    " (the consignee's country; the end user is not known)",
-                ),
+                Some(u) => vec![FactRef::Party(u, "country")],
+                None => self
+                    .tx
+                    .consignee
+                    .map(|c| vec![FactRef::Party(c, "country")])
+                    .unwrap_or_default(),
             },
         }
     }
@@ -1011,53 +919,32 @@ impl<'a> Ctx<'a> {
         }
         if T::ON {
             let item_i = self.item_index();
-            let name = self.item_name();
             if !in_force {
                 t.push(self.step(
-                    format!("no classification {pattern} is in force on {}", self.date),
+                    StepKind::NotInForce {
+                        pattern: pattern.to_string(),
+                        date: self.date,
+                    },
                     vec![],
                     at,
                 ));
             } else if by_declaration {
-                let d = declared.unwrap_or("");
-                let text = match result {
-                    Truth::True => format!("item {name} is {pattern}: its declared ECCN is {d}, and the figures given do not contradict it (the answer relies on the declared classification)"),
-                    Truth::False => format!("item {name} is not {pattern}: its declared ECCN is {d}, and the figures given do not contradict it (the answer relies on the declared classification)"),
-                    Truth::Unknown => format!("item {name} may be {pattern}: its declared ECCN {d} does not give the paragraph, and its figures are incomplete"),
-                };
-                let mut step = self.step(text, vec![FactRef::Item(item_i, "eccn")], at);
-                step.brief = Some(format!(
-                    "item `{}` {} {pattern} (declared {d})",
-                    self.item.id,
-                    match result {
-                        Truth::True => "is",
-                        Truth::False => "is not",
-                        Truth::Unknown => "may be",
-                    }
-                ));
+                let mut step = self.step(
+                    StepKind::ByDeclaration {
+                        item: self.what(),
+                        pattern: pattern.to_string(),
+                        declared: declared.unwrap_or("").to_string(),
+                        holds: result,
+                    },
+                    vec![FactRef::Item(item_i, "eccn")],
+                    at,
+                );
                 step.missing = result == Truth::Unknown;
                 t.push(step);
             } else {
-                let verb = match result {
-                    Truth::True => "is",
-                    Truth::False => "is not",
-                    Truth::Unknown => "may be",
-                };
-                let mut head = self.step(
-                    format!("item {name} {verb} {pattern} on {}", self.date),
-                    vec![],
-                    at,
-                );
-                head.brief = Some(format!("item `{}` {verb} {pattern}", self.item.id));
-                head.witness = Some(Witness::Classification {
-                    item: self.item.id.clone(),
-                    eccn: pattern.to_string(),
-                    date: self.date,
-                    holds: result == Truth::True,
-                });
                 let mut cites = Vec::new();
-                let mut sub = Trace::default();
-                let name_prefix = format!("item {name}");
+                let mut reasons = Vec::new();
+                let mut facts = Vec::new();
                 for c in classes {
                     let Some(v) = self.class_truth(*c) else {
                         continue;
@@ -1066,20 +953,19 @@ impl<'a> Ctx<'a> {
                         continue;
                     }
                     if let Some(class) = self.rules.classes.get(usize::from(*c)) {
-                        let start = sub.steps.len();
+                        let mut sub = Trace::default();
                         self.class_eval(class, &mut sub);
-                        for s in sub.steps.iter_mut().skip(start) {
-                            let bare = s
-                                .text
-                                .replacen(&name_prefix, "", 1)
-                                .trim_start_matches([':', ' '])
-                                .to_string();
-                            s.text = if classes.len() > 1 && result != Truth::True {
-                                format!("not {}: {bare}", class.eccn)
-                            } else {
-                                bare
-                            };
+                        for s in &sub.steps {
+                            facts.extend(s.facts.iter().copied());
                         }
+                        // A block is named when the pattern has several and the item does
+                        // not meet it ("not 3A090.a: …").
+                        let named = (classes.len() > 1 && result != Truth::True)
+                            .then(|| class.eccn.clone());
+                        reasons.push(Block {
+                            eccn: named,
+                            steps: sub.steps,
+                        });
                         cites.extend(class.cites.iter().cloned());
                         if result == Truth::True {
                             break;
@@ -1087,35 +973,32 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 cites.dedup();
-                // One line: the classification, the figures that decided it, the citation.
-                let reasons: Vec<String> = sub
-                    .steps
-                    .iter()
-                    .filter(|s| !s.facts.is_empty() || s.missing)
-                    .map(|s| s.text.clone())
-                    .collect();
-                if !reasons.is_empty() {
-                    head.text = format!("{}: {}", head.text, reasons.join("; "));
-                }
-                if !cites.is_empty() {
-                    head.text = format!("{} [{}]", head.text, cites.join("; "));
-                }
-                for s in &sub.steps {
-                    head.facts.extend(s.facts.iter().copied());
-                }
-                if result == Truth::Unknown && declared.is_none() {
-                    head.missing = true;
-                    head.text = format!(
-                        "{}: give its specifications or its declared `eccn`",
-                        head.text
-                    );
-                }
+                let ask = result == Truth::Unknown && declared.is_none();
+                let mut head = self.step(
+                    StepKind::Classification {
+                        item: self.what(),
+                        pattern: pattern.to_string(),
+                        date: self.date,
+                        holds: result,
+                        reasons,
+                        cites,
+                        ask,
+                    },
+                    facts,
+                    at,
+                );
+                head.witness = Some(Witness::Classification {
+                    item: self.item.id.clone(),
+                    eccn: pattern.to_string(),
+                    date: self.date,
+                    holds: result == Truth::True,
+                });
+                head.missing = ask;
                 t.push(head);
             }
         }
         result
     }
-
     /// A classification block's condition on this item, explained.
     pub fn class_eval<T: Tracer>(&self, class: &Classification, t: &mut T) -> Truth {
         let w = self.cond(&class.when, t);
@@ -1162,17 +1045,13 @@ impl<'a> Ctx<'a> {
         let judged = !unknown && (family || !computed.is_empty() || declared == "EAR99");
         let disagrees = judged && !agrees && (!computed.is_empty() || family);
         if T::ON && disagrees {
-            let found = if computed.is_empty() {
-                "none of the classified ECCNs".to_string()
-            } else {
-                computed.join(", ")
-            };
             t.push(self.step(
-                format!(
-                    "item {} declares ECCN {declared}, but its specifications give {found} on {}",
-                    self.item_name(),
-                    self.date
-                ),
+                StepKind::EccnDisagrees {
+                    item: self.what(),
+                    declared: declared.to_string(),
+                    found: computed.iter().map(|c| c.to_string()).collect(),
+                    date: self.date,
+                },
                 vec![FactRef::Item(self.item_index(), "eccn")],
                 at,
             ));
@@ -1243,92 +1122,67 @@ impl<'a> Ctx<'a> {
             self.consulted.set(self.consulted.get() | places.noted);
         }
         if T::ON {
-            let route_text: Vec<String> = hops.iter().map(|c| c.to_string()).collect();
-            let shown = if given {
-                format!("route {}", route_text.join(" → "))
-            } else if hops.is_empty() {
-                "no route (a lease ships nothing)".to_string()
-            } else {
-                format!("no route given, so direct: {}", route_text.join(" → "))
-            };
-            let mode_text = match mode {
-                RouteMode::PassesThrough => "passes through",
-                RouteMode::Includes => "includes",
-                RouteMode::StartsIn => "starts in",
-                RouteMode::EndsIn => "ends in",
-            };
-            match hit {
-                Some(i) => {
-                    let c = hops.get(i).copied();
-                    let facts = if given {
-                        vec![FactRef::RouteHop {
-                            tx: self.tx_index,
-                            hop: u32::try_from(i).unwrap_or(u32::MAX),
-                        }]
-                    } else {
-                        vec![]
-                    };
-                    let member = c
-                        .map(|c| self.membership_text(c, places, true))
-                        .unwrap_or_default();
-                    let mut s = self.step(
-                        format!(
-                            "{shown} {mode_text} {} at hop {} ({} {member})",
-                            places.text,
-                            i + 1,
-                            c.map(|c| c.to_string()).unwrap_or_default()
-                        ),
-                        facts,
-                        at,
-                    );
-                    s.witness = c.map(|c| Witness::RouteHop {
-                        index: i + 1,
-                        country: c,
-                        places: places.text.clone(),
-                    });
-                    t.push(s);
+            let hop_fact = |i: usize| {
+                if given {
+                    vec![FactRef::RouteHop {
+                        tx: self.tx_index,
+                        hop: u32::try_from(i).unwrap_or(u32::MAX),
+                    }]
+                } else {
+                    vec![]
                 }
-                None if maybe.is_some() => {
-                    let i = maybe.unwrap_or(0);
-                    let c = hops.get(i).copied();
-                    let facts = if given {
-                        vec![FactRef::RouteHop {
-                            tx: self.tx_index,
-                            hop: u32::try_from(i).unwrap_or(u32::MAX),
-                        }]
-                    } else {
-                        vec![]
-                    };
-                    let why = c
-                        .and_then(|c| self.uncertain_text(c, places))
-                        .unwrap_or_default();
-                    t.push(self.missing(
-                        format!(
-                            "{shown}: hop {} ({}) {why}",
-                            i + 1,
-                            c.map(|c| c.to_string()).unwrap_or_default()
-                        ),
-                        facts,
-                        at,
-                    ));
+            };
+            match (hit, maybe) {
+                (Some(i), _) => {
+                    if let Some(c) = hops.get(i).copied() {
+                        let mut s = self.step(
+                            StepKind::RouteHop {
+                                hops: hops.to_vec(),
+                                given,
+                                mode,
+                                places: places.text.clone(),
+                                hop: i,
+                                member: self.member_of(c, places, Truth::True),
+                            },
+                            hop_fact(i),
+                            at,
+                        );
+                        s.witness = Some(Witness::RouteHop {
+                            index: i + 1,
+                            country: c,
+                            places: places.text.clone(),
+                        });
+                        t.push(s);
+                    }
                 }
-                None => {
+                (None, Some(i)) => {
+                    if let Some(c) = hops.get(i).copied() {
+                        t.push(self.missing(
+                            StepKind::RouteUncertain {
+                                hops: hops.to_vec(),
+                                given,
+                                hop: i,
+                                member: self.member_of(c, places, Truth::Unknown),
+                            },
+                            hop_fact(i),
+                            at,
+                        ));
+                    }
+                }
+                (None, None) => {
                     let facts = if given {
                         vec![FactRef::Transaction(self.tx_index, "route")]
                     } else {
                         vec![]
                     };
                     t.push(self.step(
-                        format!(
-                                "{shown}: it does not {} {} on {}",
-                                mode_text
-                                    .replace("passes", "pass")
-                                    .replace("includes", "include")
-                                    .replace("starts", "start")
-                                    .replace("ends", "end"),
-                                places.text,
-                                self.date
-                            ),
+                        StepKind::RouteMiss {
+                            hops: hops.to_vec(),
+                            given,
+                            mode,
+                            places: places.text.clone(),
+                            date: self.date,
+                        },
                         facts,
                         at,
                     ));
@@ -1357,24 +1211,17 @@ impl<'a> Ctx<'a> {
                 }
                 let v = self.member(self.item.origin, places);
                 if T::ON {
-                    let how = if self.item.origin_given {
-                        ""
-                    } else {
-                        ", origin not given, taken as US"
-                    };
                     let facts = if self.item.origin_given {
                         vec![FactRef::Item(item_i, "origin")]
                     } else {
                         vec![FactRef::Item(item_i, "id")]
                     };
                     t.push(self.membership_step(
-                        format!(
-                            "item {} names no developer; its origin {} stands for where it was designed ({}{how}), which {}",
-                            self.item_name(),
-                            self.item.origin,
-                            self.item.origin,
-                            self.membership_text(self.item.origin, places, v == Truth::True)
-                        ),
+                        StepKind::DeveloperFromOrigin {
+                            item: self.what(),
+                            given: self.item.origin_given,
+                            member: self.member_of(self.item.origin, places, v),
+                        },
                         facts,
                         at,
                         v,
@@ -1386,11 +1233,10 @@ impl<'a> Ctx<'a> {
                 None => {
                     if T::ON {
                         t.push(self.missing(
-                            format!(
-                                "item {} was developed by {}, whose headquarters are not known: name it as a party of the file with its `headquarters`",
-                                self.item_name(),
-                                dev.name
-                            ),
+                            StepKind::DeveloperUnknown {
+                                item: self.what(),
+                                developer: dev.name.clone(),
+                            },
                             vec![FactRef::Item(item_i, "developer")],
                             at,
                         ));
@@ -1400,18 +1246,18 @@ impl<'a> Ctx<'a> {
                 Some(hq) => {
                     let v = self.member(hq, places);
                     if T::ON {
-                        let source = dev.headquarters_source.unwrap_or("the file");
                         let mut facts = vec![FactRef::Item(item_i, "developer")];
                         if let Some(p) = dev.party {
                             facts.push(FactRef::Party(p, "headquarters"));
                         }
                         t.push(self.membership_step(
-                            format!(
-                                "item {} was developed by {}, headquartered in {hq} ({source}), which {}",
-                                self.item_name(),
-                                dev.name,
-                                self.membership_text(hq, places, v == Truth::True)
-                            ),
+                            StepKind::Developer {
+                                item: self.what(),
+                                developer: dev.name.clone(),
+                                headquarters: hq,
+                                source: dev.headquarters_source.unwrap_or("the file").to_string(),
+                                member: self.member_of(hq, places, v),
+                            },
                             facts,
                             at,
                             v,
@@ -1422,7 +1268,6 @@ impl<'a> Ctx<'a> {
             },
         }
     }
-
     fn authorized<T: Tracer>(
         &self,
         kind: AuthKind,
@@ -1434,32 +1279,20 @@ impl<'a> Ctx<'a> {
             return Truth::True;
         }
         let mut result = Truth::False;
-        let mut best: Option<(usize, String, bool)> = None;
+        // The authorization that establishes it: its entry, the lead time met, and whether it
+        // states no scope.
+        let mut best: Option<(usize, Option<LeadMet>, bool)> = None;
         // Why each authorization of the kind on file does not establish it (explaining only):
-        // (entry, text, whether a missing fact is the reason, the field it is about).
-        let mut notes: Vec<(usize, String, bool, Option<&'static str>)> = Vec::new();
+        // (entry, why, whether a missing fact is the reason, the field it is about).
+        let mut notes: Vec<(usize, AuthMiss, bool, Option<&'static str>)> = Vec::new();
         for (k, a) in self.tx.authorizations.iter().enumerate() {
             if a.kind != kind {
                 continue;
             }
-            let label = || match (&a.number, &a.confirmation) {
-                (Some(n), _) => format!("{} {n}", kind.word()),
-                (None, Some(c)) => format!("{} (confirmation {c})", kind.word()),
-                (None, None) => kind.word().to_string(),
-            };
             if let Some(issued) = a.issued {
                 if issued > self.date {
                     if T::ON {
-                        notes.push((
-                            k,
-                            format!(
-                                "{} was issued {issued}, after the transaction date {}",
-                                label(),
-                                self.date
-                            ),
-                            false,
-                            Some("issued"),
-                        ));
+                        notes.push((k, AuthMiss::IssuedAfter { issued }, false, Some("issued")));
                     }
                     continue;
                 }
@@ -1467,16 +1300,7 @@ impl<'a> Ctx<'a> {
             if let Some(expires) = a.expires {
                 if expires <= self.date {
                     if T::ON {
-                        notes.push((
-                            k,
-                            format!(
-                                "{} expired {expires}, on or before the transaction date {}",
-                                label(),
-                                self.date
-                            ),
-                            false,
-                            Some("expires"),
-                        ));
+                        notes.push((k, AuthMiss::Expired { expires }, false, Some("expires")));
                     }
                     continue;
                 }
@@ -1489,10 +1313,10 @@ impl<'a> Ctx<'a> {
                         result = result.max(Truth::Unknown);
                     }
                     if T::ON {
-                        let (why, field) = self.scope_text(a);
+                        let (miss, field) = self.scope_miss(a);
                         notes.push((
                             k,
-                            format!("{} does not cover this transaction: {why}", label()),
+                            AuthMiss::Scope { miss },
                             v == Truth::Unknown,
                             Some(field),
                         ));
@@ -1504,45 +1328,47 @@ impl<'a> Ctx<'a> {
             match lead {
                 None => {
                     result = Truth::True;
-                    if T::ON {
-                        let when = a.issued.map(|d| format!(" issued {d}")).unwrap_or_default();
-                        best = Some((k, format!("{}{when} is on file", label()), unscoped));
-                    } else {
-                        best = Some((k, String::new(), unscoped));
-                    }
+                    best = Some((k, None, unscoped));
                     break;
                 }
                 Some((field, days)) => {
-                    let (value, word) = match field {
-                        LeadField::Notified => (a.notified, "notified"),
-                        LeadField::Issued => (a.issued, "issued"),
+                    let value = match field {
+                        LeadField::Notified => a.notified,
+                        LeadField::Issued => a.issued,
                     };
                     let deadline = self.date.minus_days(days);
                     match value {
                         None => {
                             result = result.max(Truth::Unknown);
                             if T::ON {
-                                notes.push((k, format!("{} on file gives no `{word}` date: cannot tell whether it was {word} at least {days} days before {}", label(), self.date), true, None));
+                                notes.push((k, AuthMiss::NoLeadDate { field, days }, true, None));
                             }
                         }
                         Some(d) if d <= deadline => {
                             result = Truth::True;
-                            let text = if T::ON {
-                                format!(
-                                    "{} {word} {d}, {} days before {} (at least {days} needed)",
-                                    label(),
-                                    self.date.days_since(d),
-                                    self.date
-                                )
-                            } else {
-                                String::new()
+                            let met = LeadMet {
+                                field,
+                                on: d,
+                                days_before: self.date.days_since(d),
+                                needs: days,
                             };
-                            best = Some((k, text, unscoped));
+                            best = Some((k, Some(met), unscoped));
                             break;
                         }
                         Some(d) => {
                             if T::ON {
-                                notes.push((k, format!("{} {word} {d}, only {} days before {}; needs at least {days} (on or before {deadline})", label(), self.date.days_since(d).max(0), self.date), false, None));
+                                notes.push((
+                                    k,
+                                    AuthMiss::TooLate {
+                                        field,
+                                        on: d,
+                                        days_before: self.date.days_since(d),
+                                        needs: days,
+                                        deadline,
+                                    },
+                                    false,
+                                    None,
+                                ));
                             }
                         }
                     }
@@ -1554,54 +1380,63 @@ impl<'a> Ctx<'a> {
         }
         if T::ON {
             let tx = self.tx_index;
-            match (&best, result) {
-                (Some((k, text, unscoped)), Truth::True) => {
-                    let text = if *unscoped {
-                        format!("{text}; it states no scope (items, parties, destination, quantity), so its scope was not checked")
-                    } else {
-                        format!("{text}, and its stated scope covers this transaction")
-                    };
+            let auth_of = |k: usize| {
+                let a = self.tx.authorizations.get(k);
+                Auth {
+                    kind,
+                    number: a.and_then(|a| a.number.clone()),
+                    confirmation: a.and_then(|a| a.confirmation.clone()),
+                }
+            };
+            match (best, result) {
+                (Some((k, lead, unscoped)), Truth::True) => {
                     let mut s = self.step(
-                        text.clone(),
+                        StepKind::Authorized {
+                            auth: auth_of(k),
+                            issued: self.tx.authorizations.get(k).and_then(|a| a.issued),
+                            lead,
+                            unscoped,
+                        },
                         vec![FactRef::Authorization {
                             tx,
-                            entry: u32::try_from(*k).unwrap_or(u32::MAX),
+                            entry: u32::try_from(k).unwrap_or(u32::MAX),
                         }],
                         at,
                     );
+                    // Its detail is the step in words, filled in where the finding is worded.
                     s.witness = Some(Witness::Authorization {
                         kind: kind.word().into(),
-                        detail: text,
+                        detail: String::new(),
                     });
                     t.push(s);
                 }
                 _ => {
                     if notes.is_empty() {
-                        let need = match lead {
-                            Some((LeadField::Notified, days)) => {
-                                format!(" notified at least {days} days before {}", self.date)
-                            }
-                            Some((LeadField::Issued, days)) => {
-                                format!(" issued at least {days} days before {}", self.date)
-                            }
-                            None => String::new(),
-                        };
                         t.push(self.step(
-                            format!("no {}{need} is on file", kind.word()),
+                            StepKind::NotOnFile {
+                                kind,
+                                lead,
+                                date: self.date,
+                            },
                             vec![FactRef::Transaction(tx, "id")],
                             at,
                         ));
                     }
-                    for (k, text, is_missing, field) in notes {
+                    for (k, miss, is_missing, field) in notes {
                         let entry = u32::try_from(k).unwrap_or(u32::MAX);
                         let f = match field {
                             Some(key) => vec![FactRef::AuthorizationField { tx, entry, key }],
                             None => vec![FactRef::Authorization { tx, entry }],
                         };
+                        let step = StepKind::NotAuthorizing {
+                            auth: auth_of(k),
+                            miss,
+                            date: self.date,
+                        };
                         t.push(if is_missing {
-                            self.missing(text, f, at)
+                            self.missing(step, f, at)
                         } else {
-                            self.step(text, f, at)
+                            self.step(step, f, at)
                         });
                     }
                 }
@@ -1609,7 +1444,6 @@ impl<'a> Ctx<'a> {
         }
         result
     }
-
     /// Whether an authorization's stated scope covers the transaction: false when it names
     /// another item, party or destination, or too few units (counting what the file's earlier
     /// transactions used); unknown when the transaction leaves the fact open (no quantity, an
@@ -1659,27 +1493,17 @@ impl<'a> Ctx<'a> {
     }
 
     /// Why a scope does not cover the transaction, and the key it is about.
-    fn scope_text(&self, a: &crate::facts::Authorization) -> (String, &'static str) {
+    fn scope_miss(&self, a: &crate::facts::Authorization) -> (ScopeMiss, &'static str) {
         let sc = &a.scope;
-        let party = |p: PartyId| {
-            self.party(p)
-                .map_or_else(|| format!("party {p}"), |x| format!("`{}`", x.id))
-        };
         if let Some(items) = &sc.items {
             if !items.contains(&self.tx.item) {
-                let names: Vec<String> = items
+                let named = items
                     .iter()
                     .filter_map(|i| self.facts.item(*i))
-                    .map(|i| format!("`{}`", i.id))
+                    .map(|i| i.id.clone())
                     .collect();
-                return (
-                    format!(
-                        "it names the items {}, not `{}`",
-                        names.join(", "),
-                        self.item.id
-                    ),
-                    "items",
-                );
+                let item = self.item.id.clone();
+                return (ScopeMiss::Items { named, item }, "items");
             }
         }
         if let Some(c) = sc.consignee {
@@ -1689,83 +1513,53 @@ impl<'a> Ctx<'a> {
                 self.tx.consignee
             };
             if consignee != Some(c) {
-                return (
-                    format!(
-                        "it names the consignee {}, not {}",
-                        party(c),
-                        consignee.map_or_else(|| "none".to_string(), party)
-                    ),
-                    "consignee",
-                );
+                let named = self.who(c);
+                let actual = consignee.map(|p| self.who(p));
+                return (ScopeMiss::Consignee { named, actual }, "consignee");
             }
         }
         if let Some(u) = sc.end_user {
             if self.tx.end_user_source == EndUserSource::Unknown {
-                return (
-                    format!(
-                        "it names the end user {}, and this transaction's end user is not known",
-                        party(u)
-                    ),
-                    "end_user",
-                );
+                let named = self.who(u);
+                return (ScopeMiss::EndUserUnknown { named }, "end_user");
             }
             if self.tx.end_user != Some(u) {
-                return (
-                    format!(
-                        "it names the end user {}, not {}",
-                        party(u),
-                        self.tx.end_user.map_or_else(|| "none".to_string(), party)
-                    ),
-                    "end_user",
-                );
+                let named = self.who(u);
+                let actual = self.tx.end_user.map(|p| self.who(p));
+                return (ScopeMiss::EndUser { named, actual }, "end_user");
             }
         }
         if let Some(d) = sc.destination {
             if d != self.tx.destination {
-                return (
-                    format!("it names the destination {d}, not {}", self.tx.destination),
-                    "destination",
-                );
+                let actual = self.tx.destination;
+                return (ScopeMiss::Destination { named: d, actual }, "destination");
             }
         }
-        if let Some(q) = sc.quantity {
-            return match self.tx.quantity {
-                Some(n) => (
-                    format!(
-                        "it covers {q} units; the file's earlier transactions under it used {}, and this one needs {n} more",
-                        a.used_before
-                    ),
-                    "quantity",
-                ),
-                None => (
-                    format!(
-                        "it covers {q} units ({} used by earlier transactions), and this transaction gives no `quantity`",
-                        a.used_before
-                    ),
-                    "quantity",
-                ),
-            };
-        }
-        (String::from("its scope does not match"), "items")
+        let miss = ScopeMiss::Quantity {
+            covers: sc.quantity.unwrap_or(0),
+            used: a.used_before,
+            needs: self.tx.quantity,
+        };
+        (miss, "quantity")
     }
-
     fn exception<T: Tracer>(&self, idx: u16, at: SrcSpan, t: &mut T) -> Truth {
         let Some(e) = self.rules.exceptions.get(usize::from(idx)) else {
             return Truth::False;
         };
-        let title = e
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("License Exception {}", e.name));
+        let title = || {
+            e.title
+                .clone()
+                .unwrap_or_else(|| format!("License Exception {}", e.name))
+        };
         if !e.windows.iter().any(|w| w.contains(self.date)) {
             if T::ON {
-                let when: Vec<String> = e.windows.iter().map(|w| w.to_string()).collect();
                 t.push(self.step(
-                    format!(
-                        "{title} is not available on {} (available {})",
-                        self.date,
-                        when.join(", ")
-                    ),
+                    StepKind::ExceptionOutOfForce {
+                        name: e.name.clone(),
+                        title: title(),
+                        windows: e.windows.clone(),
+                        date: self.date,
+                    },
                     vec![],
                     at,
                 ));
@@ -1777,32 +1571,26 @@ impl<'a> Ctx<'a> {
         }
         let mut sub = Trace::default();
         let v = self.cond(&e.when, &mut sub);
-        let verdict = match v {
-            Truth::True => "applies",
-            Truth::False => "does not apply",
-            Truth::Unknown => "may apply",
-        };
-        // Each reason once: a condition may test the same fact on several branches.
-        let mut reasons: Vec<&str> = Vec::with_capacity(sub.steps.len());
+        let mut facts = Vec::new();
+        let mut missing = false;
         for s in &sub.steps {
-            let r = s.brief.as_deref().unwrap_or(&s.text);
-            if !reasons.contains(&r) {
-                reasons.push(r);
-            }
+            facts.extend(s.facts.iter().copied());
+            missing |= s.missing;
         }
         let mut head = self.step(
-            format!("{title} {verdict}: {}", reasons.join("; ")),
-            vec![],
+            StepKind::Exception {
+                name: e.name.clone(),
+                title: title(),
+                holds: v,
+                steps: sub.steps,
+            },
+            facts,
             at,
         );
-        for s in &sub.steps {
-            head.facts.extend(s.facts.iter().copied());
-            head.missing |= s.missing;
-        }
+        head.missing = missing;
         t.push(head);
         v
     }
-
     fn party_test<T: Tracer>(
         &self,
         party: &PartyRef,
@@ -1813,25 +1601,20 @@ impl<'a> Ctx<'a> {
         if let (PartyPred::Named, PartyRef::Role(role)) = (pred, party) {
             let v = self.named(*role);
             if T::ON {
-                let text = match (role, self.tx.end_user_source) {
-                    (Role::EndUser, EndUserSource::Named) => {
-                        "the file names the end user".to_string()
-                    }
-                    (Role::EndUser, EndUserSource::Unknown) => {
-                        "the file says the end user is not known (`end_user: unknown`)".to_string()
-                    }
-                    (Role::EndUser, EndUserSource::Defaulted) => {
-                        "no end user is named (the consignee is taken as the end user)".to_string()
-                    }
-                    (r, _) if v == Truth::True => format!("the file names the {}", r.label()),
-                    (r, _) => format!("the transaction names no {}", r.label()),
-                };
                 let facts = if self.tx.end_user_source == EndUserSource::Named {
                     vec![FactRef::Transaction(self.tx_index, "end_user")]
                 } else {
                     vec![FactRef::Transaction(self.tx_index, "id")]
                 };
-                t.push(self.step(text, facts, at));
+                t.push(self.step(
+                    StepKind::Named {
+                        role: *role,
+                        source: self.tx.end_user_source,
+                        holds: v == Truth::True,
+                    },
+                    facts,
+                    at,
+                ));
             }
             return v;
         }
@@ -1857,10 +1640,9 @@ impl<'a> Ctx<'a> {
                 Err(Truth::Unknown) => {
                     if T::ON {
                         t.push(self.missing(
-                            format!(
-                                "the end user of transaction `{}` is not known (`end_user: unknown`): name it to decide",
-                                self.tx.id
-                            ),
+                            StepKind::EndUserUnknown {
+                                tx: self.tx.id.clone(),
+                            },
                             vec![FactRef::Transaction(self.tx_index, "end_user")],
                             at,
                         ));
@@ -1869,11 +1651,7 @@ impl<'a> Ctx<'a> {
                 }
                 Err(v) => {
                     if T::ON {
-                        t.push(self.step(
-                            format!("the transaction names no {}", role.label()),
-                            vec![],
-                            at,
-                        ));
+                        t.push(self.step(StepKind::NoRole { role: *role }, vec![], at));
                     }
                     Err(v)
                 }
@@ -1884,13 +1662,13 @@ impl<'a> Ctx<'a> {
                     Some(Parent::Top(top)) => {
                         if T::ON && top != base {
                             let chain = self.world.majority_chain(self.facts, base, self.budget);
-                            let (text, facts, edges) = self.chain_text(&chain);
+                            let (links, facts, edges) = self.chain(&chain);
                             let mut s = self.step(
-                                format!(
-                                    "the ultimate parent of {} is {}: {text}",
-                                    self.party_name(base),
-                                    self.party_name(top)
-                                ),
+                                StepKind::UltimateParent {
+                                    party: self.who(base),
+                                    top: self.who(top),
+                                    chain: links,
+                                },
                                 facts,
                                 at,
                             );
@@ -1898,10 +1676,9 @@ impl<'a> Ctx<'a> {
                             t.push(s);
                         } else if T::ON {
                             t.push(self.step(
-                                format!(
-                                    "{} has no majority owner, so it is its own ultimate parent",
-                                    self.party_name(base)
-                                ),
+                                StepKind::OwnParent {
+                                    party: self.who(base),
+                                },
                                 vec![FactRef::Party(base, "id")],
                                 at,
                             ));
@@ -1910,13 +1687,27 @@ impl<'a> Ctx<'a> {
                     }
                     Some(Parent::Unknown { at: p }) => {
                         if T::ON {
-                            t.push(self.missing(format!("the ultimate parent of {} is unknown: an owner's share of {} is not given, and it could be a majority", self.party_name(base), self.party_name(p)), vec![FactRef::Party(p, "owners")], at));
+                            t.push(self.missing(
+                                StepKind::ParentUnknown {
+                                    party: self.who(base),
+                                    at: self.who(p),
+                                },
+                                vec![FactRef::Party(p, "owners")],
+                                at,
+                            ));
                         }
                         Err(Truth::Unknown)
                     }
                     Some(Parent::Cycle { at: p }) => {
                         if T::ON {
-                            t.push(self.missing(format!("the majority owners above {} loop back to {}: there is no ultimate parent", self.party_name(base), self.party_name(p)), vec![FactRef::Party(p, "owners")], at));
+                            t.push(self.missing(
+                                StepKind::ParentCycle {
+                                    party: self.who(base),
+                                    at: self.who(p),
+                                },
+                                vec![FactRef::Party(p, "owners")],
+                                at,
+                            ));
                         }
                         Err(Truth::Unknown)
                     }
@@ -1943,61 +1734,38 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// "`sg-ai` is owned 60% by `sz-parent`, which …" for a chain of (owned, owner entry)
-    /// steps.
-    fn chain_text(&self, chain: &[(PartyId, u32)]) -> (String, Vec<FactRef>, Vec<WitnessEdge>) {
-        let mut text = String::new();
+    /// The links of a chain of (owned, owner entry) steps, the facts they come from and the
+    /// witness's edges (every link; the words tell a long chain by its ends).
+    fn chain(&self, chain: &[(PartyId, u32)]) -> (Vec<Link>, Vec<FactRef>, Vec<WitnessEdge>) {
+        let mut links = Vec::new();
         let mut facts = Vec::new();
         let mut edges = Vec::new();
-        for (i, (owned, entry)) in chain.iter().enumerate() {
+        for (owned, entry) in chain {
             let Some(p) = self.party(*owned) else {
                 continue;
             };
             let Some(o) = p.owners.get(*entry as usize) else {
                 continue;
             };
-            let owner = self.party(o.owner);
-            if i == 0 {
-                text.push_str(&format!("`{}`", p.id));
-            }
-            // A long chain is told by its ends; the witness keeps every link.
-            let hidden = chain.len().saturating_sub(CHAIN_HEAD + CHAIN_TAIL);
-            if hidden > 0 && i == CHAIN_HEAD {
-                let resumed = chain
-                    .get(CHAIN_HEAD + hidden)
-                    .and_then(|(owned, _)| self.party(*owned))
-                    .map_or("?", |x| x.id.as_str());
-                text.push_str(&format!(
-                    " is owned through {hidden} more links (each one in the witness) by \
-                     `{resumed}`, which"
-                ));
-            }
-            if hidden == 0 || i < CHAIN_HEAD || i >= CHAIN_HEAD + hidden {
-                let share = o
-                    .share
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "an unknown share".into());
-                text.push_str(&format!(
-                    " is owned {share} by `{}`",
-                    owner.map(|x| x.id.as_str()).unwrap_or("?")
-                ));
-                if i + 1 < chain.len() {
-                    text.push_str(", which");
-                }
-            }
+            let owner = self.who(o.owner);
             facts.push(FactRef::Owner {
                 party: *owned,
                 entry: *entry,
             });
             edges.push(WitnessEdge {
                 owned: p.id.clone(),
-                owner: owner.map(|x| x.id.clone()).unwrap_or_default(),
+                owner: owner.id.clone(),
                 share: o.share.map(|s| s.percent()),
             });
+            links.push(Link {
+                owned: self.who(*owned),
+                owner,
+                share: o.share,
+                entry: *entry,
+            });
         }
-        (text, facts, edges)
+        (links, facts, edges)
     }
-
     fn pred_on<T: Tracer>(&self, p: PartyId, pred: &PartyPred, at: SrcSpan, t: &mut T) -> Truth {
         // The fast path reads the packed table, not the party's whole record.
         if !T::ON {
@@ -2026,18 +1794,13 @@ impl<'a> Ctx<'a> {
                 };
                 let v = self.member(c, places);
                 if T::ON {
-                    let verb = if hq {
-                        "is headquartered in"
-                    } else {
-                        "is located in"
-                    };
                     let key = if hq { "headquarters" } else { "country" };
                     let mut s = self.membership_step(
-                        format!(
-                            "{} {verb} {c}, which {}",
-                            self.party_name(p),
-                            self.membership_text(c, places, v == Truth::True)
-                        ),
+                        StepKind::Place {
+                            party: self.who(p),
+                            headquarters: hq,
+                            member: self.member_of(c, places, v),
+                        },
                         vec![FactRef::Party(p, key)],
                         at,
                         v,
@@ -2052,32 +1815,19 @@ impl<'a> Ctx<'a> {
                 }
                 v
             }
-            PartyPred::Distributor => match party.distributor {
-                Some(d) => {
-                    if T::ON {
-                        let not = if d { "" } else { "not " };
-                        t.push(self.step(
-                            format!("{} is {not}a distributor", self.party_name(p)),
-                            vec![FactRef::Party(p, "distributor")],
-                            at,
-                        ));
-                    }
-                    Truth::of(d)
+            PartyPred::Distributor => {
+                if T::ON {
+                    let step = StepKind::Distributor {
+                        party: self.who(p),
+                        value: party.distributor,
+                    };
+                    t.push(match party.distributor {
+                        Some(_) => self.step(step, vec![FactRef::Party(p, "distributor")], at),
+                        None => self.missing(step, vec![FactRef::Party(p, "id")], at),
+                    });
                 }
-                None => {
-                    if T::ON {
-                        t.push(self.missing(
-                            format!(
-                                "the file does not say whether {} is a distributor (`distributor: true` or `false`)",
-                                self.party_name(p)
-                            ),
-                            vec![FactRef::Party(p, "id")],
-                            at,
-                        ));
-                    }
-                    Truth::Unknown
-                }
-            },
+                party.distributor.map_or(Truth::Unknown, Truth::of)
+            }
             PartyPred::Named => Truth::True,
             PartyPred::ListedOn(mask) => {
                 let hit = party
@@ -2088,32 +1838,17 @@ impl<'a> Ctx<'a> {
                 if T::ON {
                     match hit {
                         Some((k, d)) => {
-                            let since = d.since.map(|s| format!(" since {s}")).unwrap_or_default();
-                            let until = d.until.map(|u| format!(" until {u}")).unwrap_or_default();
-                            let mut about: Vec<String> = Vec::new();
-                            if let Some(e) = &d.entry {
-                                about.push(format!("entry {e}"));
-                            }
-                            if let Some(n) = &d.federal_register_notice {
-                                about.push(n.clone());
-                            }
-                            if let Some(r) = &d.license_requirement {
-                                about.push(format!("license requirement: {r}"));
-                            }
-                            if let Some(pol) = &d.license_policy {
-                                about.push(format!("review policy: {pol}"));
-                            }
-                            let about = if about.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({})", about.join("; "))
-                            };
                             let mut s = self.step(
-                                format!(
-                                    "{} is on the {}{since}{until}{about}",
-                                    self.party_name(p),
-                                    d.list.title()
-                                ),
+                                StepKind::Listed {
+                                    party: self.who(p),
+                                    list: d.list.word().to_string(),
+                                    since: d.since,
+                                    until: d.until,
+                                    entry: d.entry.clone(),
+                                    federal_register_notice: d.federal_register_notice.clone(),
+                                    license_requirement: d.license_requirement.clone(),
+                                    license_policy: d.license_policy.clone(),
+                                },
                                 vec![FactRef::Designation {
                                     party: p,
                                     entry: u32::try_from(k).unwrap_or(u32::MAX),
@@ -2134,32 +1869,19 @@ impl<'a> Ctx<'a> {
                             t.push(s);
                         }
                         None => {
-                            let later: Vec<String> = party
+                            let other = party
                                 .lists
                                 .iter()
                                 .filter(|d| mask & d.list.bit() != 0)
-                                .filter_map(|d| match (d.since, d.until) {
-                                    (Some(s), _) if s > self.date => {
-                                        Some(format!("on the {} from {s}", d.list.title()))
-                                    }
-                                    (_, Some(u)) if u <= self.date => {
-                                        Some(format!("on the {} until {u}", d.list.title()))
-                                    }
-                                    _ => None,
-                                })
+                                .map(|d| (d.list.title().to_string(), d.since, d.until))
                                 .collect();
-                            let extra = if later.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" (designated at other dates: {})", later.join(", "))
-                            };
                             t.push(self.step(
-                                format!(
-                                    "no designation on the {} is given for {} in the file on {}{extra} (the parties were not screened against a list)",
-                                    list_names(*mask),
-                                    self.party_name(p),
-                                    self.date
-                                ),
+                                StepKind::NotListed {
+                                    party: self.who(p),
+                                    lists: list_words(*mask),
+                                    date: self.date,
+                                    other,
+                                },
                                 vec![FactRef::Party(p, "id")],
                                 at,
                             ));
@@ -2199,17 +1921,11 @@ impl<'a> Ctx<'a> {
                 Err(v) => v,
                 Ok(q) => {
                     if T::ON {
-                        let text = if p == q {
-                            format!("{} is both", self.party_name(p))
-                        } else {
-                            format!(
-                                "{} and {} are different parties",
-                                self.party_name(p),
-                                self.party_name(q)
-                            )
-                        };
                         t.push(self.step(
-                            text,
+                            StepKind::Same {
+                                a: self.who(p),
+                                b: self.who(q),
+                            },
                             vec![FactRef::Party(p, "id"), FactRef::Party(q, "id")],
                             at,
                         ));
@@ -2219,7 +1935,6 @@ impl<'a> Ctx<'a> {
             },
         }
     }
-
     /// Shows the arithmetic of "owned … in aggregate": which owners count, their shares and
     /// why each counts (listed itself, or so owned in turn).
     fn explain_aggregate<T: Tracer>(&self, p: PartyId, agg: u16, v: Truth, at: SrcSpan, t: &mut T) {
@@ -2234,7 +1949,7 @@ impl<'a> Ctx<'a> {
             if !self.budget.spend(1 + party.owners.len() as u64) {
                 return;
             }
-            let mut parts = Vec::new();
+            let mut counted = Vec::new();
             let mut facts = Vec::new();
             let mut edges = Vec::new();
             let mut total = 0u64;
@@ -2250,31 +1965,22 @@ impl<'a> Ctx<'a> {
                 if listed.is_none() && !via {
                     continue;
                 }
-                let share = o
-                    .share
-                    .map(|s| s.to_string())
-                    .unwrap_or_else(|| "an unknown share".into());
                 total += o.share.map_or(0, |s| u64::from(s.0));
                 let counts_itself = listed.is_some();
-                let why = match listed {
-                    Some(text) => text,
-                    None => format!("itself owned {} by listed parties", a.threshold.describe()),
-                };
-                parts.push(format!(
-                    "`{}` holds {share} ({why})",
-                    self.party(o.owner).map(|q| q.id.as_str()).unwrap_or("?")
-                ));
+                let owner = self.who(o.owner);
                 facts.push(FactRef::Owner {
                     party: x,
                     entry: u32::try_from(k).unwrap_or(u32::MAX),
                 });
                 edges.push(WitnessEdge {
                     owned: party.id.clone(),
-                    owner: self
-                        .party(o.owner)
-                        .map(|q| q.id.clone())
-                        .unwrap_or_default(),
+                    owner: owner.id.clone(),
                     share: o.share.map(|s| s.percent()),
+                });
+                counted.push(Counted {
+                    owner,
+                    share: o.share,
+                    listed,
                 });
                 if via && !counts_itself && !visited.contains(&o.owner) && visited.len() < 16 {
                     visited.push(o.owner);
@@ -2282,41 +1988,19 @@ impl<'a> Ctx<'a> {
                 }
             }
             let total_pct = total as f64 / 10_000.0;
-            let text = if parts.is_empty() {
-                format!(
-                    "no owner of {} is given a designation on the {} in the file on {} (the parties were not screened against a list)",
-                    self.party_name(x),
-                    list_names(a.lists),
-                    self.date
-                )
-            } else {
-                let verdict = match (first, v) {
-                    (true, Truth::True) => format!(
-                        "{}% in aggregate, {}",
-                        fmt_num(total_pct),
-                        a.threshold.describe()
-                    ),
-                    (true, Truth::Unknown) => format!(
-                        "{}% known in aggregate; the unknown shares could reach {}",
-                        fmt_num(total_pct),
-                        a.threshold.describe()
-                    ),
-                    (true, Truth::False) => format!(
-                        "{}% in aggregate, less than {}",
-                        fmt_num(total_pct),
-                        a.threshold
-                            .describe()
-                            .replace("at least ", "")
-                            .replace("more than ", "")
-                    ),
-                    _ => format!("{}% in aggregate", fmt_num(total_pct)),
-                };
-                format!("{}: {}: {verdict}", self.party_name(x), parts.join(" + "))
+            let step = StepKind::Aggregate {
+                party: self.who(x),
+                lists: list_words(a.lists),
+                counted,
+                total: total_pct,
+                threshold: a.threshold.describe(),
+                holds: first.then_some(v),
+                date: self.date,
             };
             let mut s = if first && v == Truth::Unknown {
-                self.missing(text, facts, at)
+                self.missing(step, facts, at)
             } else {
-                self.step(text, facts, at)
+                self.step(step, facts, at)
             };
             s.witness = Some(Witness::Aggregate {
                 party: party.id.clone(),
@@ -2329,18 +2013,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn listed_on(&self, p: PartyId, lists: u8) -> Option<String> {
+    /// The list (by its word) and date a party is designated on, of those in `lists`.
+    fn listed_on(&self, p: PartyId, lists: u8) -> Option<(String, Option<Date>)> {
         let party = self.party(p)?;
         party
             .lists
             .iter()
             .find(|d| lists & d.list.bit() != 0 && d.holds_on(self.date))
-            .map(|d| match d.since {
-                Some(s) => format!("{} since {s}", d.list.title()),
-                None => d.list.title().to_string(),
-            })
+            .map(|d| (d.list.word().to_string(), d.since))
     }
-
     /// `any owner of X holding …`: answered from the precomputed closure summaries, with the
     /// path reconstructed only when explaining.
     fn any_owner<T: Tracer>(
@@ -2455,7 +2136,7 @@ impl<'a> Ctx<'a> {
             };
             match path {
                 Some(path) => {
-                    let (text, facts, edges) = self.chain_text(&path);
+                    let (chain, facts, edges) = self.chain(&path);
                     let top = path
                         .last()
                         .and_then(|(owned, entry)| {
@@ -2463,19 +2144,16 @@ impl<'a> Ctx<'a> {
                                 .and_then(|p| p.owners.get(*entry as usize))
                         })
                         .map(|o| o.owner);
-                    let head = format!(
-                        "an owner of {} {} at every link: {text}",
-                        self.party_name(base),
-                        threshold.describe()
-                    );
+                    let step = StepKind::OwnerPath {
+                        party: self.who(base),
+                        threshold: threshold.describe(),
+                        chain,
+                        unknown: v == Truth::Unknown,
+                    };
                     let mut s = if v == Truth::Unknown {
-                        self.missing(
-                            format!("{head} (a share on this chain is unknown)"),
-                            facts,
-                            at,
-                        )
+                        self.missing(step, facts, at)
                     } else {
-                        self.step(head, facts, at)
+                        self.step(step, facts, at)
                     };
                     s.witness = Some(Witness::OwnershipPath { edges });
                     t.push(s);
@@ -2485,11 +2163,10 @@ impl<'a> Ctx<'a> {
                 }
                 None => {
                     t.push(self.step(
-                        format!(
-                            "no owner of {} holding {} (at every link) meets the test",
-                            self.party_name(base),
-                            threshold.describe()
-                        ),
+                        StepKind::NoOwnerPath {
+                            party: self.who(base),
+                            threshold: threshold.describe(),
+                        },
                         vec![FactRef::Party(base, "owners")],
                         at,
                     ));
@@ -2513,11 +2190,11 @@ pub fn hts_in(code: &str, listed: &[String]) -> Truth {
     }
 }
 
-fn list_names(mask: u8) -> String {
-    let names: Vec<&str> = ListKind::ALL
+/// The words of the lists in a mask (`entity-list`, `mec`), as a step names them.
+fn list_words(mask: u8) -> Vec<String> {
+    ListKind::ALL
         .iter()
         .filter(|l| mask & l.bit() != 0)
-        .map(|l| l.title())
-        .collect();
-    names.join(" or ")
+        .map(|l| l.word().to_string())
+        .collect()
 }

@@ -4,22 +4,22 @@
 
 pub mod eval;
 pub mod memo;
-pub mod report;
 
 use std::collections::HashSet;
 
 use crate::date::Date;
 use crate::diag::Diagnostic;
-use crate::facts::{FactRef, ItemId, PartyId, Transaction, TransactionFile, TxId};
+use crate::facts::{FactRef, ItemId, Transaction, TransactionFile, TxId};
+use crate::finding::{
+    Assumption, Dismissal, Evidence, ExceptionRef, Finding, FindingStep, Remedy, TransactionReport,
+    Verdict, Witness,
+};
 use crate::ir::*;
 use crate::limits::{Budget, Limits};
 use crate::vocab::{AuthKind, Kind};
+use crate::words::Words;
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
-use report::{Dismissal, Evidence, Finding, Remedy, Step, TransactionReport, Verdict};
-
-/// Source lines named after one step of an explanation, at most.
-const MAX_STEP_LINES: usize = 12;
 
 /// The rule id of the finding a transaction gets when its check passes the step limit.
 pub const STEP_LIMIT_RULE: &str = "chipgate.max-steps-per-transaction";
@@ -299,6 +299,7 @@ impl<'a> Checker<'a> {
         let mut probe = any_tx.clone();
         probe.item = ItemId::new(item_index);
         let ctx = self.ctx_for(&probe, TxId(0), date, 0, &budget)?;
+        let words = self.words();
         let mut tests = Vec::new();
         let mut eccns: Vec<String> = Vec::new();
         for class in self
@@ -312,7 +313,6 @@ impl<'a> Checker<'a> {
             if truth == Truth::True && !eccns.contains(&class.eccn) {
                 eccns.push(class.eccn.clone());
             }
-            let name = format!("item `{}` ({})", item.id, item.name);
             tests.push(ClassTest {
                 eccn: class.eccn.clone(),
                 result: match truth {
@@ -322,16 +322,7 @@ impl<'a> Checker<'a> {
                 },
                 citation: class.cites.clone(),
                 effective: class.windows.iter().map(|w| w.to_string()).collect(),
-                reasons: trace
-                    .steps
-                    .iter()
-                    .map(|s| {
-                        s.text
-                            .replacen(&name, "", 1)
-                            .trim_start_matches([':', ' '])
-                            .to_string()
-                    })
-                    .collect(),
+                reasons: trace.steps.iter().map(|s| words.bare(s)).collect(),
             });
         }
         let undetermined = tests.iter().any(|t| t.result == "unknown");
@@ -528,6 +519,7 @@ impl<'a> Checker<'a> {
                     explanation: vec![
                         "the rules not judged by then may have required a license or prohibited it: this is not a clearance".into(),
                     ],
+                    steps: Vec::new(),
                     missing: Vec::new(),
                     remedies: Vec::new(),
                     help: limit.help,
@@ -601,7 +593,7 @@ impl<'a> Checker<'a> {
         date: Date,
         relied: &[Relied],
         consulted: u64,
-    ) -> Vec<report::Assumption> {
+    ) -> Vec<Assumption> {
         use eval::Relied;
         let rule_id = |r: u32| self.rules.rules.get(r as usize).map(|x| x.id.clone());
         let rules_with = |bit: u32| -> Vec<String> {
@@ -617,7 +609,7 @@ impl<'a> Checker<'a> {
         let mut out = Vec::new();
         let mut push = |kind: &'static str, text: String, rules: Vec<String>| {
             if !rules.is_empty() {
-                out.push(report::Assumption { kind, text, rules });
+                out.push(Assumption { kind, text, rules });
             }
         };
         if let Some(it) = item {
@@ -829,7 +821,8 @@ impl<'a> Checker<'a> {
             } else {
                 let mut trace = Trace::default();
                 ctx.cond(&rule.when, &mut trace);
-                trace.steps.iter().map(|s| self.step_text(s)).collect()
+                let words = self.words();
+                trace.steps.iter().map(|s| words.with_lines(s)).collect()
             };
             out.push(Dismissal {
                 rule: rule.id.clone(),
@@ -870,13 +863,9 @@ impl<'a> Checker<'a> {
         if let Some(unless) = &rule.unless {
             let mut sub = Trace::default();
             let lifted = ctx.cond(unless, &mut sub);
-            let lead = match lifted {
-                Truth::True => "authorized",
-                Truth::False => "not authorized",
-                Truth::Unknown => "authorization undetermined",
-            };
+
             for mut s in sub.steps {
-                s.text = format!("{lead}: {}", s.text);
+                s.lifted = Some(lifted);
                 trace.steps.push(s);
             }
         }
@@ -909,7 +898,7 @@ impl<'a> Checker<'a> {
             .steps
             .iter()
             .find_map(|s| match &s.witness {
-                Some(report::Witness::Designation {
+                Some(Witness::Designation {
                     license_policy: Some(p),
                     list,
                     ..
@@ -949,7 +938,9 @@ impl<'a> Checker<'a> {
             .law
             .and_then(|l| self.rules.laws.get(usize::from(l)))
             .map(|l| l.title.clone());
+        let words = self.words();
         let mut explanation = Vec::with_capacity(trace.steps.len());
+        let mut steps = Vec::with_capacity(trace.steps.len());
         let mut facts: Vec<Evidence> = Vec::new();
         let mut witness = Vec::new();
         let mut missing = Vec::new();
@@ -958,30 +949,41 @@ impl<'a> Checker<'a> {
         // the list for each would be quadratic.
         let mut seen = HashSet::new();
         let mut said: HashSet<String> = HashSet::new();
-        for step in &trace.steps {
+        for step in trace.steps {
             // A step said once: the same fact tested on two branches is one reason.
-            let text = self.step_text(step);
+            let text = words.with_lines(&step);
             if !said.insert(text.clone()) {
                 continue;
             }
             explanation.push(text);
+            let mut used = Vec::with_capacity(step.facts.len());
             for f in &step.facts {
+                let e = self.evidence(&words, *f);
                 let span = self.facts.fact_span(*f);
                 if seen.insert(span) {
-                    facts.push(self.evidence(*f));
+                    facts.push(e.clone());
                 }
+                used.push(e);
             }
             if let Some(w) = &step.witness {
-                witness.push(w.clone());
+                witness.push(match w {
+                    // An authorization's witness carries the step in words.
+                    Witness::Authorization { kind, .. } => Witness::Authorization {
+                        kind: kind.clone(),
+                        detail: words.test(&step.kind),
+                    },
+                    other => other.clone(),
+                });
             }
             if step.missing {
-                missing.push(step.text.clone());
+                missing.push(words.step(&step));
             }
             if let Some(at) = step.rule_at {
                 if !rule_spans.contains(&at) {
                     rule_spans.push(at);
                 }
             }
+            steps.push(FindingStep { step, facts: used });
         }
         Finding {
             rule: rule.id.clone(),
@@ -994,6 +996,7 @@ impl<'a> Checker<'a> {
             citation: rule.cites.clone(),
             message,
             explanation,
+            steps,
             missing,
             remedies,
             help: rule.help.clone(),
@@ -1006,157 +1009,21 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// The step's text with the file positions of the facts it used.
-    fn step_text(&self, step: &Step) -> String {
-        // Each line once, in the order the reasoning used them ("17,18", not "17,18,17,18").
-        let mut lines: Vec<usize> = Vec::new();
-        let mut seen = HashSet::new();
-        for f in &step.facts {
-            let line = self.facts.source.line_col(self.facts.fact_span(*f).start).0;
-            if seen.insert(line) {
-                lines.push(line);
-            }
-        }
-        if lines.is_empty() {
-            return step.text.clone();
-        }
-        // A long ownership chain uses a line per link: name the first few and count the rest
-        // (the finding's evidence lists every one).
-        let more = lines.len().saturating_sub(MAX_STEP_LINES);
-        let mut at: Vec<String> = lines
-            .iter()
-            .take(MAX_STEP_LINES)
-            .map(|l| l.to_string())
-            .collect();
-        if more > 0 {
-            at.push(format!("… and {more} more lines"));
-        }
-        format!(
-            "{} ({}:{})",
-            step.text,
-            self.facts.source.name(),
-            at.join(",")
-        )
+    /// The words for this file's findings.
+    fn words(&self) -> Words<'_> {
+        Words::new(self.facts, self.rules)
     }
 
-    fn evidence(&self, fact: FactRef) -> Evidence {
+    fn evidence(&self, words: &Words<'_>, fact: FactRef) -> Evidence {
         let span = self.facts.fact_span(fact);
         let (line, column) = self.facts.source.line_col(span.start);
         Evidence {
-            fact: fact_path(fact),
-            about: self.describe_fact(fact),
+            fact: crate::words::fact_path(fact),
+            at: fact,
+            about: words.fact(fact),
             line,
             column,
             span,
-        }
-    }
-
-    /// A fact in a few words, for the label under it.
-    fn describe_fact(&self, fact: FactRef) -> String {
-        let f = self.facts;
-        let party_id = |p: PartyId| f.party(p).map_or("?", |x| x.id.as_str()).to_string();
-        match fact {
-            FactRef::Party(p, "country") => format!(
-                "`{}` is located in {}",
-                party_id(p),
-                f.party(p)
-                    .map(|x| x.country.to_string())
-                    .unwrap_or_default()
-            ),
-            FactRef::Party(p, "headquarters") => format!(
-                "`{}` is headquartered in {}",
-                party_id(p),
-                f.party(p)
-                    .map(|x| x.headquarters.to_string())
-                    .unwrap_or_default()
-            ),
-            FactRef::Party(p, "owners") => format!("owners of `{}`", party_id(p)),
-            FactRef::Party(p, _) => format!("`{}`", party_id(p)),
-            FactRef::Owner { party, entry } => {
-                let o = f.party(party).and_then(|x| x.owners.get(entry as usize));
-                let share = o
-                    .and_then(|o| o.share)
-                    .map_or_else(|| "an unknown share".to_string(), |s| s.to_string());
-                format!(
-                    "`{}` holds {share} of `{}`",
-                    o.map(|o| party_id(o.owner)).unwrap_or_default(),
-                    party_id(party)
-                )
-            }
-            FactRef::Designation { party, entry } => {
-                let d = f.party(party).and_then(|x| x.lists.get(entry as usize));
-                let since = d
-                    .and_then(|d| d.since)
-                    .map(|s| format!(" since {s}"))
-                    .unwrap_or_default();
-                format!(
-                    "`{}` on the {}{since}",
-                    party_id(party),
-                    d.map_or("list", |d| d.list.title())
-                )
-            }
-            FactRef::Item(i, key) => {
-                let item = f.item(i);
-                let value = item.and_then(|it| it.figures.get(NumAttr::parse(key)?));
-                match (key, value, item) {
-                    (_, Some(v), _) => {
-                        format!("{} {}", key.replace('_', " "), (v * 100.0).round() / 100.0)
-                    }
-                    ("datacenter", _, Some(it)) => {
-                        if it.datacenter {
-                            "data-centre item".into()
-                        } else {
-                            "not a data-centre item".into()
-                        }
-                    }
-                    ("origin", _, Some(it)) => format!("made in {}", it.origin),
-                    ("eccn", _, Some(it)) => {
-                        format!("declared {}", it.eccn.as_deref().unwrap_or(""))
-                    }
-                    (k, _, Some(it)) => format!("`{}` {}", it.id, k.replace('_', " ")),
-                    _ => key.to_string(),
-                }
-            }
-            FactRef::Facility(i, key) => {
-                let fac = f.facilities.get(i.index());
-                match (key, fac) {
-                    ("country", Some(x)) => format!("facility `{}` in {}", x.id, x.country),
-                    (_, Some(x)) => format!("facility `{}`", x.id),
-                    _ => "facility".into(),
-                }
-            }
-            FactRef::Transaction(_, key) => key.replace('_', " "),
-            FactRef::RouteHop { tx, hop } => {
-                let c = f
-                    .transactions
-                    .get(tx.index())
-                    .and_then(|t| t.route.get(hop as usize));
-                format!(
-                    "hop {}: {}",
-                    hop + 1,
-                    c.map(|c| c.to_string()).unwrap_or_default()
-                )
-            }
-            FactRef::Authorization { tx, entry } => {
-                let a = f
-                    .transactions
-                    .get(tx.index())
-                    .and_then(|t| t.authorizations.get(entry as usize));
-                match a {
-                    Some(a) => format!(
-                        "{} {}",
-                        a.kind.word(),
-                        a.number
-                            .as_deref()
-                            .or(a.confirmation.as_deref())
-                            .unwrap_or("")
-                    )
-                    .trim()
-                    .to_string(),
-                    None => "authorization".into(),
-                }
-            }
-            FactRef::AuthorizationField { key, .. } => format!("its {}", key.replace('_', " ")),
         }
     }
 
@@ -1175,26 +1042,26 @@ impl<'a> Checker<'a> {
             if assumed.cond(unless, &mut NoTrace) != Truth::True {
                 continue;
             }
-            let lead = find_lead(unless, *kind, self.rules);
-            let text = match kind {
-                AuthKind::License => match policy {
-                    Some(p) => format!("a license on file would authorize it (review policy: {p})"),
-                    None => "a license on file would authorize it".to_string(),
-                },
-                AuthKind::Nac => match lead {
-                    Some(days) => format!(
-                        "License Exception NAC is available: file a NAC notification in SNAP-R at least {days} days before shipping (on or before {}) and record it as `type: NAC` with its `notified` date",
-                        ctx.date.minus_days(days)
-                    ),
-                    None => "License Exception NAC is available: record the NAC notification (`type: NAC`)".to_string(),
-                },
-                AuthKind::Aca => "License Exception ACA is available: no notification is needed; record it as `type: ACA`".to_string(),
-                AuthKind::Hbm => "License Exception HBM may be used if all its conditions (15 CFR 740.25) are met: record it as `type: HBM`".to_string(),
-                AuthKind::Permit => "a permit on file would authorize it: record it as `type: permit`".to_string(),
-            };
+            let lead =
+                find_lead(unless, *kind, self.rules).map(|days| (days, ctx.date.minus_days(days)));
+            let exception = find_exception(unless, *kind, self.rules).map(|e| ExceptionRef {
+                name: e.name.clone(),
+                title: e
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| format!("License Exception {}", e.name)),
+                cites: e.cites.clone(),
+                help: e.help.clone(),
+            });
+            let policy = (*kind == AuthKind::License)
+                .then(|| policy.map(str::to_string))
+                .flatten();
             out.push(Remedy {
-                authorization: kind.word().to_string(),
-                text,
+                authorization: *kind,
+                text: crate::words::remedy(*kind, lead, policy.as_deref()),
+                exception,
+                lead,
+                policy,
             });
         }
         out
@@ -1310,6 +1177,35 @@ pub fn verdict_of(outcome: Outcome) -> Verdict {
     }
 }
 
+/// The license exception of an `unless` that an authorization kind claims: the first whose
+/// condition asks for that kind.
+fn find_exception<'r>(cond: &Cond, kind: AuthKind, rules: &'r RuleSet) -> Option<&'r Exception> {
+    match cond {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().find_map(|c| find_exception(c, kind, rules)),
+        Cond::Not(c) | Cond::Item(c, _) => find_exception(c, kind, rules),
+        Cond::Otherwise(a, b) => {
+            find_exception(a, kind, rules).or_else(|| find_exception(b, kind, rules))
+        }
+        Cond::Test(t, _) => match t.as_ref() {
+            Test::Exception(i) => rules
+                .exceptions
+                .get(usize::from(*i))
+                .filter(|e| asks_for(&e.when, kind)),
+            _ => None,
+        },
+    }
+}
+
+/// Whether a condition asks for an authorization of a kind.
+fn asks_for(cond: &Cond, kind: AuthKind) -> bool {
+    match cond {
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().any(|c| asks_for(c, kind)),
+        Cond::Not(c) | Cond::Item(c, _) => asks_for(c, kind),
+        Cond::Otherwise(a, b) => asks_for(a, kind) || asks_for(b, kind),
+        Cond::Test(t, _) => matches!(t.as_ref(), Test::Authorized { kind: k, .. } if *k == kind),
+    }
+}
+
 /// The days of lead time an `unless` asks of an authorization kind, looking through
 /// exceptions.
 fn find_lead(cond: &Cond, kind: AuthKind, rules: &RuleSet) -> Option<i32> {
@@ -1328,24 +1224,6 @@ fn find_lead(cond: &Cond, kind: AuthKind, rules: &RuleSet) -> Option<i32> {
                 .and_then(|e| find_lead(&e.when, kind, rules)),
             _ => None,
         },
-    }
-}
-
-fn fact_path(fact: FactRef) -> String {
-    match fact {
-        FactRef::Party(p, k) => format!("parties[{p}].{k}"),
-        FactRef::Owner { party, entry } => format!("parties[{party}].owners[{entry}]"),
-        FactRef::Designation { party, entry } => format!("parties[{party}].lists[{entry}]"),
-        FactRef::Item(i, k) => format!("items[{i}].{k}"),
-        FactRef::Facility(i, k) => format!("facilities[{i}].{k}"),
-        FactRef::Transaction(t, k) => format!("transactions[{t}].{k}"),
-        FactRef::RouteHop { tx, hop } => format!("transactions[{tx}].route[{hop}]"),
-        FactRef::Authorization { tx, entry } => {
-            format!("transactions[{tx}].authorizations[{entry}]")
-        }
-        FactRef::AuthorizationField { tx, entry, key } => {
-            format!("transactions[{tx}].authorizations[{entry}].{key}")
-        }
     }
 }
 
@@ -1524,8 +1402,8 @@ transactions:
             for item in 0..file.items.len() as u32 {
                 for date in ["2020-01-01", "2023-06-01", "2026-06-01"] {
                     let mut tx = template.clone();
-                    tx.consignee = Some(PartyId(party));
-                    tx.end_user = Some(PartyId(party));
+                    tx.consignee = Some(crate::facts::PartyId(party));
+                    tx.end_user = Some(crate::facts::PartyId(party));
                     tx.item = ItemId(item);
                     tx.date = Date::parse(date).unwrap();
                     let budget = Budget::new(u64::MAX);

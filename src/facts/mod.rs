@@ -97,7 +97,8 @@ pub struct Item {
 }
 
 /// Where an item's form came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FormSource {
     Given,
     /// From the declared ECCN (4A090 is a computer, 3A090.c a memory part).
@@ -145,7 +146,7 @@ impl Developer {
 
 /// An ISO 3166-2 subdivision code such as `UA-43` (Crimea), validated against the ISO
 /// tables and kept as written.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Region(pub String);
 
 impl Region {
@@ -231,7 +232,8 @@ impl Scope {
 }
 
 /// Where a transaction's end user came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EndUserSource {
     /// Named by `end_user`.
     Named,
@@ -243,7 +245,8 @@ pub enum EndUserSource {
 }
 
 /// Where a transaction's destination came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DestinationSource {
     /// Written as `destination`.
     Given,

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::check::report::{TransactionReport, Verdict};
+use crate::finding::{TransactionReport, Verdict};
 use crate::report::human::finding_help;
 
 /// The annotation level of an outcome.

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use crate::check::report::{Finding, TransactionReport, Verdict};
 use crate::diag::{Diagnostic, Severity};
+use crate::finding::{Finding, TransactionReport, Verdict};
 use crate::ir::RuleSet;
 
 #[derive(Clone, Copy, Debug)]

@@ -2,7 +2,7 @@
 //! `.findings[].rule`, `.outcome` and `.citation`; the rest may grow.
 
 use super::Report;
-use crate::check::report::TransactionReport;
+use crate::finding::TransactionReport;
 
 pub fn render(report: &Report<'_>) -> String {
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::{sha256, InputDigests, RulesetInfo};
-use crate::check::report::TransactionReport;
+use crate::finding::TransactionReport;
 use crate::ir::RuleSet;
 
 /// The schema of a record; bumped if a key changes meaning.

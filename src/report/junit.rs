@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::check::report::{TransactionReport, Verdict};
+use crate::finding::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
 use crate::report::human::finding_help;
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::check::report::{TransactionReport, Verdict};
+use crate::finding::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
 use crate::source::SourceFile;
 

@@ -21,7 +21,7 @@ use serde_sarif::sarif::{
 };
 
 use super::sha256;
-use crate::check::report::{Finding, TransactionReport, Verdict};
+use crate::finding::{Finding, TransactionReport, Verdict};
 use crate::ir::RuleSet;
 
 /// The `$schema` every SARIF consumer recognises.

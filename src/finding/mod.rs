@@ -1,6 +1,11 @@
 //! What a check returns: per transaction a verdict and its findings, each finding carrying
-//! its explanation, the facts it used with their positions, and its witness. Plain data,
-//! serializable; the renderers in `crate::report` turn it into text or JSON.
+//! its reasoning as typed steps (`step`), the facts it used with their positions, and its
+//! witness. Plain data, serializable; `crate::words` says it in sentences and the renderers in
+//! `crate::report` lay it out.
+
+pub mod step;
+
+pub use step::{Step, StepKind, Truth};
 
 use std::fmt;
 use std::sync::Arc;
@@ -57,20 +62,6 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.word())
     }
-}
-
-/// One step of a finding's reasoning.
-#[derive(Clone, Debug)]
-pub struct Step {
-    pub text: String,
-    /// A shorter form for summaries inside other steps ("item `h100` is 3A090.a"), where
-    /// the full text would repeat arithmetic shown elsewhere.
-    pub brief: Option<String>,
-    pub facts: Vec<FactRef>,
-    pub rule_at: Option<SrcSpan>,
-    pub witness: Option<Witness>,
-    /// A fact the question needed and the file does not give.
-    pub missing: bool,
 }
 
 /// The structured evidence behind a step.
@@ -148,6 +139,9 @@ pub struct WitnessEdge {
 pub struct Evidence {
     /// What the fact is, e.g. `parties[2].headquarters`.
     pub fact: String,
+    /// The fact itself, for tools that follow it (the picture of `chipgate explain`).
+    #[serde(skip)]
+    pub at: FactRef,
     /// The fact in words, e.g. "`sz-parent` holds 60% of `sg-ai`".
     pub about: String,
     pub line: usize,
@@ -156,11 +150,49 @@ pub struct Evidence {
     pub span: Span,
 }
 
-/// Something the user can do that would authorize the transaction.
+/// Something the user can do that would authorize the transaction: the authorization that
+/// would lift the requirement, and the exception (with its citation) that it would claim.
 #[derive(Clone, Debug, Serialize)]
 pub struct Remedy {
-    pub authorization: String,
+    pub authorization: crate::vocab::AuthKind,
+    /// What to do, in words (`crate::words::remedy`).
     pub text: String,
+    /// The license exception claimed, when the authorization is one.
+    #[serde(skip)]
+    pub exception: Option<ExceptionRef>,
+    /// The lead time it needs and the last day to meet it (a NAC notification 25 days ahead).
+    #[serde(skip)]
+    pub lead: Option<(i32, Date)>,
+    /// The review policy a license application would meet.
+    #[serde(skip)]
+    pub policy: Option<String>,
+}
+
+/// A license exception as the rule set declares it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExceptionRef {
+    pub name: String,
+    pub title: String,
+    pub cites: Vec<String>,
+    pub help: Option<String>,
+}
+
+/// A step of a finding with the positions of the facts it used: what the JSON report's
+/// `findings[].steps` holds.
+#[derive(Clone, Debug)]
+pub struct FindingStep {
+    pub step: Step,
+    pub facts: Vec<Evidence>,
+}
+
+impl Serialize for FindingStep {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        step::StepRecord {
+            step: &self.step,
+            facts: self.facts.clone(),
+        }
+        .serialize(s)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -181,8 +213,11 @@ pub struct Finding {
     pub policy: Option<String>,
     pub citation: Vec<String>,
     pub message: String,
-    /// One step of the reasoning per entry, each fact with where it came from.
+    /// One step of the reasoning per entry, each fact with where it came from (the steps in
+    /// words).
     pub explanation: Vec<String>,
+    /// The reasoning as data: one entry per step, with its kind, values and facts.
+    pub steps: Vec<FindingStep>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -392,10 +392,7 @@ fn stream_check(
         let checker = rules.checker_with_limits(file, limits);
         let mut over_limit: Vec<String> = Vec::new();
         let render = |r: TransactionReport| {
-            let at_limit = r
-                .findings
-                .iter()
-                .any(|f| f.rule == chipgate::check::STEP_LIMIT_RULE);
+            let at_limit = r.stopped.is_some();
             let text = match args.format {
                 Format::Json => report::json::item(&r),
                 _ => human::transaction(&r, rules, style),

@@ -1122,9 +1122,23 @@ fn chain_text(chain: &[Link]) -> String {
     text
 }
 
-/// What to do to authorize a transaction with an authorization of a kind: its lead time (days,
-/// and the last day to meet it) and, for a license, the review policy it would meet.
-pub fn remedy(kind: AuthKind, lead: Option<(i32, Date)>, policy: Option<&str>) -> String {
+/// What to do to authorize a transaction with an authorization of a kind: the license
+/// exception it claims (as the rule pack declares it), its lead time (days, and the last day to
+/// meet it) and, for a license, the review policy it would meet.
+pub fn remedy(
+    kind: AuthKind,
+    exception: Option<&crate::finding::ExceptionRef>,
+    lead: Option<(i32, Date)>,
+    policy: Option<&str>,
+) -> String {
+    let name = exception.map_or_else(
+        || kind.word().to_string(),
+        |e| format!("License Exception {}", e.name),
+    );
+    let cite = exception
+        .and_then(|e| e.cites.first())
+        .map(|c| format!(" ({c})"))
+        .unwrap_or_default();
     match kind {
         AuthKind::License => match policy {
             Some(p) => format!("a license on file would authorize it (review policy: {p})"),
@@ -1132,14 +1146,25 @@ pub fn remedy(kind: AuthKind, lead: Option<(i32, Date)>, policy: Option<&str>) -
         },
         AuthKind::Nac => match lead {
             Some((days, by)) => format!(
-                "License Exception NAC is available: file a NAC notification in SNAP-R at least {days} days before shipping (on or before {by}) and record it as `type: NAC` with its `notified` date"
+                "{name} is available: file a NAC notification in SNAP-R at least {days} days before shipping (on or before {by}) and record it as `type: NAC` with its `notified` date"
             ),
-            None => "License Exception NAC is available: record the NAC notification (`type: NAC`)".to_string(),
+            None => format!("{name} is available: record the NAC notification (`type: NAC`)"),
         },
-        AuthKind::Aca => "License Exception ACA is available: no notification is needed; record it as `type: ACA`".to_string(),
-        AuthKind::Hbm => "License Exception HBM may be used if all its conditions (15 CFR 740.25) are met: record it as `type: HBM`".to_string(),
+        AuthKind::Aca => format!("{name} is available: no notification is needed; record it as `type: ACA`"),
+        AuthKind::Hbm => format!("{name} may be used if all its conditions{cite} are met: record it as `type: HBM`"),
         AuthKind::Permit => "a permit on file would authorize it: record it as `type: permit`".to_string(),
     }
+}
+
+/// A check stopped at the step limit: what happened, and what to do.
+pub fn stopped(tx: &str, s: &crate::finding::Stopped) -> (String, String) {
+    (
+        format!(
+            "checking transaction `{tx}` stopped at the step limit ({} steps): the rules not judged by then may have required a license or prohibited it, so this is not a clearance",
+            s.limit
+        ),
+        "its ownership graph is too large to walk within the limit: raise it with --max-steps-per-transaction".to_string(),
+    )
 }
 
 /// The window of a membership, unless it is always.

@@ -11,8 +11,8 @@ use crate::date::Date;
 use crate::diag::Diagnostic;
 use crate::facts::{FactRef, ItemId, Transaction, TransactionFile, TxId};
 use crate::finding::{
-    Assumption, Dismissal, Evidence, ExceptionRef, Finding, FindingStep, Remedy, TransactionReport,
-    Verdict, Witness,
+    Assumption, Dismissal, Evidence, ExceptionRef, Finding, FindingStep, Remedy, Stopped,
+    TransactionReport, Verdict, Witness,
 };
 use crate::ir::*;
 use crate::limits::{Budget, Limits};
@@ -20,9 +20,6 @@ use crate::vocab::{AuthKind, Kind};
 use crate::words::Words;
 use crate::world::World;
 use eval::{Ctx, NoTrace, Trace, Truth};
-
-/// The rule id of the finding a transaction gets when its check passes the step limit.
-pub const STEP_LIMIT_RULE: &str = "chipgate.max-steps-per-transaction";
 
 /// A rule that fired: its index, and its outcome as enforced and as the codified text has it.
 type Fired = (u32, (Verdict, Verdict));
@@ -505,39 +502,18 @@ impl<'a> Checker<'a> {
     pub fn check(&self, tx_index: usize, as_of: Option<Date>) -> Option<TransactionReport> {
         match self.try_check(tx_index, as_of) {
             Ok(report) => report,
-            Err(limit) => {
-                let finding = Finding {
-                    rule: STEP_LIMIT_RULE.into(),
-                    title: "checking stopped at the step limit".into(),
-                    law: None,
-                    outcome: Verdict::Indeterminate,
-                    text_outcome: None,
-                    compliance: None,
-                    policy: None,
-                    citation: Vec::new(),
-                    message: limit.message.clone(),
-                    explanation: vec![
-                        "the rules not judged by then may have required a license or prohibited it: this is not a clearance".into(),
-                    ],
-                    steps: Vec::new(),
-                    missing: Vec::new(),
-                    remedies: Vec::new(),
-                    help: limit.help,
-                    notes: Vec::new(),
-                    effective: Vec::new(),
-                    facts: Vec::new(),
-                    witness: Vec::new(),
-                    // No rule's text to show: a file no rule set has.
-                    rule_at: SrcSpan {
-                        file: u16::MAX,
-                        span: crate::source::Span::default(),
-                    },
-                    rule_spans: Vec::new(),
-                };
+            Err(_) => {
+                // Judging reads precomputed answers and spends few steps; explaining walks the
+                // graph. What judging found stands when it is more severe than indeterminate.
                 let verdict = self
                     .verdict(tx_index, as_of)
-                    .map_or(Verdict::Indeterminate, |(v, _)| v);
-                Some(self.report(tx_index, as_of, verdict, vec![finding]))
+                    .map_or(Verdict::Indeterminate, |(v, _)| v)
+                    .max(Verdict::Indeterminate);
+                let mut report = self.report(tx_index, as_of, verdict, Vec::new());
+                report.stopped = Some(Stopped {
+                    limit: self.max_steps,
+                });
+                Some(report)
             }
         }
     }
@@ -773,6 +749,7 @@ impl<'a> Checker<'a> {
             verdict,
             findings,
             assumptions: Vec::new(),
+            stopped: None,
             span: self.facts.transaction_span(TxId::new(tx_index)),
             source: Some(std::sync::Arc::clone(&self.facts.source)),
         }
@@ -1058,7 +1035,7 @@ impl<'a> Checker<'a> {
                 .flatten();
             out.push(Remedy {
                 authorization: *kind,
-                text: crate::words::remedy(*kind, lead, policy.as_deref()),
+                text: crate::words::remedy(*kind, exception.as_ref(), lead, policy.as_deref()),
                 exception,
                 lead,
                 policy,

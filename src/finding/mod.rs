@@ -259,6 +259,14 @@ pub struct Dismissal {
     pub reason: Vec<String>,
 }
 
+/// Why a transaction's check stopped: it took more than `limit` steps
+/// (`Limits::max_steps_per_transaction`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Stopped {
+    pub limit: u64,
+}
+
 /// The judgement of one transaction.
 #[derive(Clone, Debug, Serialize)]
 pub struct TransactionReport {
@@ -275,6 +283,10 @@ pub struct TransactionReport {
     /// clearance that relies on something says so here.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub assumptions: Vec<Assumption>,
+    /// Set when checking stopped before every rule was explained: the verdict is then at
+    /// least `indeterminate`, never a clearance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Stopped>,
     #[serde(skip)]
     pub span: Span,
     #[serde(skip)]

@@ -77,6 +77,18 @@ pub fn transaction(tx: &TransactionReport, rules: &RuleSet, style: Style) -> Str
         tx.date
     );
     let _ = writeln!(out, "  at {location}");
+    if let Some(stopped) = &tx.stopped {
+        let (what, help) = crate::words::stopped(&tx.id, stopped);
+        let _ = writeln!(
+            out,
+            "\n  {} indeterminate: {what}",
+            verdict_mark(Verdict::Indeterminate)
+        );
+        let _ = writeln!(out, "  help: {help}");
+        out.push_str(&assumptions(tx));
+        out.push('\n');
+        return out;
+    }
     if tx.findings.is_empty() {
         let _ = writeln!(
             out,

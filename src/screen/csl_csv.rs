@@ -154,6 +154,7 @@ pub(crate) fn read(file: &Arc<SourceFile>) -> Result<Vec<ListEntry>, Error> {
     let mut problems = Problems::new(file);
     let mut entries = Vec::new();
     let mut record = csv::StringRecord::new();
+    let (mut line, mut counted) = (1usize, 0usize);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -166,9 +167,18 @@ pub(crate) fn read(file: &Arc<SourceFile>) -> Result<Vec<ListEntry>, Error> {
                 continue;
             }
         }
-        let (line, start) = record.position().map_or((0, 0), |p| {
-            (p.line(), usize::try_from(p.byte()).unwrap_or(0))
-        });
+        let mut start = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+        // The csv crate places a record after blank lines at the first blank line.
+        while matches!(text.as_bytes().get(start), Some(b'\n' | b'\r')) {
+            start += 1;
+        }
+        // Lines counted from the bytes (the csv crate does not count blank lines).
+        if let Some(between) = text.get(counted..start.max(counted)) {
+            line += between.bytes().filter(|b| *b == b'\n').count();
+        }
+        counted = start.max(counted);
         if entries.len() >= MAX_LIST_ENTRIES {
             problems.push(
                 Diagnostic::error(

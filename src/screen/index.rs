@@ -130,9 +130,12 @@ fn hash_skipping(text: &str, skip: [usize; 2]) -> u64 {
     h
 }
 
+/// A join: first unit, number of units, the units' texts written together.
+pub(crate) type JoinText = (usize, usize, String);
+
 /// Joins of a name's units: every adjacent pair, and longer runs of single letters
 /// ("z t e") or of Han syllables ("zhong xing tong"), up to four units.
-pub(crate) fn joins_of(units: &[Unit]) -> Vec<(usize, usize, String)> {
+pub(crate) fn joins_of(units: &[Unit]) -> Vec<JoinText> {
     let mut out = Vec::new();
     let joinable =
         |u: &Unit| u.text.chars().count() == 1 || matches!(u.kind, UnitKind::Syllable(_));
@@ -206,7 +209,7 @@ impl Index {
                 }
             }
         }
-        let normalized: Vec<(Normalized, Vec<(usize, usize, String)>)> = work
+        let normalized: Vec<(Normalized, Vec<JoinText>)> = work
             .par_iter()
             .map(|(_, _, text)| {
                 let n = normalize(text);

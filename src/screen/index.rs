@@ -39,7 +39,7 @@ pub const WEAK_WEIGHT_SHARE: f32 = 0.15;
 const MAX_JOINS: usize = 48;
 
 /// Candidate names scored per query name, at most.
-const MAX_CANDIDATES: usize = 96;
+const MAX_CANDIDATES: usize = 48;
 
 /// A candidate whose estimated share of the query's weight is below this cannot reach the
 /// possible threshold (F-beta with β² = 2 needs precision ≥ 0.46 to reach 0.72 even at full
@@ -114,6 +114,41 @@ pub(crate) fn max_edits(chars: usize) -> usize {
     }
 }
 
+/// A listed token near a query token.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Near {
+    pub id: u32,
+    pub sim: f32,
+    pub edits: u8,
+}
+
+/// How much a fuzzy pair loses per edit, relative to the longer token's length: one edit in
+/// 5 letters keeps 0.8, in 10 letters 0.9; twice as much when the first letters differ
+/// (people rarely get a name's first letter wrong, and "Alcon" is one edit from "Falcon").
+/// Never more than the Jaro-Winkler similarity.
+pub(crate) const EDIT_COST: f64 = 1.0;
+
+pub(crate) fn fuzzy_similarity(a: &str, b: &str, edits: usize) -> f32 {
+    let len = a.chars().count().max(b.chars().count()).max(1) as f64;
+    let cost = if a.chars().next() == b.chars().next() {
+        EDIT_COST
+    } else {
+        2.0 * EDIT_COST
+    };
+    let by_edits = 1.0 - cost * edits as f64 / len;
+    strsim::jaro_winkler(a, b).min(by_edits).max(0.0) as f32
+}
+
+/// Allowed edits between tokens of `a` and `b` characters: by the longer one (a deletion
+/// makes a 5-letter word 4 letters long), none if the shorter has fewer than 4.
+pub(crate) fn pair_edits(a: usize, b: usize) -> usize {
+    if a.min(b) < 4 {
+        0
+    } else {
+        max_edits(a.max(b))
+    }
+}
+
 /// FNV-1a over the characters of `text`, skipping the characters at `skip` (positions).
 fn hash_skipping(text: &str, skip: [usize; 2]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -147,7 +182,8 @@ pub(crate) fn joins_of(units: &[Unit]) -> Vec<JoinText> {
             if len > 2 && !run.iter().all(joinable) {
                 break;
             }
-            let text: String = run.iter().map(|u| u.text.as_str()).collect();
+            let mut text: String = run.iter().map(|u| u.text.as_str()).collect();
+            super::normalize::stem(&mut text);
             out.push((start, len, text));
             if out.len() >= MAX_JOINS {
                 return out;
@@ -166,6 +202,9 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new(Scratch { acc: Vec::new(), touched: Vec::new() }) };
 }
 
+/// A query piece that looks names up: token id, weight, weak, the unit's near tokens.
+type Piece<'a> = (Option<u32>, f32, bool, Option<&'a [Near]>);
+
 /// A query name, normalized and looked up in the vocabulary.
 pub(crate) struct QueryName {
     pub text: String,
@@ -177,16 +216,16 @@ pub(crate) struct QueryName {
 
 pub(crate) struct QUnit {
     pub id: Option<u32>,
+    /// Listed tokens within the allowed edits (empty for Han syllables and short tokens).
+    pub near: Vec<Near>,
     pub kind: UnitKind,
     pub weight: f32,
     pub weak: bool,
-    pub chars: usize,
 }
 
 pub(crate) struct QJoin {
     pub start: usize,
     pub len: usize,
-    pub text: String,
     pub id: Option<u32>,
 }
 
@@ -340,11 +379,14 @@ impl Index {
         let mut deletions: Vec<(u64, u32)> = tokens
             .par_iter()
             .enumerate()
-            .filter(|(_, t)| t.chars >= 5 && t.chars <= 40)
+            .filter(|(_, t)| t.chars >= 4 && t.chars <= 40)
             .flat_map_iter(|(id, t)| {
                 let id = u32::try_from(id).unwrap_or(u32::MAX);
                 let chars = usize::from(t.chars);
-                (0..=chars).map(move |skip| (hash_skipping(&t.text, [skip, usize::MAX]), id))
+                // A 4-letter token only meets a 5-letter one with a letter more: its own hash
+                // is enough (skipping position `chars` skips nothing).
+                let from = if chars < 5 { chars } else { 0 };
+                (from..=chars).map(move |skip| (hash_skipping(&t.text, [skip, usize::MAX]), id))
             })
             .collect();
         deletions.par_sort_unstable();
@@ -399,12 +441,12 @@ impl Index {
         }
     }
 
-    /// Tokens within the allowed edits of `text` (not counting `text` itself), with their
-    /// similarity (Jaro-Winkler).
-    pub(crate) fn fuzzy(&self, text: &str, out: &mut Vec<(u32, f32)>) {
+    /// Tokens within the allowed edits of `text` (not `text` itself), with their
+    /// similarity (see [`fuzzy_similarity`]) and edit count, best first.
+    pub(crate) fn fuzzy(&self, text: &str, out: &mut Vec<Near>) {
         let chars = text.chars().count();
-        let allowed = max_edits(chars);
-        if allowed == 0 || chars > 40 {
+        let allowed = max_edits(chars + 1);
+        if !(4..=40).contains(&chars) {
             return;
         }
         let mut ids = Vec::new();
@@ -426,18 +468,24 @@ impl Index {
                 continue;
             }
             let other = usize::from(t.chars);
-            if max_edits(chars.min(other)) == 0 || chars.abs_diff(other) > allowed {
+            let allowed = pair_edits(chars, other);
+            if allowed == 0 || chars.abs_diff(other) > allowed {
                 continue;
             }
             let d = strsim::osa_distance(text, &t.text);
-            if d <= max_edits(chars.min(other)) {
-                out.push((id, strsim::jaro_winkler(text, &t.text) as f32));
+            if d <= allowed {
+                out.push(Near {
+                    id,
+                    sim: fuzzy_similarity(text, &t.text, d),
+                    edits: u8::try_from(d).unwrap_or(u8::MAX),
+                });
             }
         }
+        out.sort_by(|a, b| b.sim.total_cmp(&a.sim).then(a.id.cmp(&b.id)));
     }
 
     /// Normalizes a query name and looks its units and joins up.
-    pub(crate) fn query_name(&self, text: &str) -> QueryName {
+    pub(crate) fn query_name(&self, text: &str, fuzzy: bool) -> QueryName {
         let norm = normalize(text);
         let joins = joins_of(&norm.units)
             .into_iter()
@@ -445,7 +493,6 @@ impl Index {
                 id: self.map.get(text.as_str()).copied(),
                 start,
                 len,
-                text,
             })
             .collect();
         let units: Vec<QUnit> = norm
@@ -459,12 +506,22 @@ impl Index {
                 if weak_word {
                     weight = weight.min(WEAK_WEIGHT_SHARE * self.unknown_weight);
                 }
+                let mut near = Vec::new();
+                if fuzzy && !matches!(u.kind, UnitKind::Syllable(_)) {
+                    self.fuzzy(&u.text, &mut near);
+                }
+                // A token the list does not hold but that is within an edit of one it does
+                // is most likely that token misspelt: it weighs what that token weighs.
+                let (weight, weak) = match (known, near.first().and_then(|n| self.token(n.id))) {
+                    (None, Some(t)) if t.df > 0 => (t.weight.min(weight), t.weak || weak_word),
+                    _ => (weight, weak_word || known.is_some_and(|t| t.weak)),
+                };
                 QUnit {
                     id,
+                    near,
                     kind: u.kind,
                     weight,
-                    weak: weak_word || known.is_some_and(|t| t.weak),
-                    chars: u.text.chars().count(),
+                    weak,
                 }
             })
             .collect();
@@ -488,20 +545,20 @@ impl Index {
             .iter()
             .any(|u| matches!(u.kind, UnitKind::Syllable(_)));
         // The pieces that look names up: units and joins, as (text, id, weight, weak).
-        let mut pieces: Vec<(&str, Option<u32>, f32, bool)> = Vec::new();
-        for (u, unit) in q.units.iter().zip(&q.norm.units) {
+        let mut pieces: Vec<Piece<'_>> = Vec::new();
+        for u in &q.units {
             if has_han && matches!(u.kind, UnitKind::Syllable(_)) {
                 continue; // syllables alone are too common; bigrams and joins stand in
             }
-            pieces.push((&unit.text, u.id, u.weight, u.weak));
+            pieces.push((u.id, u.weight, u.weak, Some(&u.near)));
         }
         for j in &q.joins {
             let covered = q.units.get(j.start..j.start + j.len).unwrap_or(&[]);
             let weight: f32 = covered.iter().map(|u| u.weight).sum();
             let weak = covered.iter().all(|u| u.weak);
-            pieces.push((&j.text, j.id, weight, weak));
+            pieces.push((j.id, weight, weak, None));
         }
-        let strong = pieces.iter().any(|p| !p.3);
+        let strong = pieces.iter().any(|p| !p.2);
         let weak_total: f32 = if strong {
             q.units.iter().filter(|u| u.weak).map(|u| u.weight).sum()
         } else {
@@ -523,8 +580,7 @@ impl Index {
                     }
                 }
             };
-            let mut near = Vec::new();
-            for (text, id, weight, weak) in &pieces {
+            for (id, weight, weak, near) in &pieces {
                 if strong && *weak {
                     continue;
                 }
@@ -532,11 +588,9 @@ impl Index {
                     add(p, *weight, acc, touched);
                 }
                 if fuzzy && (id.is_none() || !*weak) {
-                    near.clear();
-                    self.fuzzy(text, &mut near);
-                    for (nid, sim) in &near {
-                        if let Some(p) = self.postings.get(*nid as usize) {
-                            add(p, weight * sim, acc, touched);
+                    for n in near.unwrap_or(&[]) {
+                        if let Some(p) = self.postings.get(n.id as usize) {
+                            add(p, weight * n.sim, acc, touched);
                         }
                     }
                 }
@@ -558,11 +612,41 @@ impl Index {
                     }
                 }
             }
-            let mut found: Vec<(f32, u32)> = touched
+            // Rank what passed the bound by what each name really shares with the query:
+            // the query weight found (weak words included, now that the set is small), then
+            // the share of the name's own weight that the query's tokens cover.
+            let ids: Vec<(u32, f32, bool)> = q
+                .units
+                .iter()
+                .filter_map(|u| u.id.map(|id| (id, u.weight, u.weak)))
+                .collect();
+            let join_ids: Vec<u32> = q.joins.iter().filter_map(|j| j.id).collect();
+            let mut found: Vec<(f32, f32, u32)> = touched
                 .iter()
                 .filter_map(|&n| {
-                    let est = (acc.get(n as usize).copied().unwrap_or(0.0) + weak_total) / q.total;
-                    (est >= MIN_PRECISION_BOUND).then_some((est, n))
+                    let strong_found = acc.get(n as usize).copied().unwrap_or(0.0);
+                    if (strong_found + weak_total) / q.total < MIN_PRECISION_BOUND {
+                        return None;
+                    }
+                    let name = self.names.get(n as usize)?;
+                    let mut found_q = strong_found;
+                    let mut found_e = 0.0f32;
+                    for u in &name.units {
+                        if let Some((_, wq, weak)) = ids.iter().find(|(id, _, _)| *id == u.id) {
+                            found_e += u.weight;
+                            if *weak && strong {
+                                found_q += wq;
+                            }
+                        } else if join_ids.contains(&u.id) {
+                            found_e += u.weight;
+                        }
+                    }
+                    let recall = if name.total > 0.0 {
+                        found_e / name.total
+                    } else {
+                        0.0
+                    };
+                    Some(((found_q / q.total).min(1.0), recall, n))
                 })
                 .collect();
             for &n in touched.iter() {
@@ -571,9 +655,12 @@ impl Index {
                 }
             }
             touched.clear();
-            found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            found.sort_by(|a, b| {
+                let key = |x: &(f32, f32, u32)| (x.0 * 20.0).round() + x.1;
+                key(b).total_cmp(&key(a)).then(a.2.cmp(&b.2))
+            });
             found.truncate(MAX_CANDIDATES);
-            found.into_iter().map(|(_, n)| n).collect()
+            found.into_iter().map(|(_, _, n)| n).collect()
         })
     }
 }

@@ -113,6 +113,7 @@ pub const LEGAL_FORMS: &[(&str, Place)] = &[
     ("Public Joint Stock Company", Place::Anywhere),
     ("Open Joint Stock Company", Place::Anywhere),
     ("Closed Joint Stock Company", Place::Anywhere),
+    ("Private Joint Stock Company", Place::Anywhere),
     ("Joint-Stock Company", Place::Anywhere),
     ("OOO", Place::Edge),
     ("OAO", Place::Edge),
@@ -347,6 +348,7 @@ pub const WEAK_WORDS: &[&str] = &[
     "uae",
     "malaysia",
     "hongkong",
+    "hk",
 ];
 
 struct Automaton {

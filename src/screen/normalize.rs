@@ -81,7 +81,7 @@ impl Normalized {
 }
 
 /// Drops an English plural from a word of 5 letters or more.
-fn stem(word: &mut String) {
+pub fn stem(word: &mut String) {
     if word.len() < 5 || !word.is_ascii() {
         return;
     }

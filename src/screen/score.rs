@@ -19,7 +19,8 @@
 //!   address countries, − `country_disagree_penalty` when the entry has countries and the
 //!   query's is not one of them.
 
-use super::index::{max_edits, Index, NameRec, QueryName};
+use super::index::{Index, NameRec, QueryName};
+
 use super::normalize::UnitKind;
 use crate::country::Country;
 
@@ -294,61 +295,30 @@ pub(crate) fn score_name(
     let all_e = mask(0, n.units.len());
     if options.fuzzy && !n.short && (qmask != all_q && emask != all_e) {
         let mut fuzzy: Vec<(Pair, f32)> = Vec::new();
-        let mut try_pair =
-            |qs: usize, ql: usize, qtext: &str, es: usize, el: usize, etext: &str| {
-                let (a, b) = (qtext.chars().count(), etext.chars().count());
-                let allowed = max_edits(a.min(b));
-                if allowed == 0 || a.abs_diff(b) > allowed {
-                    return;
-                }
-                let d = strsim::osa_distance(qtext, etext);
-                if d == 0 || d > allowed {
-                    return;
-                }
-                let sim = strsim::jaro_winkler(qtext, etext) as f32;
-                let p = Pair {
-                    qs,
-                    ql,
-                    es,
-                    el,
-                    sim,
-                    how: How::Fuzzy {
-                        edits: u32::try_from(d).unwrap_or(u32::MAX),
-                    },
-                };
-                fuzzy.push((p, qw(qs, ql) + ew(es, el)));
-            };
-        let free_q = |s: usize, l: usize| mask(s, l) & qmask == 0;
-        let free_e = |s: usize, l: usize| mask(s, l) & emask == 0;
-        for (i, (qu, unit)) in q.units.iter().zip(&q.norm.units).enumerate() {
-            if !free_q(i, 1) || qu.chars < 5 {
+        // Fuzzy pairs are between single units (a join must match exactly), from the query
+        // units' near tokens found once per query.
+        let free_q = |s: usize| mask(s, 1) & qmask == 0;
+        let free_e = |s: usize| mask(s, 1) & emask == 0;
+        for (i, qu) in q.units.iter().enumerate() {
+            if !free_q(i) || qu.near.is_empty() {
                 continue;
             }
             for (j, eu) in n.units.iter().enumerate() {
-                if !free_e(j, 1)
-                    || matches!(
-                        (qu.kind, eu.kind),
-                        (UnitKind::Syllable(_), UnitKind::Syllable(_))
-                    )
-                {
+                if !free_e(j) {
                     continue;
                 }
-                try_pair(i, 1, &unit.text, j, 1, index.token_text(eu.id));
-            }
-            for ej in &n.joins {
-                let (es, el) = (usize::from(ej.start), usize::from(ej.len));
-                if free_e(es, el) {
-                    try_pair(i, 1, &unit.text, es, el, index.token_text(ej.id));
-                }
-            }
-        }
-        for qj in &q.joins {
-            if !free_q(qj.start, qj.len) {
-                continue;
-            }
-            for (j, eu) in n.units.iter().enumerate() {
-                if free_e(j, 1) {
-                    try_pair(qj.start, qj.len, &qj.text, j, 1, index.token_text(eu.id));
+                if let Some(near) = qu.near.iter().find(|x| x.id == eu.id) {
+                    let p = Pair {
+                        qs: i,
+                        ql: 1,
+                        es: j,
+                        el: 1,
+                        sim: near.sim,
+                        how: How::Fuzzy {
+                            edits: u32::from(near.edits),
+                        },
+                    };
+                    fuzzy.push((p, qw(i, 1) + ew(j, 1)));
                 }
             }
         }
@@ -381,7 +351,8 @@ pub(crate) fn score_name(
             .take(p.el)
             .any(|u| index.token(u.id).is_some_and(|t| !t.weak))
     });
-    let whole = precision >= 0.999 && recall >= 0.999;
+    // The whole name matched: every unit of both sides is in a pair (fuzzy or not).
+    let whole = qmask == all_q && emask == all_e;
     let weak_only = !strong_unit && !whole;
     let mut score = f_beta;
     if weak_only {

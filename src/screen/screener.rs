@@ -88,7 +88,7 @@ impl Screener {
         let mut names: Vec<QueryName> = Vec::with_capacity(1 + query.aliases.len());
         for text in std::iter::once(&query.name).chain(query.aliases.iter()) {
             if !text.trim().is_empty() {
-                names.push(self.index.query_name(text));
+                names.push(self.index.query_name(text, self.options.fuzzy));
             }
         }
         // Best (score, query name, listed name) per entry.

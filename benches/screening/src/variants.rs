@@ -55,9 +55,23 @@ impl Variant {
 }
 
 const OTHER_LEGAL: &[&str] = &[
-    "Co., Ltd.", "Limited", "LLC", "GmbH", "Inc.", "Corp.", "Pte. Ltd.", "Company Limited",
-    "S.A.", "JSC", "Sdn. Bhd.", "FZE", "Corporation", "Ltd",
+    "Co., Ltd.",
+    "Limited",
+    "LLC",
+    "GmbH",
+    "Inc.",
+    "Corp.",
+    "Pte. Ltd.",
+    "Company Limited",
+    "S.A.",
+    "JSC",
+    "Sdn. Bhd.",
+    "FZE",
+    "Corporation",
+    "Ltd",
 ];
+
+const PREFIX_LEGAL: &[&str] = &["OOO", "AO", "JSC", "PJSC", "ZAO", "OAO", "TOO"];
 
 fn with_legal(s: &Synth, core: &str, legal: &str) -> String {
     if legal.is_empty() {
@@ -105,7 +119,10 @@ pub fn typo(text: &str, rng: &mut Rng, avoid: &[usize]) -> (String, usize) {
             out.insert(at + 1, c.to_ascii_lowercase());
         }
         _ => {
-            if at + 1 < chars.len() && chars[at + 1].is_ascii_alphabetic() && chars[at + 1] != chars[at] {
+            if at + 1 < chars.len()
+                && chars[at + 1].is_ascii_alphabetic()
+                && chars[at + 1] != chars[at]
+            {
                 out.swap(at, at + 1);
             } else {
                 out.remove(at);
@@ -126,9 +143,16 @@ pub fn make(v: Variant, s: &Synth, rng: &mut Rng) -> Option<String> {
             if s.legal.is_empty() {
                 return None;
             }
-            let mut other = *rng.pick(OTHER_LEGAL);
+            // A form that stands first (OOO, AO) is changed for another one that does;
+            // the others are written last.
+            let pool = if s.legal_first {
+                PREFIX_LEGAL
+            } else {
+                OTHER_LEGAL
+            };
+            let mut other = *rng.pick(pool);
             while other == s.legal {
-                other = *rng.pick(OTHER_LEGAL);
+                other = *rng.pick(pool);
             }
             Some(with_legal(s, &s.core, other))
         }
@@ -166,7 +190,9 @@ pub fn make(v: Variant, s: &Synth, rng: &mut Rng) -> Option<String> {
             Some(with_legal(s, &out, &s.legal))
         }
         Variant::ExtraSpace => {
-            let long: Vec<usize> = (0..words.len()).filter(|i| words[*i].chars().count() >= 4).collect();
+            let long: Vec<usize> = (0..words.len())
+                .filter(|i| words[*i].chars().count() >= 4)
+                .collect();
             if long.is_empty() {
                 return None;
             }
@@ -183,11 +209,15 @@ pub fn make(v: Variant, s: &Synth, rng: &mut Rng) -> Option<String> {
             Some(with_legal(s, &out.join(" "), &s.legal))
         }
         Variant::Hanzi => match (&s.hanzi, s.hanzi_listed, s.family) {
-            (Some((simp, _)), false, Family::Chinese | Family::HongKong | Family::Person) => Some(simp.clone()),
+            (Some((simp, _)), false, Family::Chinese | Family::HongKong | Family::Person) => {
+                Some(simp.clone())
+            }
             _ => None,
         },
         Variant::Traditional => match (&s.hanzi, s.hanzi_listed, s.family) {
-            (Some((simp, trad)), false, Family::Chinese | Family::HongKong | Family::Person) if simp != trad => {
+            (Some((simp, trad)), false, Family::Chinese | Family::HongKong | Family::Person)
+                if simp != trad =>
+            {
                 Some(trad.clone())
             }
             _ => None,

@@ -3,7 +3,8 @@
 //! unlisted companies, and the time and memory of screening 100,000 parties.
 //!
 //! `cargo run --release -- [--entries N] [--parties N] [--samples N] [--seed S]
-//! [--write-list PATH] [--misses N]`; prints a Markdown report.
+//! [--write-list PATH] [--misses N] [--explain QUERY]…`; prints a Markdown report (or, with
+//! `--explain`, every match of those queries down to a score of 1).
 
 mod gen;
 mod variants;
@@ -23,6 +24,7 @@ struct Args {
     seed: u64,
     write_list: Option<String>,
     misses: usize,
+    explain: Vec<String>,
 }
 
 fn args() -> Args {
@@ -33,6 +35,7 @@ fn args() -> Args {
         seed: 20_260_924,
         write_list: None,
         misses: 0,
+        explain: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -44,6 +47,7 @@ fn args() -> Args {
             "--seed" => a.seed = value.parse().unwrap_or(a.seed),
             "--write-list" => a.write_list = Some(value),
             "--misses" => a.misses = value.parse().unwrap_or(0),
+            "--explain" => a.explain.push(value),
             other => {
                 eprintln!("unknown flag `{other}`");
                 std::process::exit(2);
@@ -163,6 +167,23 @@ fn main() {
     let screener = Screener::new(&lists, &options);
     let built = t.elapsed();
     let (_, names, tokens) = screener.size();
+    if !a.explain.is_empty() {
+        // Every match down to a score of 1, for looking at one query.
+        let all = Screener::new(
+            &lists,
+            &MatchOptions {
+                possible: 1.0,
+                ..MatchOptions::default()
+            },
+        );
+        for q in &a.explain {
+            println!("{q}:");
+            for m in all.screen(&Query::name(q)) {
+                println!("  {}", describe(&m, &lists));
+            }
+        }
+        return;
+    }
 
     // Recall on variants.
     let mut rng = Rng::new(a.seed ^ 0xfeed);

@@ -55,6 +55,8 @@ pub mod ir;
 pub mod limits;
 pub mod pack;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod table;

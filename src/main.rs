@@ -264,6 +264,12 @@ struct ExplainArgs {
     file: PathBuf,
 }
 
+// --- serve (issue 14): the allocator (see the `mimalloc` feature in Cargo.toml).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// --- end serve
+
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
 }

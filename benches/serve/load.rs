@@ -111,7 +111,7 @@ fn parse_args() -> Result<Args, String> {
     if !args.addr.ip().is_loopback() {
         return Err("only loopback addresses are load-tested".into());
     }
-    if args.connections == 0 || !(args.seconds > 0.0) || args.seconds > 3600.0 {
+    if args.connections == 0 || !(0.0..=3600.0).contains(&args.seconds) || args.seconds == 0.0 {
         return Err(format!("1+ connections and 0 < seconds <= 3600\n{USAGE}"));
     }
     Ok(args)

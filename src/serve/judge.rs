@@ -90,9 +90,10 @@ fn decode(name: &str, body: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>,
 }
 
 /// Loads a transaction file from a body. JSON is read by the same loader as YAML (JSON is
-/// YAML), so positions and messages are the CLI's; but when a JSON body does not even
-/// parse, the YAML parser's complaint would talk about YAML, so the JSON parser's (with its
-/// line and column) is given instead.
+/// YAML), so positions and messages are the CLI's; but when a JSON body is refused and is
+/// not valid JSON at all, the YAML reading of it (YAML accepts much that JSON does not, such
+/// as `{"id": }`) would mislead, so the JSON parser's complaint, with its line and column, is
+/// given instead.
 fn load(
     source: Arc<SourceFile>,
     format: BodyFormat,
@@ -103,11 +104,7 @@ fn load(
 }
 
 fn refusal_for(error: &Error, source: &Arc<SourceFile>, format: BodyFormat) -> Refusal {
-    let syntax = error
-        .diagnostics
-        .iter()
-        .any(|d| d.code == "facts::yaml-syntax");
-    if format == BodyFormat::Json && syntax {
+    if format == BodyFormat::Json && !errors::is_too_large(error) {
         if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(source.text()) {
             return Refusal::new(400, vec![json_syntax(&e, source.name())]);
         }

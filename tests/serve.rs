@@ -59,6 +59,13 @@ impl Server {
     }
 
     fn start_in(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Server {
+        let server = Server::listening(args, env, dir);
+        server.wait_ready();
+        server
+    }
+
+    /// Started and listening, the rules perhaps still loading.
+    fn listening(args: &[&str], env: &[(&str, &str)], dir: &Path) -> Server {
         let mut child = spawn(args, env, dir);
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -78,13 +85,11 @@ impl Server {
                 break a.trim().to_string();
             }
         };
-        let server = Server {
+        Server {
             child,
             addr,
             stderr: rx,
-        };
-        server.wait_ready();
-        server
+        }
     }
 
     fn wait_ready(&self) {
@@ -500,6 +505,40 @@ fn hostile_rule_files_are_refused_by_reload() {
         seen += 1;
     }
     assert!(seen >= 10, "only {seen} rule files");
+}
+
+/// The service listens while its rules compile: until they are in, `/health` and the
+/// endpoints answer 503. (20,000 rules take seconds to compile in a debug build.)
+#[test]
+fn health_is_503_until_the_rules_are_loaded() {
+    let dir = scratch("slow-rules");
+    let mut text = String::from("law x \"X\"\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "rule x.r{i} {{\n  title \"t{i}\"\n  law x\n  cite \"c\"\n  effective 2024-01-01\n  on export\n  when item.tpp > {i}\n  outcome warning\n}}\n"
+        ));
+    }
+    let rules = dir.join("many.cg");
+    std::fs::write(&rules, text).unwrap();
+    let server = Server::listening(
+        &[
+            "--rules",
+            rules.to_str().unwrap(),
+            "--max-rule-declarations",
+            "30000",
+        ],
+        &[],
+        Path::new(ROOT),
+    );
+    let (status, body) = server.get("/health");
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"status\":\"loading\""), "{body}");
+    let (status, body) = server.post("/v1/check", &read("examples/sg-subsidiary.yaml"), None);
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("serve::not-ready"), "{body}");
+    server.wait_ready();
+    let (status, body) = server.post("/v1/check", &read("examples/sg-subsidiary.yaml"), None);
+    assert_eq!(status, 200, "{body}");
 }
 
 /// Rules that do not compile at start-up: the service does not start (exit 2, diagnostics).

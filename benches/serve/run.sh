@@ -34,8 +34,13 @@ stop() { kill -TERM "$SERVER"; wait "$SERVER" || true; }
 measure() { # measure LABEL [serve-load flags...]
   local label="$1"; shift
   local line
+  local before after
+  before="$(cut -d' ' -f1 /proc/loadavg)"
   line="$("$LOAD" --addr "$ADDR" "$@")" || true
-  echo "{\"run\": \"$label\", ${line#\{}" | tee -a "$OUT"
+  after="$(cut -d' ' -f1 /proc/loadavg)"
+  # The machine's 1-minute load average before and after: other work on the same 2 cores
+  # shows here (the server and the client account for about 2 of it).
+  echo "{\"run\": \"$label\", \"load_before\": $before, \"load_after\": $after, ${line#\{}" | tee -a "$OUT"
 }
 
 ONE=examples/sg-subsidiary.yaml
@@ -54,6 +59,8 @@ for sync in fsync write; do
 done
 
 PEAK="$(grep '"single-transaction, 64 connections"' "$OUT" | sed 's/.*"rps": \([0-9]*\).*/\1/')"
+ONLY_PEAK="${ONLY_PEAK:-0}"
+if [ "$ONLY_PEAK" = 1 ]; then exit 0; fi
 HALF=$((PEAK / 2))
 start
 measure "half the 64-connection peak ($HALF/s), 64 connections" --file "$ONE" --connections 64 --rate "$HALF" --seconds "$SECONDS_EACH"

@@ -173,8 +173,9 @@ async fn authorize(State(service): State<Arc<Service>>, request: Request, next: 
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
     if given.is_some_and(|g| same_secret(g.as_bytes(), token.as_bytes())) {
         return next.run(request).await;
     }

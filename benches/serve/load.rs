@@ -243,6 +243,18 @@ async fn connection(
     tally
 }
 
+/// CPU time (user + system) a process has used, in seconds, from `/proc/PID/stat` (clock
+/// ticks of 1/100 s, Linux's USER_HZ).
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn vm_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
@@ -301,7 +313,22 @@ fn main() {
     let until = measure_from + run;
     let budget = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(args.requests));
     let rss_pid = args.rss_pid;
-    let (tallies, rss) = runtime.block_on(async {
+    let cpu_pid = rss_pid.map(|p| p.to_string());
+    let (tallies, rss, cpu) = runtime.block_on(async {
+        let cpu_pid = cpu_pid.clone();
+        let cpu = tokio::spawn(async move {
+            tokio::time::sleep_until(measure_from.into()).await;
+            let server0 = cpu_pid.as_deref().and_then(cpu_seconds);
+            let client0 = cpu_seconds("self");
+            tokio::time::sleep_until(until.into()).await;
+            let server = cpu_pid
+                .as_deref()
+                .and_then(cpu_seconds)
+                .zip(server0)
+                .map(|(b, a)| b - a);
+            let client = cpu_seconds("self").zip(client0).map(|(b, a)| b - a);
+            (server, client)
+        });
         let sampler = tokio::spawn(async move {
             let mut samples: Vec<(f64, u64)> = Vec::new();
             let Some(pid) = rss_pid else { return samples };
@@ -336,7 +363,8 @@ fn main() {
                 tallies.push(tally);
             }
         }
-        (tallies, sampler.await.unwrap_or_default())
+        let rss = sampler.await.unwrap_or_default();
+        (tallies, rss, cpu.await.unwrap_or((None, None)))
     });
     let elapsed = started
         .elapsed()
@@ -373,8 +401,16 @@ fn main() {
         .iter()
         .map(|(s, n)| format!("\"{s}\": {n}"))
         .collect();
+    // Server CPU per answered request: what the service costs, whatever else the machine runs.
+    let per_request = |cpu: Option<f64>| {
+        cpu.filter(|_| ok + errors > 0)
+            .map_or("null".to_string(), |c| {
+                format!("{:.1}", c * 1e6 / (ok + errors) as f64)
+            })
+    };
+    let (server_cpu, client_cpu) = cpu;
     println!(
-        "{{\"path\": \"{}\", \"file\": \"{}\", \"connections\": {}, \"rate\": {}, \"seconds\": {:.2}, \"ok\": {}, \"errors\": {}, \"statuses\": {{{}}}, \"rps\": {:.0}, \"p50_us\": {}, \"p90_us\": {}, \"p99_us\": {}, \"max_us\": {}, \"rss_kib_after_10s\": {}, \"rss_kib_last\": {}, \"rss_kib_max\": {}}}",
+        "{{\"path\": \"{}\", \"file\": \"{}\", \"connections\": {}, \"rate\": {}, \"seconds\": {:.2}, \"ok\": {}, \"errors\": {}, \"statuses\": {{{}}}, \"rps\": {:.0}, \"p50_us\": {}, \"p90_us\": {}, \"p99_us\": {}, \"max_us\": {}, \"rss_kib_after_10s\": {}, \"rss_kib_last\": {}, \"rss_kib_max\": {}, \"server_cpu_us_per_request\": {}, \"client_cpu_us_per_request\": {}}}",
         args.path,
         args.file,
         args.connections,
@@ -391,6 +427,8 @@ fn main() {
         rss_first.map_or("null".into(), |k| k.to_string()),
         rss_last.map_or("null".into(), |k| k.to_string()),
         rss_max.map_or("null".into(), |k| k.to_string()),
+        per_request(server_cpu),
+        per_request(client_cpu),
     );
     if errors > 0 {
         std::process::exit(1);

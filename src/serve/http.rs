@@ -627,3 +627,43 @@ pub async fn reload_rules(service: &Arc<Service>) -> Result<Arc<Loaded>, Error> 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_by_content_and_length() {
+        assert!(same_secret(b"token", b"token"));
+        assert!(!same_secret(b"token", b"tokeN"));
+        assert!(!same_secret(b"token", b"token2"));
+        assert!(!same_secret(b"", b"x"));
+    }
+
+    #[test]
+    fn names_and_dates_in_the_query_are_checked() {
+        assert_eq!(name_of(None).unwrap(), "request");
+        assert_eq!(name_of(Some("deals.yaml".into())).unwrap(), "deals.yaml");
+        assert!(name_of(Some(String::new())).is_err());
+        assert!(name_of(Some("a\nb".into())).is_err());
+        assert!(name_of(Some("x".repeat(257))).is_err());
+        assert!(as_of_of(Some("2025-02-30")).is_err());
+        assert_eq!(as_of_of(None).unwrap(), None);
+        assert!(as_of_of(Some("2025-02-28")).unwrap().is_some());
+    }
+
+    #[test]
+    fn every_route_has_its_metrics_label() {
+        for (path, label) in [
+            ("/v1/check", "check"),
+            ("/v1/explain", "explain"),
+            ("/v1/classify", "classify"),
+            ("/v1/reload", "reload"),
+            ("/health", "health"),
+            ("/metrics", "metrics"),
+            ("/v1/other", "other"),
+        ] {
+            assert_eq!(endpoint_of(path), label);
+        }
+    }
+}

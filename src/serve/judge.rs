@@ -129,6 +129,7 @@ fn json_syntax(e: &serde_json::Error, name: &str) -> ErrorEntry {
 }
 
 /// `POST /v1/check`: the JSON report and, for the decision log, the decision records.
+#[derive(Debug)]
 pub struct Checked {
     /// Exactly what `chipgate check --format json` prints.
     pub report: String,
@@ -289,4 +290,79 @@ pub fn classify(
         .filter_map(|i| checker.classify(i, date))
         .collect();
     Ok(serde_json::to_string_pretty(&items).unwrap_or_default() + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_format_follows_the_content_type_then_the_first_character() {
+        let json = BodyFormat::Json;
+        let yaml = BodyFormat::Yaml;
+        assert_eq!(
+            BodyFormat::of(Some("application/json"), b"parties: []"),
+            json
+        );
+        assert_eq!(
+            BodyFormat::of(Some("Application/JSON; charset=utf-8"), b""),
+            json
+        );
+        assert_eq!(
+            BodyFormat::of(Some("application/vnd.chipgate+json"), b""),
+            json
+        );
+        assert_eq!(BodyFormat::of(Some("application/yaml"), b"{}"), yaml);
+        assert_eq!(BodyFormat::of(Some("text/yaml"), b"[]"), yaml);
+        assert_eq!(BodyFormat::of(None, b"  \n {\"parties\": []}"), json);
+        assert_eq!(BodyFormat::of(None, "\u{feff}[1]".as_bytes()), json);
+        assert_eq!(
+            BodyFormat::of(Some("application/x-www-form-urlencoded"), b"{}"),
+            json
+        );
+        assert_eq!(BodyFormat::of(Some("text/plain"), b"parties:\n"), yaml);
+        assert_eq!(BodyFormat::of(None, b""), yaml);
+    }
+
+    #[test]
+    fn refusals_carry_the_status_their_diagnostics_call_for() {
+        let rules = RuleSet::builtin().unwrap();
+        let limits = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        let too_large = check(
+            &rules,
+            "r",
+            vec![b'#'; 11],
+            BodyFormat::Yaml,
+            None,
+            &limits,
+            false,
+        );
+        assert_eq!(too_large.unwrap_err().status, 413);
+        let bad = check(
+            &rules,
+            "r",
+            b"parties: [".to_vec(),
+            BodyFormat::Yaml,
+            None,
+            &Limits::default(),
+            false,
+        );
+        let bad = bad.unwrap_err();
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.errors[0].code, "facts::yaml-syntax");
+        assert_eq!(bad.errors[0].line, Some(1));
+        let not_json = check(
+            &rules,
+            "r",
+            b"{\"parties\": }".to_vec(),
+            BodyFormat::Json,
+            None,
+            &Limits::default(),
+            false,
+        );
+        assert_eq!(not_json.unwrap_err().errors[0].code, "facts::json-syntax");
+    }
 }

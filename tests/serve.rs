@@ -340,6 +340,25 @@ fn answers_equal_the_command_on_the_pack_cases() {
             assert_eq!(status, 200, "{path}: {served}");
             assert_eq!(served, cli, "{}: served and command differ", case.display());
             judged += 1;
+            // /v1/explain takes the case itself, as `chipgate explain` does (its `as_of`
+            // applies).
+            let name = format!(
+                "rules/tests/{}",
+                case.file_name().unwrap().to_str().unwrap()
+            );
+            let id = transaction_ids(&cli).into_iter().next().unwrap();
+            let (_, cli, _) = common::run(&["explain", "--format", "json", "-t", &id, &name]);
+            let (status, served) = server.post(
+                &format!(
+                    "/v1/explain?name={}&id={}",
+                    query_escape(&name),
+                    query_escape(&id)
+                ),
+                &read(&name),
+                None,
+            );
+            assert_eq!(status, 200, "{name} {id}: {served}");
+            assert_eq!(served, cli, "{name} {id}: /v1/explain of the case differs");
         }
     }
     assert!(judged >= 10, "only {judged} cases judged");

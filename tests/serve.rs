@@ -773,6 +773,40 @@ fn a_broken_reload_keeps_the_old_rules_and_returns_the_diagnostics() {
     );
 }
 
+/// A request judged while a reload swaps the rules in finishes with the set it started with.
+#[test]
+fn requests_in_flight_keep_the_rules_they_started_with() {
+    let rules = pack_copy("in-flight");
+    let server = Server::start(&["--rules", rules.to_str().unwrap()]);
+    let old = digest_of_health(&server);
+    let base =
+        std::fs::read_to_string(Path::new(ROOT).join("examples/sg-subsidiary.yaml")).unwrap();
+    let (head, tx) = base.split_once("transactions:\n").unwrap();
+    let mut big = format!("{head}transactions:\n");
+    for i in 0..1500 {
+        big.push_str(&tx.replace("id: T1", &format!("id: T{i}")));
+    }
+    let url = server.url("/v1/check");
+    let request = std::thread::spawn(move || answer(ureq::post(&url).send_bytes(big.as_bytes())));
+    std::thread::sleep(Duration::from_millis(100));
+    let changed = rules.join("ear/advanced-computing.cg");
+    let text = std::fs::read_to_string(&changed).unwrap();
+    std::fs::write(
+        &changed,
+        format!("{text}\n// changed while a request was in flight\n"),
+    )
+    .unwrap();
+    assert_eq!(server.post("/v1/reload", b"", None).0, 200);
+    let new = digest_of_health(&server);
+    assert_ne!(new, old);
+    let (status, body) = request.join().unwrap();
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["ruleset"]["digest"], old.as_str());
+    let (_, after) = server.post("/v1/check", &read("examples/sg-subsidiary.yaml"), None);
+    assert!(after.contains(&new));
+}
+
 #[test]
 fn metrics_count_requests_verdicts_and_the_rule_set() {
     let server = Server::start(&[]);

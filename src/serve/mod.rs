@@ -58,7 +58,8 @@ pub struct Config {
     /// Where to append decision records, if anywhere.
     pub decision_log: Option<PathBuf>,
     pub log_durability: Durability,
-    /// Longest wait for a request's headers (from its first byte, hyper's timer).
+    /// Longest wait for a request's head, counted from when hyper starts waiting for it (so
+    /// an idle keep-alive connection is closed after it too).
     pub header_timeout: Duration,
     /// Longest wait for a request's whole body.
     pub body_timeout: Duration,

@@ -2,7 +2,7 @@
 
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
-use crate::diag::suggestion_help;
+use crate::diag::{suggestion_help, Code};
 use crate::ir::*;
 use crate::syntax::ast::{self, Name, PartyExpr, PartyPred as AstPred, ShareBound, ValueTail};
 use crate::vocab::{AuthKind, EndUse, Form, Kind, ListKind, Share};
@@ -190,7 +190,7 @@ impl Compiler {
                     self.error(
                         ctx.file,
                         *span,
-                        "rules::limit",
+                        Code::RulesLimit,
                         format!(
                             "the condition holds more than {max} tests once its defines are expanded{}",
                             expansion(ctx)
@@ -218,7 +218,7 @@ impl Compiler {
             self.error(
                 ctx.file,
                 span,
-                "rules::too-deep",
+                Code::RulesTooDeep,
                 format!(
                     "the condition nests more than {max} levels deep once its defines are expanded{}",
                     expansion(ctx)
@@ -239,7 +239,7 @@ impl Compiler {
             self.error(
                 file,
                 at.span,
-                "rules::classify-scope",
+                Code::RulesClassifyScope,
                 "`declared` belongs in a `classify` block".into(),
                 "not in a classification",
                 Some("in a rule, test the declared ECCN with `item.eccn in [EAR99, 5A992]`, or the classification with `item is 3A090.a`".into()),
@@ -256,7 +256,7 @@ impl Compiler {
                 self.error(
                     file,
                     at.span,
-                    "rules::classify-scope",
+                    Code::RulesClassifyScope,
                     "a classification cannot depend on another classification".into(),
                     "here",
                     Some("share the specification test with `define` and use it in both".into()),
@@ -264,7 +264,7 @@ impl Compiler {
                 return None;
             }
             if !item_only {
-                self.error(file, at.span, "rules::classify-scope", "a classification may only test the item's specifications".into(), "not about the item", Some("classifications depend on `item.…` values alone; put other conditions in the rule".into()));
+                self.error(file, at.span, Code::RulesClassifyScope, "a classification may only test the item's specifications".into(), "not about the item", Some("classifications depend on `item.…` values alone; put other conditions in the rule".into()));
                 return None;
             }
         }
@@ -290,7 +290,7 @@ impl Compiler {
                     self.error(
                         file,
                         eccn.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("no classification yields `{}`", eccn.node),
                         "never classified",
                         help,
@@ -330,7 +330,7 @@ impl Compiler {
                     self.error(
                         file,
                         kind.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown authorization `{}`", kind.node),
                         "not an authorization type",
                         help,
@@ -352,7 +352,7 @@ impl Compiler {
                             self.error(
                                 file,
                                 days.span,
-                                "rules::bad-number",
+                                Code::RulesBadNumber,
                                 format!(
                                     "`{}` days is not a whole number of days up to ten years",
                                     days.node
@@ -388,7 +388,7 @@ impl Compiler {
                     self.error(
                         file,
                         name.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown exception `{}`", name.node),
                         "not declared",
                         help,
@@ -473,7 +473,7 @@ impl Compiler {
                     self.error(
                         file,
                         path.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown item attribute `{other}`"),
                         "not an item attribute",
                         help.or_else(|| Some(format!("item attributes: {}", attrs.join(", ")))),
@@ -494,7 +494,7 @@ impl Compiler {
                     self.error(
                         file,
                         path.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown value `{other}`"),
                         "unknown",
                         help,
@@ -507,7 +507,7 @@ impl Compiler {
             me.error(
                 file,
                 at.span,
-                "rules::type-mismatch",
+                Code::RulesTypeMismatch,
                 format!("`{p}` is {}, so it cannot be {what}", ty.name()),
                 "type mismatch",
                 Some(ty.how(p)),
@@ -541,7 +541,7 @@ impl Compiler {
                     self.error(
                         file,
                         op.span,
-                        "rules::syntax",
+                        Code::RulesSyntax,
                         format!("unknown comparison `{}`", op.node),
                         "here",
                         None,
@@ -565,7 +565,7 @@ impl Compiler {
                             self.error(
                                 file,
                                 value.span,
-                                "rules::bad-number",
+                                Code::RulesBadNumber,
                                 format!("`{}` is too large to be a number", value.node),
                                 "too large",
                                 Some(
@@ -593,7 +593,7 @@ impl Compiler {
                         self.error(
                             file,
                             value.span,
-                            "rules::type-mismatch",
+                            Code::RulesTypeMismatch,
                             format!("`{p}` is a date, but `{}` is a number", value.node),
                             "not a date",
                             Some("write dates as YYYY-MM-DD".into()),
@@ -604,7 +604,7 @@ impl Compiler {
                         self.error(
                             file,
                             value.span,
-                            "rules::type-mismatch",
+                            Code::RulesTypeMismatch,
                             format!("`{p}` is a number, but `{}` is a date", value.node),
                             "not a number",
                             None,
@@ -687,7 +687,7 @@ impl Compiler {
                 self.error(
                     file,
                     n.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("`{code}` is not {}", ty.name()),
                     "not valid here",
                     Some(help.to_string()),
@@ -730,7 +730,7 @@ impl Compiler {
                 self.error(
                     file,
                     n.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("`{}` is not {}", n.node, ty.name()),
                     "unknown value",
                     help.or_else(|| Some(format!("one of: {}", words.join(", ")))),
@@ -746,7 +746,7 @@ impl Compiler {
                     self.error(
                         file,
                         names.first().map(|n| n.span).unwrap_or_default(),
-                        "rules::type-mismatch",
+                        Code::RulesTypeMismatch,
                         "an item has one form; test it with `is`".into(),
                         "here",
                         None,
@@ -771,7 +771,7 @@ impl Compiler {
                 self.error(
                     file,
                     n.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("unknown country or group `{}`", n.node),
                     "not a country code or a group",
                     help,
@@ -842,7 +842,7 @@ impl Compiler {
                     self.error(
                         file,
                         n.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown list `{}`", n.node),
                         "not a list",
                         help,
@@ -860,7 +860,7 @@ impl Compiler {
             self.error(
                 file,
                 bound.percent.span,
-                "rules::bad-number",
+                Code::RulesBadNumber,
                 format!("a share of {p}% is impossible"),
                 "out of range",
                 Some("shares are percentages above 0 and at most 100".into()),
@@ -888,7 +888,7 @@ impl Compiler {
                     self.error(
                         ctx.file,
                         name.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown party `{}`", name.node),
                         "not a party",
                         help,
@@ -908,7 +908,7 @@ impl Compiler {
                     self.error(
                         ctx.file,
                         name.span,
-                        "rules::wrong-role",
+                        Code::RulesWrongRole,
                         format!(
                             "{} {} has no {}",
                             if kinds.first().is_some_and(|k| k.starts_with('e')) {
@@ -972,7 +972,7 @@ impl Compiler {
             self.error(
                 ctx.file,
                 name.span,
-                "rules::unknown-name",
+                Code::RulesUnknownName,
                 format!("unknown condition `{}`", name.node),
                 "not defined",
                 help,
@@ -984,7 +984,7 @@ impl Compiler {
             self.error(
                 ctx.file,
                 name.span,
-                "rules::cycle",
+                Code::RulesCycle,
                 format!("define `{}` uses itself ({chain})", name.node),
                 "cycle",
                 Some("a define cannot refer to itself, directly or through other defines".into()),
@@ -996,7 +996,7 @@ impl Compiler {
             self.error(
                 ctx.file,
                 name.span,
-                "rules::arity",
+                Code::RulesArity,
                 format!(
                     "`{}` takes {} {}, given {}",
                     name.node,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::date::{Date, Window};
-use crate::diag::{suggestion_help, Diagnostic, Error};
+use crate::diag::{suggestion_help, Code, Diagnostic, Error};
 use crate::ir::*;
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
@@ -48,7 +48,7 @@ pub fn compile(
         }
         if files.len() >= limits.max_rule_files {
             let mut d = Diagnostic::error(
-                "rules::limit",
+                Code::RulesLimit,
                 format!("more than {} rule files", limits.max_rule_files),
             )
             .help("join rule files, or raise the limit with --max-rule-files");
@@ -72,7 +72,7 @@ pub fn compile(
                     }
                     Err(why) => errors.push(
                         Diagnostic::error(
-                            "rules::include",
+                            Code::RulesInclude,
                             format!("cannot include `{}`: {why}", path.node),
                         )
                         .in_file(&source)
@@ -91,7 +91,7 @@ pub fn compile(
     let mut compiler = Compiler::new(files, limits);
     // A file that could not be included may have declared any name: report the include,
     // not every use of what it would have declared.
-    compiler.incomplete = errors.iter().any(|d| d.code == "rules::include");
+    compiler.incomplete = errors.iter().any(|d| d.code == Code::RulesInclude);
     compiler.errors.extend(errors);
     compiler.run()
 }
@@ -126,7 +126,7 @@ pub(crate) struct Compiler {
     /// Per group: the caveated groups it is or contains (see `PlaceSet::noted`).
     pub(crate) group_noted: Vec<u64>,
     /// Where each reported error was, so that one mistake is reported once.
-    reported: HashSet<(u16, Span, &'static str)>,
+    reported: HashSet<(u16, Span, Code)>,
     /// Each group's flattened members once worked out: a group named by many others (or
     /// twice by one) is expanded once, not once per mention (that was exponential).
     /// With each group, how deep its groups nest (`TOO_DEEP` past the limit).
@@ -181,15 +181,15 @@ impl Compiler {
         &mut self,
         file: u16,
         span: Span,
-        code: &'static str,
+        code: Code,
         message: String,
         label: &str,
         help: Option<String>,
     ) {
-        if code == "rules::unknown-name" && self.incomplete {
+        if code == Code::RulesUnknownName && self.incomplete {
             return;
         }
-        if code == "rules::unknown-name" {
+        if code == Code::RulesUnknownName {
             let named = self.source(file).map(|src| src.slice(span).to_string());
             if named.is_some_and(|n| self.broken.contains(&n)) {
                 return;
@@ -214,7 +214,7 @@ impl Compiler {
             self.error(
                 at.file,
                 at.span,
-                "rules::too-deep",
+                Code::RulesTooDeep,
                 format!("{what} `{name}` nests more than {max} levels deep, counting the exceptions it uses"),
                 "too deep",
                 Some("shorten the chain of exceptions that use one another, or raise the limit with --max-rule-nesting".into()),
@@ -335,7 +335,7 @@ impl Compiler {
                             self.error(
                                 at.file,
                                 b.name.span,
-                                "rules::duplicate-id",
+                                Code::RulesDuplicateId,
                                 format!("duplicate rule id `{}`", b.name.node),
                                 "declared again here",
                                 Some(format!(
@@ -365,7 +365,7 @@ impl Compiler {
             if n > usize::from(u16::MAX) {
                 self.errors.push(
                     Diagnostic::error(
-                        "rules::limit",
+                        Code::RulesLimit,
                         format!("{n} {what}, more than the {} a rule set can hold", u16::MAX),
                     )
                     .help("split the rule set"),
@@ -392,7 +392,7 @@ impl Compiler {
             self.error(
                 file,
                 span,
-                "rules::misplaced",
+                Code::RulesMisplaced,
                 format!("a note's `when` belongs in a rule, not in a {kind}"),
                 "not in a rule",
                 Some(
@@ -452,7 +452,7 @@ impl Compiler {
             if declared != built && self.errors.is_empty() {
                 self.errors.push(
                     Diagnostic::error(
-                        "rules::internal",
+                        Code::RulesInternal,
                         format!(
                             "{} {what} declarations did not compile, and no reason was given",
                             declared.saturating_sub(built)
@@ -466,7 +466,7 @@ impl Compiler {
         if questions > usize::from(u16::MAX) {
             self.errors.push(
                 Diagnostic::error(
-                    "rules::limit",
+                    Code::RulesLimit,
                     format!(
                         "{questions} different ownership thresholds, more than the {} a rule set can hold",
                         u16::MAX
@@ -556,7 +556,7 @@ impl Compiler {
         self.error(
             file,
             span,
-            "rules::duplicate-name",
+            Code::RulesDuplicateName,
             format!("{what} `{name}` is declared twice"),
             "declared again here",
             Some(format!(
@@ -572,7 +572,7 @@ impl Compiler {
             self.error(
                 file,
                 name.span,
-                "rules::group-shadows-country",
+                Code::RulesGroupShadowsCountry,
                 format!("group name `{}` is a country code", name.node),
                 "ambiguous",
                 Some("choose a name that is not an ISO 3166-1 code, e.g. `D5` or `HUBS`".into()),
@@ -589,7 +589,7 @@ impl Compiler {
                 self.error(
                     file,
                     text.span,
-                    "rules::bad-date",
+                    Code::RulesBadDate,
                     why,
                     "not a valid date",
                     Some("write dates as YYYY-MM-DD".into()),
@@ -624,7 +624,7 @@ impl Compiler {
             self.error(
                 file,
                 span,
-                "rules::empty-window",
+                Code::RulesEmptyWindow,
                 format!("the window ends ({u}) before it starts ({f})"),
                 "ends before it starts",
                 Some(
@@ -741,7 +741,7 @@ impl Compiler {
                         self.error(
                             at.file,
                             name.span,
-                            "rules::cycle",
+                            Code::RulesCycle,
                             format!("group `{}` contains itself ({chain})", name.node),
                             "cycle",
                             Some(
@@ -779,7 +779,7 @@ impl Compiler {
                     self.error(
                         at.file,
                         name.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown country or group `{}`", name.node),
                         "not a country code or a group",
                         help,
@@ -802,7 +802,7 @@ impl Compiler {
                 self.error(
                     at.file,
                     block.name.span,
-                    "rules::limit",
+                    Code::RulesLimit,
                     format!(
                         "the groups hold more than {} dated memberships once nested groups are \
                          expanded (`{}` passes the limit)",
@@ -834,7 +834,7 @@ impl Compiler {
         self.error(
             file,
             span,
-            "rules::too-deep",
+            Code::RulesTooDeep,
             format!(
                 "groups nest more than {} levels deep ({chain} …)",
                 self.max_nesting
@@ -878,7 +878,7 @@ impl Compiler {
                     self.error(
                         file,
                         item.span,
-                        "rules::repeated",
+                        Code::RulesRepeated,
                         format!(
                             "`{word}` is given twice in {} `{}`",
                             block.kind.word(),
@@ -901,7 +901,7 @@ impl Compiler {
             if let Item::Cite(list) = &item.node {
                 for c in list {
                     if c.node.trim().is_empty() {
-                        self.error(file, c.span, "rules::empty-citation", "empty citation".into(), "empty", Some("cite the CFR section or Federal Register notice, e.g. \"15 CFR 744.23(a)(3)\"".into()));
+                        self.error(file, c.span, Code::RulesEmptyCitation, "empty citation".into(), "empty", Some("cite the CFR section or Federal Register notice, e.g. \"15 CFR 744.23(a)(3)\"".into()));
                     } else {
                         cites.push(c.node.clone());
                     }
@@ -956,7 +956,7 @@ impl Compiler {
             self.error(
                 file,
                 block.name.span,
-                "rules::missing",
+                Code::RulesMissing,
                 format!(
                     "{} `{}` has no `{word}`",
                     block.kind.word(),
@@ -989,7 +989,7 @@ impl Compiler {
                 self.error(
                     file,
                     name.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("unknown law `{}`", name.node),
                     "not declared",
                     help,
@@ -1073,7 +1073,7 @@ impl Compiler {
                     self.error(
                         file,
                         item.span,
-                        "rules::repeated",
+                        Code::RulesRepeated,
                         format!(
                             "`when` is given twice in {} `{}`",
                             block.kind.word(),
@@ -1213,7 +1213,7 @@ impl Compiler {
                             self.error(
                                 e.at.file,
                                 e.at.span,
-                                "rules::cycle",
+                                Code::RulesCycle,
                                 format!(
                                     "exception `{}` depends on itself ({} → {})",
                                     e.name,
@@ -1284,7 +1284,7 @@ impl Compiler {
                     self.error(
                         file,
                         item.span,
-                        "rules::repeated",
+                        Code::RulesRepeated,
                         format!("`on` is given twice in rule `{}`", block.name.node),
                         "again here",
                         Some("list every kind on one `on` line".into()),
@@ -1302,7 +1302,7 @@ impl Compiler {
                             self.error(
                                 file,
                                 k.span,
-                                "rules::unknown-name",
+                                Code::RulesUnknownName,
                                 format!("unknown transaction kind `{}`", k.node),
                                 "not a kind",
                                 help,
@@ -1349,7 +1349,7 @@ impl Compiler {
                 self.error(
                     file,
                     span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("unknown outcome `{other}`"),
                     "not an outcome",
                     help,
@@ -1392,7 +1392,7 @@ impl Compiler {
                     self.error(
                         file,
                         item.span,
-                        "rules::pointless",
+                        Code::RulesPointless,
                         "a warning cannot be unenforced".into(),
                         "already a warning",
                         Some(
@@ -1576,7 +1576,7 @@ impl Compiler {
                 self.error(
                     file,
                     item.span,
-                    "rules::repeated",
+                    Code::RulesRepeated,
                     format!("`compliance` is given twice in rule `{}`", block.name.node),
                     "again here",
                     Some("a rule has one compliance date".into()),
@@ -1590,7 +1590,7 @@ impl Compiler {
                 self.error(
                     file,
                     item.span,
-                    "rules::pointless",
+                    Code::RulesPointless,
                     "a warning has no compliance date".into(),
                     "already a warning",
                     Some("`compliance` turns a requirement into a warning until the date; drop it here".into()),
@@ -1602,7 +1602,7 @@ impl Compiler {
                 self.error(
                     file,
                     date.span,
-                    "rules::pointless",
+                    Code::RulesPointless,
                     format!(
                         "the compliance date {d} is not after the rule's effective date {}",
                         first.map(|f| f.to_string()).unwrap_or_default()
@@ -1636,7 +1636,7 @@ impl Compiler {
                         self.error(
                             file,
                             text.span,
-                            "rules::template",
+                            Code::RulesTemplate,
                             "unclosed `{` in the explanation".into(),
                             "here",
                             Some("write `{{` for a literal brace".into()),
@@ -1656,7 +1656,7 @@ impl Compiler {
                             self.error(
                                 file,
                                 text.span,
-                                "rules::wrong-role",
+                                Code::RulesWrongRole,
                                 format!(
                                     "`{{{name}}}`: the rule's transactions have no {}",
                                     r.label()
@@ -1675,7 +1675,7 @@ impl Compiler {
                             self.error(
                                 file,
                                 text.span,
-                                "rules::unknown-name",
+                                Code::RulesUnknownName,
                                 format!("unknown placeholder `{{{name}}}` in the explanation"),
                                 "in this explanation",
                                 help.or_else(|| {

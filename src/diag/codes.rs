@@ -419,6 +419,13 @@ codes! {
         explanation: "An item's `hts` is a Harmonized Tariff Schedule code of 2 to 10 digits, \
             with or without dots: `8542.31` or `8471.50.0150`; `hts: 85A2` is refused.",
     }
+    FactsInternal = "facts::internal" {
+        title: "a bug in chipgate: an entry was left out and no reason was found",
+        explanation: "An entry of the transaction file (a party, item, facility or \
+            transaction) was not read, and no diagnostic said why. Rather than judge the file \
+            without it (a transaction left out would get no verdict at all), chipgate refuses \
+            the file. No transaction file should produce this: please report it, with the file.",
+    }
 
     // ------------------------------------------------------------------ reading input
 

@@ -529,6 +529,7 @@ impl<'l> Validator<'l> {
             .enumerate()
             .filter_map(|(i, t)| self.transaction(i, t, &refs))
             .collect();
+        self.account(&[("transaction", raw.transactions.len(), transactions.len())]);
         if !self.errors.is_empty() {
             return Err(Error::from(self.errors));
         }
@@ -570,6 +571,7 @@ impl<'l> Validator<'l> {
         party_ids: &HashMap<&str, u32>,
     ) -> (Vec<Party>, Vec<Item>, Vec<Facility>) {
         let raw_parties = parties;
+        let (items_given, facilities_given) = (items.len(), facilities.len());
         let parties: Vec<Party> = raw_parties
             .iter()
             .enumerate()
@@ -585,7 +587,37 @@ impl<'l> Validator<'l> {
             .enumerate()
             .filter_map(|(i, f)| self.facility(i, f, party_ids))
             .collect();
+        // References are positions in these lists: one entry missing without a report would
+        // shift every later one onto its neighbour.
+        self.account(&[
+            ("party", raw_parties.len(), parties.len()),
+            ("item", items_given, items.len()),
+            ("facility", facilities_given, facilities.len()),
+        ]);
         (parties, items, facilities)
+    }
+
+    /// Checks that every entry of a kind was read, or that something was reported: for each
+    /// `(what, given, read)`, a shortfall with no error means an entry was left out without
+    /// a word, so the file would be judged without it. It is refused as a bug
+    /// (`facts::internal`) instead. Every path that leaves an entry out reports why (see
+    /// `party`, `item`, `facility` and `transaction`); this is the check that they do.
+    fn account(&mut self, counts: &[(&str, usize, usize)]) {
+        for &(what, given, read) in counts {
+            if given != read && self.errors.is_empty() {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::FactsInternal,
+                        format!(
+                            "{} {what} entries were left out, and no reason was given",
+                            given.abs_diff(read)
+                        ),
+                    )
+                    .in_file(&self.source)
+                    .help("this is a bug in chipgate: please report it with the file"),
+                );
+            }
+        }
     }
 
     pub(crate) fn has_errors(&self) -> bool {
@@ -887,6 +919,7 @@ impl<'l> Validator<'l> {
         };
         let origin = match &it.origin {
             Some(o) => self.country(o, &at("origin"))?,
+            // A constant, which parses.
             None => Country::parse("US")?,
         };
         let implied = eccn.as_deref().and_then(form_of_eccn);
@@ -1202,7 +1235,7 @@ impl<'l> Validator<'l> {
         };
         let (destination, destination_source) = match destination_given {
             Some(d) => (d?, DestinationSource::Given),
-            // Derived below, with the end user's default.
+            // Derived below, with the end user's default (a constant, which parses).
             None => (Country::parse("US")?, DestinationSource::EndUser),
         };
         let region = match &t.region {
@@ -1232,9 +1265,13 @@ impl<'l> Validator<'l> {
             lessor,
             lessee,
         };
+        // A party, item or facility was not valid (and was reported): the derivations read
+        // them by position, so they are not made.
         if !self.head_ok {
             return None;
         }
+        // `None` only without a receiver: an export without `to` or a lease without
+        // `facility`, both reported as `facts::missing-key` above.
         derive_transaction(&mut tx, refs.party_list, refs.facility_list)?;
         if let (Some(r), DestinationSource::RouteEnd | DestinationSource::EndUser) =
             (&tx.region, tx.destination_source)
@@ -1385,4 +1422,31 @@ pub fn is_eccn(text: &str) -> bool {
                     .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_left_out_without_a_reason_is_reported() {
+        let limits = Limits::default();
+        let mut v = Validator::new(
+            SourceFile::new("t.yaml", "transactions: []\n"),
+            &limits,
+            None,
+        );
+        v.account(&[("party", 3, 3), ("transaction", 2, 2)]);
+        assert!(v.errors.is_empty());
+        v.account(&[("transaction", 2, 1)]);
+        assert_eq!(v.errors.len(), 1);
+        assert_eq!(v.errors[0].code, Code::FactsInternal);
+        assert_eq!(
+            v.errors[0].message,
+            "1 transaction entries were left out, and no reason was given"
+        );
+        // Once something is reported, an entry left out is that report's.
+        v.account(&[("item", 5, 4)]);
+        assert_eq!(v.errors.len(), 1);
+    }
 }

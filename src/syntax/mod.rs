@@ -84,7 +84,13 @@ pub fn parse(source: &Arc<SourceFile>, limits: &SyntaxLimits) -> (RuleFile, Vec<
                 match decl.map(|p| builder.decl(p)) {
                     Some(Ok(d)) => decls.push(d),
                     Some(Err(e)) => errors.push(e.in_file(source)),
-                    None => {}
+                    // `declaration` holds one `decl`: were it missing, the declaration would
+                    // vanish without a word, so that is reported.
+                    None => errors.push(
+                        builder
+                            .broken("a declaration", Span::new(start, end))
+                            .in_file(source),
+                    ),
                 }
             }
             Err(e) => {

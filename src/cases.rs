@@ -41,7 +41,39 @@ struct RawCase {
     facts: Option<RawFile>,
     #[serde(default)]
     facts_file: Option<String>,
+    #[serde(deserialize_with = "unique_keys")]
     expect: BTreeMap<String, RawExpect>,
+}
+
+/// A map whose keys are each given once: a map type keeps the last of two equal keys, which
+/// would drop an expectation (`T1:` written twice) without a word. Refused as a key given
+/// twice (`facts::duplicate-key`).
+fn unique_keys<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, RawExpect>, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, RawExpect>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map from transaction ids to expectations")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, RawExpect>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "duplicate field `{key}`"
+                    )));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique)
 }
 
 #[derive(Deserialize)]

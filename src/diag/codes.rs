@@ -191,7 +191,7 @@ codes! {
         title: "a rule's explanation template is malformed",
         explanation: "A rule's `explain` text may hold placeholders in braces such as \
             `{item}` or `{end_user.country}`; a `{` that is never closed is refused, e.g. \
-            `explain \"{item to {destination}\"`. Close the placeholder, or write `{{` for a \
+            `explain \"{item} to {destination\"`. Close the placeholder, or write `{{` for a \
             literal brace.",
     }
     RulesBadNumber = "rules::bad-number" {
@@ -232,7 +232,7 @@ codes! {
             can number. Share less between defines, include fewer groups, or raise the limit.",
     }
     RulesInternal = "rules::internal" {
-        title: "a bug in chipgate: a rule could not be compiled and no reason was found",
+        title: "a bug in chipgate: a declaration failed and no reason was found",
         explanation: "The parser and the syntax tree disagreed, or a declaration failed to \
             compile without any diagnostic saying why. Rather than drop the declaration and \
             judge transactions with a weaker rule set, chipgate refuses the rule set. No rule \

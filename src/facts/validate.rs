@@ -1449,4 +1449,32 @@ mod tests {
         v.account(&[("item", 5, 4)]);
         assert_eq!(v.errors.len(), 1);
     }
+
+    /// What the YAML reader refuses for a reason this module does not reword keeps its
+    /// words, located (`facts::invalid`). No transaction file is known to reach it: the raw
+    /// types refuse with the reasons reworded above, so a reader that refuses otherwise is
+    /// made here.
+    #[test]
+    fn other_refusals_of_the_yaml_reader_keep_their_words() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Odd {
+            #[serde(deserialize_with = "refuse")]
+            _a: String,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Outer {
+            _items: Vec<Odd>,
+        }
+        fn refuse<'de, D: serde::Deserializer<'de>>(_: D) -> Result<String, D::Error> {
+            Err(serde::de::Error::custom("no value is right here"))
+        }
+        let text = "_items:\n  - _a: 1\n";
+        let e = serde_yaml::from_str::<Outer>(text).unwrap_err();
+        let e = yaml_error(&SourceFile::new("t.yaml", text), &e);
+        assert_eq!(e.diagnostics.len(), 1);
+        let d = &e.diagnostics[0];
+        assert_eq!(d.code, Code::FactsInvalid);
+        assert_eq!(d.message, "_items 1: no value is right here");
+        assert_eq!(d.location().as_deref(), Some("t.yaml:2:5"));
+    }
 }

@@ -528,30 +528,7 @@ impl<'a> Ctx<'a> {
                 }
                 Truth::of(self.item.datacenter)
             }
-            Test::ItemOrigin(places) => {
-                if !self.item.origin_given {
-                    self.rely(Relied::ORIGIN_DEFAULT);
-                }
-                let v = self.member(self.item.origin, places);
-                if T::ON {
-                    let facts = if self.item.origin_given {
-                        vec![FactRef::Item(item_i, "origin")]
-                    } else {
-                        vec![FactRef::Item(item_i, "id")]
-                    };
-                    t.push(self.membership_step(
-                        StepKind::Origin {
-                            item: self.what(),
-                            given: self.item.origin_given,
-                            member: self.member_of(self.item.origin, places, v),
-                        },
-                        facts,
-                        at,
-                        v,
-                    ));
-                }
-                v
-            }
+            Test::ItemOrigin(places) => self.origin_in(places, false, at, t),
             Test::ItemDeveloperHq(places) => self.developer_hq(places, at, t),
             Test::ItemForm(form) => {
                 let holds = self.item.form == *form;
@@ -1198,6 +1175,42 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// `item.origin in PLACES`, or the origin standing for the developer's headquarters when
+    /// no developer is named (`for_developer`). An origin not given is taken as US, and said.
+    fn origin_in<T: Tracer>(
+        &self,
+        places: &PlaceSet,
+        for_developer: bool,
+        at: SrcSpan,
+        t: &mut T,
+    ) -> Truth {
+        let given = self.item.origin_given;
+        if !given {
+            self.rely(Relied::ORIGIN_DEFAULT);
+        }
+        let v = self.member(self.item.origin, places);
+        if T::ON {
+            let key = if given { "origin" } else { "id" };
+            let (item, member) = (self.what(), self.member_of(self.item.origin, places, v));
+            let kind = if for_developer {
+                StepKind::DeveloperFromOrigin {
+                    item,
+                    given,
+                    member,
+                }
+            } else {
+                StepKind::Origin {
+                    item,
+                    given,
+                    member,
+                }
+            };
+            let facts = vec![FactRef::Item(self.item_index(), key)];
+            t.push(self.membership_step(kind, facts, at, v));
+        }
+        v
+    }
+
     /// `item.developer_hq in PLACES`: where the company that designed the item is
     /// headquartered. With no developer named, the item's origin (where it was designed)
     /// stands in; a developer named whose headquarters are not known leaves it open.
@@ -1206,28 +1219,7 @@ impl<'a> Ctx<'a> {
         match &self.item.developer {
             None => {
                 self.rely(Relied::DEVELOPER_FROM_ORIGIN);
-                if !self.item.origin_given {
-                    self.rely(Relied::ORIGIN_DEFAULT);
-                }
-                let v = self.member(self.item.origin, places);
-                if T::ON {
-                    let facts = if self.item.origin_given {
-                        vec![FactRef::Item(item_i, "origin")]
-                    } else {
-                        vec![FactRef::Item(item_i, "id")]
-                    };
-                    t.push(self.membership_step(
-                        StepKind::DeveloperFromOrigin {
-                            item: self.what(),
-                            given: self.item.origin_given,
-                            member: self.member_of(self.item.origin, places, v),
-                        },
-                        facts,
-                        at,
-                        v,
-                    ));
-                }
-                v
+                self.origin_in(places, true, at, t)
             }
             Some(dev) => match dev.headquarters {
                 None => {

@@ -538,6 +538,16 @@ impl<'a> Words<'a> {
                     AuthMiss::Expired { expires } => format!(
                         "{label} expired {expires}, on or before the transaction date {date}"
                     ),
+                    // A scope the transaction leaves open (no quantity, an unknown end user)
+                    // neither covers it nor fails to.
+                    AuthMiss::Scope {
+                        miss:
+                            miss @ (ScopeMiss::Quantity { needs: None, .. }
+                            | ScopeMiss::EndUserUnknown { .. }),
+                    } => format!(
+                        "whether {label} covers this transaction cannot be decided: {}",
+                        self.scope_miss(miss)
+                    ),
                     AuthMiss::Scope { miss } => format!(
                         "{label} does not cover this transaction: {}",
                         self.scope_miss(miss)
@@ -689,6 +699,34 @@ impl<'a> Words<'a> {
                 };
                 format!(
                     "{} is on the {}{since}{until}{about}",
+                    self.who(party),
+                    list_title(list)
+                )
+            }
+            ListedOutsideEntry {
+                party,
+                list,
+                entry,
+                license_requirement,
+                item,
+                declared,
+            } => {
+                let entry = entry
+                    .as_ref()
+                    .map(|e| format!(" (entry {e})"))
+                    .unwrap_or_default();
+                let reach = match declared {
+                    Some(d) => format!(
+                        "which does not reach item {} declared {d} (15 CFR 744.16(a); the answer relies on the declared classification)",
+                        item.id
+                    ),
+                    None => format!(
+                        "which reaches item {} only if it is not EAR99, and it declares no ECCN: give its `eccn`",
+                        item.id
+                    ),
+                };
+                format!(
+                    "{} is on the {}{entry}, whose license requirement reads \"{license_requirement}\", {reach}",
                     self.who(party),
                     list_title(list)
                 )

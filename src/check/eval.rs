@@ -1436,6 +1436,23 @@ impl<'a> Ctx<'a> {
         }
         result
     }
+    /// Whether a designation's license requirement reaches the transaction's item: an entry
+    /// "for all items subject to the EAR having a classification other than EAR99" does not
+    /// reach an item declared EAR99, and may reach one that declares nothing. A lease (compute,
+    /// not an item shipped) is always reached: the conservative reading.
+    fn entry_reaches_item(&self, d: &crate::facts::Designation) -> Truth {
+        if d.list != crate::vocab::ListKind::EntityList
+            || d.scope() == crate::facts::EntryScope::AllItems
+            || self.tx.kind == Kind::Lease
+        {
+            return Truth::True;
+        }
+        match self.item.eccn.as_deref() {
+            Some(e) => Truth::of(!e.eq_ignore_ascii_case("EAR99")),
+            None => Truth::Unknown,
+        }
+    }
+
     /// Whether an authorization's stated scope covers the transaction: false when it names
     /// another item, party or destination, or too few units (counting what the file's earlier
     /// transactions used); unknown when the transaction leaves the fact open (no quantity, an
@@ -1822,11 +1839,62 @@ impl<'a> Ctx<'a> {
             }
             PartyPred::Named => Truth::True,
             PartyPred::ListedOn(mask) => {
-                let hit = party
-                    .lists
-                    .iter()
-                    .enumerate()
-                    .find(|(_, d)| mask & d.list.bit() != 0 && d.holds_on(self.date));
+                // A designation counts where the entry's license requirement reaches the item
+                // (744.16(a)); one that may (the item declares no ECCN) leaves the test open.
+                let mut open = None;
+                let mut outside = None;
+                let hit = party.lists.iter().enumerate().find(|(k, d)| {
+                    if mask & d.list.bit() == 0 || !d.holds_on(self.date) {
+                        return false;
+                    }
+                    match self.entry_reaches_item(d) {
+                        Truth::True => true,
+                        Truth::Unknown => {
+                            open.get_or_insert(*k);
+                            false
+                        }
+                        Truth::False => {
+                            outside.get_or_insert(*k);
+                            false
+                        }
+                    }
+                });
+                if hit.is_none() {
+                    if let Some(k) = open.or(outside) {
+                        if T::ON {
+                            if let Some(d) = party.lists.get(k) {
+                                let step = StepKind::ListedOutsideEntry {
+                                    party: self.who(p),
+                                    list: d.list.word().to_string(),
+                                    entry: d.entry.clone(),
+                                    license_requirement: d
+                                        .license_requirement
+                                        .clone()
+                                        .unwrap_or_default(),
+                                    item: self.what(),
+                                    declared: self.item.eccn.clone(),
+                                };
+                                let facts = vec![
+                                    FactRef::Designation {
+                                        party: p,
+                                        entry: u32::try_from(k).unwrap_or(u32::MAX),
+                                    },
+                                    FactRef::Item(self.item_index, "eccn"),
+                                ];
+                                t.push(if open.is_some() {
+                                    self.missing(step, facts, at)
+                                } else {
+                                    self.step(step, facts, at)
+                                });
+                            }
+                        }
+                        if open.is_some() {
+                            return Truth::Unknown;
+                        }
+                        self.rely(Relied::DECLARED_ECCN_TEST);
+                        return Truth::False;
+                    }
+                }
                 if T::ON {
                     match hit {
                         Some((k, d)) => {

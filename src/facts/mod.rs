@@ -23,7 +23,33 @@ use crate::source::{SourceFile, Span};
 pub use crate::vocab::{AuthKind, EndUse, Figures, Form, Kind, ListKind, NumAttr, Share};
 use spans::{Seg, SpanIndex};
 
+/// What an entry's license requirement covers (15 CFR 744.16(a): "any items included in the
+/// License Requirement column of an entry").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryScope {
+    /// Every item subject to the EAR, or a requirement the engine does not read (taken as
+    /// covering every item, the conservative reading).
+    AllItems,
+    /// "All items subject to the EAR having a classification other than EAR99".
+    CclItems,
+}
+
 impl Designation {
+    /// The items its license requirement reaches, read from the entry's wording.
+    pub fn scope(&self) -> EntryScope {
+        const CCL_ONLY: &[u8] = b"other than ear99";
+        match &self.license_requirement {
+            Some(r)
+                if r.as_bytes()
+                    .windows(CCL_ONLY.len())
+                    .any(|w| w.eq_ignore_ascii_case(CCL_ONLY)) =>
+            {
+                EntryScope::CclItems
+            }
+            _ => EntryScope::AllItems,
+        }
+    }
+
     /// Whether the designation holds on `date`.
     pub fn holds_on(&self, date: Date) -> bool {
         self.since.is_none_or(|s| s <= date) && self.until.is_none_or(|u| date < u)

@@ -457,6 +457,16 @@ pub enum StepKind {
         license_requirement: Option<String>,
         license_policy: Option<String>,
     },
+    /// Designated on the date, but the entry's license requirement ("other than EAR99") does
+    /// not reach the item, or may not: `declared` is its declared ECCN, if any.
+    ListedOutsideEntry {
+        party: Who,
+        list: String,
+        entry: Option<String>,
+        license_requirement: String,
+        item: What,
+        declared: Option<String>,
+    },
     NotListed {
         party: Who,
         lists: Vec<String>,
@@ -538,7 +548,7 @@ impl StepKind {
             | ParentCycle { .. }
             | OwnerPath { .. }
             | NoOwnerPath { .. } => "ownership",
-            Listed { .. } | NotListed { .. } => "designation",
+            Listed { .. } | ListedOutsideEntry { .. } | NotListed { .. } => "designation",
             Aggregate { .. } => "aggregate",
         }
     }

@@ -32,6 +32,54 @@ enum Command {
     Classify(ClassifyArgs),
     /// List the rules of a rule set with their citations, dates, law and uncertainties.
     Rules(RulesArgs),
+    /// Screen every party of transaction files (owners included) against screening lists.
+    Screen(ScreenArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ScreenFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args)]
+struct ScreenArgs {
+    /// A Consolidated Screening List file (JSON or CSV, as published), or `pack` for the
+    /// lists the rule pack ships (Unverified List, MEU List, approved UAE entities); repeatable.
+    #[arg(long = "list", value_name = "LIST", required = true)]
+    lists: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ScreenFormat,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Transaction files (`-` reads standard input).
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<String>,
+}
+
+#[derive(Args)]
+struct ScreeningArgs {
+    /// Screen the parties against a Consolidated Screening List file (JSON or CSV, as
+    /// published), or `pack` for the lists the rule pack ships; repeatable. Strong matches
+    /// become designations; possible matches leave the rules that ask about the party
+    /// indeterminate until a `screening:` decision resolves them.
+    #[arg(long = "screening", value_name = "LIST")]
+    screening: Vec<String>,
+}
+
+impl ScreeningArgs {
+    /// Screens the files' parties, when lists are given.
+    fn apply(&self, files: &mut [TransactionFile], limits: &Limits) -> Result<(), Error> {
+        if self.screening.is_empty() {
+            return Ok(());
+        }
+        let screening = chipgate::screen::Screening::load(&self.screening, limits)?;
+        for f in files {
+            screening.apply(f);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -198,6 +246,8 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    #[command(flatten)]
+    screening: ScreeningArgs,
     /// Transaction files (`-` reads standard input).
     #[arg(value_name = "FILE", required = true)]
     files: Vec<String>,
@@ -255,6 +305,8 @@ struct ExplainArgs {
     #[arg(long, value_enum, default_value = "human")]
     format: ExplainFormat,
     #[command(flatten)]
+    screening: ScreeningArgs,
+    #[command(flatten)]
     limits: LimitArgs,
     /// A transaction file or a test case file (`-` reads standard input).
     #[arg(value_name = "FILE")]
@@ -282,6 +334,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test(args, style),
         Command::Diff(args) => diff_command(args, style),
         Command::Explain(args) => explain_command(args, style),
+        Command::Screen(args) => screen_command(args, style),
     }
 }
 
@@ -343,10 +396,13 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
-    let files = match load_files(&args.files, &limits) {
+    let mut files = match load_files(&args.files, &limits) {
         Ok(f) => f,
         Err(e) => return fail(&e, style),
     };
+    if let Err(e) = args.screening.apply(&mut files, &limits) {
+        return fail(&e, style);
+    }
     let code = match args.format {
         Format::Json | Format::Human => stream_check(&args, &rules, &files, &limits, style),
         _ => collected_check(&args, &rules, &files, &limits, style),
@@ -568,10 +624,16 @@ fn explain_command(args: ExplainArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
-    let input = match corpus::load_one(&args.file, &limits) {
+    let mut input = match corpus::load_one(&args.file, &limits) {
         Ok(i) => i,
         Err(e) => return fail(&e, style),
     };
+    if let Err(e) = args
+        .screening
+        .apply(std::slice::from_mut(&mut input.facts), &limits)
+    {
+        return fail(&e, style);
+    }
     let as_of = args.as_of.or(input.as_of);
     let explanation = match explain::explain(&rules, &input.facts, &args.transaction, as_of) {
         Ok(x) => x,
@@ -585,6 +647,30 @@ fn explain_command(args: ExplainArgs, style: human::Style) -> ExitCode {
     };
     print(&text);
     exit_for(explanation.report.verdict.blocks())
+}
+
+/// `chipgate screen`: exit 0 when no party matches, 1 when one does (a match is for a
+/// person to look at), 2 when a file or list cannot be read.
+fn screen_command(args: ScreenArgs, style: human::Style) -> ExitCode {
+    let limits = args.limits.limits();
+    let files = match load_files(&args.files, &limits) {
+        Ok(f) => f,
+        Err(e) => return fail(&e, style),
+    };
+    let screening = match chipgate::screen::Screening::load(&args.lists, &limits) {
+        Ok(s) => s,
+        Err(e) => return fail(&e, style),
+    };
+    let found: Vec<_> = files.iter().map(|f| (f, screening.matches(f))).collect();
+    let any = found
+        .iter()
+        .any(|(_, ms)| ms.iter().any(|pm| !pm.matches.is_empty()));
+    let text = match args.format {
+        ScreenFormat::Human => report::screening::human(&screening, &found),
+        ScreenFormat::Json => report::screening::json(&screening, &found),
+    };
+    print(&text);
+    exit_for(any)
 }
 
 fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {

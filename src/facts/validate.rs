@@ -773,6 +773,35 @@ impl<'l> Validator<'l> {
                     license_requirement: d.license_requirement.clone(),
                     license_policy: d.license_policy.clone(),
                     federal_register_notice: d.federal_register_notice.clone(),
+                    screened: None,
+                });
+            }
+        }
+        let mut screening = Vec::with_capacity(p.screening.len());
+        for (k, d) in p.screening.iter().enumerate() {
+            let dpath = [base[0].clone(), base[1].clone(), P::K("screening"), P::I(k)];
+            let field = |key: &'static str| {
+                let mut v = dpath.to_vec();
+                v.push(P::K(key));
+                v
+            };
+            let decision = self.enum_word(
+                &d.decision,
+                &field("decision"),
+                "decision",
+                &[
+                    ("cleared", Decision::Cleared),
+                    ("confirmed", Decision::Confirmed),
+                ],
+            );
+            let on = self.date(&d.on, &field("on"));
+            if let (Some(decision), Some(on)) = (decision, on) {
+                screening.push(ScreeningDecision {
+                    entry: d.entry.clone(),
+                    decision,
+                    by: d.by.clone(),
+                    on,
+                    reason: d.reason.clone(),
                 });
             }
         }
@@ -787,6 +816,8 @@ impl<'l> Validator<'l> {
             headquarters: headquarters?,
             owners,
             lists,
+            screening,
+            possible: Vec::new(),
             distributor: p.distributor,
             region,
         })

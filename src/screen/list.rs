@@ -40,6 +40,9 @@ pub enum ListSource {
     DeniedPersons,
     /// OFAC Specially Designated Nationals (SDN).
     Sdn,
+    /// The approved UAE entities of Supp. No. 8 to 15 CFR Part 740 (an approval, not a
+    /// restriction; shipped with the rule pack under the code `UAE`).
+    UaeApproved,
     /// Any other list, by its code (`FSE`, `SSI`, `ISN`, `DTC`, …) or its text if it has none.
     Other(String),
 }
@@ -65,11 +68,26 @@ impl ListSource {
             "UVL" => ListSource::Unverified,
             "DPL" => ListSource::DeniedPersons,
             "SDN" => ListSource::Sdn,
+            "UAE" => ListSource::UaeApproved,
             _ => ListSource::Other(code.to_string()),
         }
     }
 
-    /// The list's code: `EL`, `MEU`, `UVL`, `DPL`, `SDN`, or the other code as written.
+    /// The restricted-party list of the rule language this list is, if it is one of them.
+    pub fn list_kind(&self) -> Option<crate::vocab::ListKind> {
+        use crate::vocab::ListKind;
+        match self {
+            ListSource::EntityList => Some(ListKind::EntityList),
+            ListSource::MilitaryEndUser => Some(ListKind::MeuList),
+            ListSource::Unverified => Some(ListKind::UnverifiedList),
+            ListSource::DeniedPersons => Some(ListKind::Dpl),
+            ListSource::Sdn => Some(ListKind::Sdn),
+            ListSource::UaeApproved => Some(ListKind::UaeApproved),
+            ListSource::Other(_) => None,
+        }
+    }
+
+    /// The list's code: `EL`, `MEU`, `UVL`, `DPL`, `SDN`, `UAE`, or the other code as written.
     pub fn code(&self) -> &str {
         match self {
             ListSource::EntityList => "EL",
@@ -77,6 +95,7 @@ impl ListSource {
             ListSource::Unverified => "UVL",
             ListSource::DeniedPersons => "DPL",
             ListSource::Sdn => "SDN",
+            ListSource::UaeApproved => "UAE",
             ListSource::Other(code) => code,
         }
     }

@@ -39,6 +39,9 @@ enum Elsewhere {
     /// cannot be read, a list past a limit or a ceiling): the test in tests/screening.rs,
     /// and its snapshot under tests/screening/snapshots/.
     Screening(&'static str, &'static str),
+    /// Produced by `chipgate serve` answering a request: the test in tests/serve.rs that
+    /// makes the request and checks the code in the answer.
+    Service(&'static str),
     /// Not reachable by any input: a guard against a bug in chipgate, or a fallback for
     /// refusals no known input gives. The unit test that produces it, in this source file.
     Unreachable(&'static str, &'static str),
@@ -91,6 +94,10 @@ const ELSEWHERE: &[(Code, Elsewhere)] = &[
             "tests/diagnostics.rs",
             "diagnostics__facts_built_in_memory_diagnostics.snap",
         ),
+    ),
+    (
+        Code::FactsJsonSyntax,
+        Service("json_bodies_answer_as_the_command_on_the_json_file"),
     ),
     (
         Code::FactsInternal,
@@ -217,6 +224,66 @@ const ELSEWHERE: &[(Code, Elsewhere)] = &[
         Screening("problems_are_bounded", "too-many-problems.snap"),
     ),
     (
+        Code::ServeToken,
+        Command(
+            "tests/cli/serve-empty-token.args",
+            "cli__commands@serve-empty-token.args.snap",
+        ),
+    ),
+    (
+        Code::ServeBind,
+        Command(
+            "tests/cli/serve-unassigned-address.args",
+            "cli__commands@serve-unassigned-address.args.snap",
+        ),
+    ),
+    (
+        Code::ServeRuntime,
+        Unreachable("refused_threads_are_a_start_up_error", "src/serve/mod.rs"),
+    ),
+    (
+        Code::ServeDecisionLog,
+        Command(
+            "tests/cli/serve-decision-log-unopenable.args",
+            "cli__commands@serve-decision-log-unopenable.args.snap",
+        ),
+    ),
+    (
+        Code::ServeNotReady,
+        Service("health_is_503_until_the_rules_are_loaded"),
+    ),
+    (
+        Code::ServeUnauthorized,
+        Service("the_token_guards_every_endpoint_but_health"),
+    ),
+    (
+        Code::ServeNotFound,
+        Service("requests_that_are_not_transaction_files_are_refused_with_4xx"),
+    ),
+    (
+        Code::ServeBadQuery,
+        Service("requests_that_are_not_transaction_files_are_refused_with_4xx"),
+    ),
+    (
+        Code::ServeTimeout,
+        Service("requests_that_are_not_transaction_files_are_refused_with_4xx"),
+    ),
+    (
+        Code::ServeBodyUnreadable,
+        Service("requests_that_are_not_transaction_files_are_refused_with_4xx"),
+    ),
+    (
+        Code::ServeFactsFile,
+        Service("requests_that_are_not_transaction_files_are_refused_with_4xx"),
+    ),
+    (
+        Code::ServeInternal,
+        Unreachable(
+            "a_panic_is_answered_500_with_serve_internal",
+            "src/serve/http.rs",
+        ),
+    ),
+    (
         Code::CheckLimit,
         Limit(
             "tests/refusals/limit-steps-per-transaction.yaml",
@@ -337,6 +404,13 @@ const SECTIONS: &[(&[&str], &str, &str)] = &[
         "Commands",
         "Problems particular to one command.",
     ),
+    (
+        &["serve"],
+        "The service",
+        "Problems particular to `chipgate serve` (docs/service.md): a service that cannot \
+         start, and requests it refuses for reasons of their own. A request body that is not \
+         a valid transaction file gets the loader's codes above, as the command does.",
+    ),
 ];
 
 /// `rules::unknown-name` → the anchor GitHub gives the heading "`rules::unknown-name`".
@@ -369,6 +443,11 @@ fn where_else(e: &Elsewhere) -> String {
              cannot be read, or a list past a limit or ceiling): the test `{test}` in {} \
              snapshots it.",
             link("tests/screening.rs")
+        ),
+        Service(test) => format!(
+            "Produced by `chipgate serve` answering a request: the test `{test}` in {} makes \
+             the request and checks the code.",
+            link("tests/serve.rs")
         ),
         Unreachable(test, file) => format!(
             "No input is known to produce it; the unit test `{test}` in {} does.",
@@ -430,6 +509,20 @@ fn page(cases: &BTreeMap<Code, Vec<String>>) -> String {
         }
     }
     out
+}
+
+/// The text of `fn name(` in a test file, up to the next item.
+fn test_body<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let start = text.find(&format!("fn {name}("))?;
+    let rest = &text[start..];
+    let end = rest
+        .find("\n#[test]")
+        .into_iter()
+        .chain(rest.find("\nfn "))
+        .chain(rest.find("\n///"))
+        .min()
+        .unwrap_or(rest.len());
+    Some(&rest[..end])
 }
 
 fn capitalised(s: &str) -> String {
@@ -507,6 +600,10 @@ fn every_code_is_produced_by_a_case_or_pinned_elsewhere() {
                             std::fs::read_to_string(root().join("tests/screening.rs")).unwrap();
                         tests.contains(&format!("fn {test}("))
                             && text.lines().any(|l| l == code.as_str())
+                    }
+                    Service(test) => {
+                        let tests = std::fs::read_to_string(root().join("tests/serve.rs")).unwrap();
+                        test_body(&tests, test).is_some_and(|body| body.contains(code.as_str()))
                     }
                     Unreachable(test, file) => {
                         let text = std::fs::read_to_string(root().join(file)).unwrap();

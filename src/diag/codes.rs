@@ -267,6 +267,16 @@ codes! {
             another key leaves the list open. Check the indentation and quoting around the \
             line given.",
     }
+    FactsJsonSyntax = "facts::json-syntax" {
+        title: "a JSON request body is not valid JSON",
+        explanation: "`chipgate serve` reads a request body as JSON when its `Content-Type` is \
+            `application/json` (or ends in `+json`) or, without one, when it starts with `{` \
+            or `[`. JSON is read by the YAML loader (JSON is YAML), but when such a body is \
+            refused and is not JSON at all, the JSON parser's complaint, with its line and \
+            column, is given instead of the YAML reader's, which would mislead: \
+            `{\"parties\": [ {\"id\": } ]}` is refused at the `}`. Fix the syntax, or send \
+            YAML as `application/yaml`.",
+    }
     FactsUnknownKey = "facts::unknown-key" {
         title: "a key the contract does not define",
         explanation: "Every key of a transaction file is defined in CONTRACT.md; an unknown \
@@ -647,6 +657,100 @@ codes! {
         title: "`chipgate explain` names a transaction the file does not have",
         explanation: "`chipgate explain -t ID FILE` explains one transaction of the file; an \
             `ID` no transaction has is refused, with the closest id or the file's ids as help.",
+    }
+
+    // ------------------------------------------------------------------ the service
+
+    ServeToken = "serve::token" {
+        title: "the service's bearer token cannot be read or is empty",
+        explanation: "`chipgate serve` takes its bearer token from the first line of \
+            `--token-file`, else from the `CHIPGATE_TOKEN` environment variable. A token file \
+            that cannot be read, or a token that is empty (a blank first line, \
+            `CHIPGATE_TOKEN=`), stops the service from starting, since an empty token would \
+            guard nothing. Put the token in the file or the variable, or give neither to run \
+            without one.",
+    }
+    ServeBind = "serve::bind" {
+        title: "the service cannot listen on its address",
+        explanation: "`--listen ADDR` names the address and port the service binds at \
+            start-up. One that another process holds, that is not assigned to this machine \
+            (`--listen 192.0.2.1:8181`), or a privileged port the service may not bind stops \
+            it from starting, with the system's reason. Choose another address; port 0 picks \
+            a free one (the address bound is printed on stderr).",
+    }
+    ServeRuntime = "serve::runtime" {
+        title: "the service's worker threads cannot start",
+        explanation: "The service runs on a pool of worker threads (`--workers`, one per core \
+            by default); when the system refuses to start them (a limit on processes or \
+            memory) the service does not start. Lower `--workers`, or raise the limit that \
+            refused the threads.",
+    }
+    ServeDecisionLog = "serve::decision-log" {
+        title: "the decision log cannot be opened or written",
+        explanation: "With `--decision-log FILE`, the decision record of every transaction the \
+            service judges is written before the answer is sent. A log that cannot be opened \
+            (its folder does not exist or is not writable) stops the service from starting; \
+            one that cannot be written later (a full disk) makes the request answer 503 with \
+            this code: the decision is then not given, never given unlogged. Give the log a \
+            file in a folder the service can write to, and retry once it is fixed.",
+    }
+    ServeNotReady = "serve::not-ready" {
+        title: "the service's rules are still loading",
+        explanation: "The service listens at once and compiles its rules meanwhile; until they \
+            are in, `GET /health` answers 503 and so does every request that needs them, with \
+            this code. Retry when `GET /health` answers 200.",
+    }
+    ServeUnauthorized = "serve::unauthorized" {
+        title: "a request lacks the service's bearer token",
+        explanation: "With a token configured (`--token-file` or `CHIPGATE_TOKEN`), every \
+            endpoint but `/health` needs `Authorization: Bearer TOKEN`. A request without it, \
+            with another scheme, or with a wrong token is answered 401, with \
+            `WWW-Authenticate: Bearer`. Send the token the service was started with.",
+    }
+    ServeNotFound = "serve::not-found" {
+        title: "a request names no endpoint",
+        explanation: "The service answers `POST /v1/check`, `/v1/explain`, `/v1/classify`, \
+            `/v1/reload` and `GET /health`, `/metrics`; any other path, e.g. `/v1/checks`, is \
+            answered 404 with this code (a known path with the wrong method gets a plain \
+            405). Correct the path.",
+    }
+    ServeBadQuery = "serve::bad-query" {
+        title: "a request's query is not understood",
+        explanation: "The query of `/v1/check` and `/v1/classify` takes `as_of=YYYY-MM-DD` and \
+            `name=NAME` (the file name reports give the body: 1 to 256 characters, no control \
+            characters); `/v1/explain` also requires `id=T`, the transaction to explain. An \
+            unknown parameter (`asof=2025-01-01`), a date that is not one \
+            (`as_of=2025-13-01`), an empty name or a missing `id` is answered 400. Correct the \
+            query.",
+    }
+    ServeTimeout = "serve::timeout" {
+        title: "a request's body did not arrive in time",
+        explanation: "A request's whole body must arrive within `--body-timeout` seconds (30 \
+            by default), so that a client that trickles a byte at a time cannot hold a \
+            request open; past it the request is answered 408. Send the body at once, or \
+            raise `--body-timeout` for a slow link.",
+    }
+    ServeBodyUnreadable = "serve::body-unreadable" {
+        title: "a request's body could not be read",
+        explanation: "The body's framing is broken (a chunked body whose chunk sizes are not \
+            hexadecimal numbers) or the connection failed while the body was read; the \
+            request is answered 400 with the HTTP layer's reason. Check the client, or the \
+            proxy in front of the service.",
+    }
+    ServeFactsFile = "serve::facts-file" {
+        title: "a case sent to `/v1/explain` names a `facts_file`",
+        explanation: "`/v1/explain` accepts, as `chipgate explain` does, a rule test case with \
+            its facts written in it (`facts:`). A case naming a `facts_file` is answered 400, \
+            since the service reads no file a request names. Put the facts in the case, or \
+            send the transaction file itself.",
+    }
+    ServeInternal = "serve::internal" {
+        title: "a bug in the service",
+        explanation: "A request handler, a judgement or a compilation of the rules panicked. \
+            The crate denies `unwrap`, `expect`, `panic!` and indexing outside tests, so no \
+            input is known to cause it; the panic is caught and reported with this code (a \
+            request is answered 500 and counted in `chipgate_panics_total`). Please report it \
+            with the request or the rule files that caused it.",
     }
 }
 

@@ -34,6 +34,9 @@ enum Command {
     Rules(RulesArgs),
     /// Screen every party of transaction files (owners included) against screening lists.
     Screen(ScreenArgs),
+    /// Answer checks over HTTP: POST /v1/check, /v1/explain, /v1/classify (docs/service.md).
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -313,6 +316,12 @@ struct ExplainArgs {
     file: PathBuf,
 }
 
+// --- serve (issue 14): the allocator (see the `mimalloc` feature in Cargo.toml).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// --- end serve
+
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
 }
@@ -335,6 +344,8 @@ fn main() -> ExitCode {
         Command::Diff(args) => diff_command(args, style),
         Command::Explain(args) => explain_command(args, style),
         Command::Screen(args) => screen_command(args, style),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve_command(args, style),
     }
 }
 
@@ -717,3 +728,75 @@ fn list_rules(args: RulesArgs, style: human::Style) -> ExitCode {
     print(&text);
     ExitCode::SUCCESS
 }
+
+// --- serve (issue 14): `chipgate serve`; the service itself is `chipgate::serve`.
+#[cfg(feature = "serve")]
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on (port 0: any free port; the address is printed on stderr).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8181")]
+    listen: std::net::SocketAddr,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// A file whose first line is the bearer token every endpoint but /health requires
+    /// (default: the CHIPGATE_TOKEN environment variable; neither: no token).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Append a decision record (as `check --format jsonl`) per judged transaction, on disk
+    /// before the answer is sent.
+    #[arg(long, value_name = "FILE")]
+    decision_log: Option<PathBuf>,
+    /// How far a decision record is pushed before answering: `fsync` (on disk) or `write`
+    /// (in the kernel: survives a killed server, not a crashed machine).
+    #[arg(long, value_enum, default_value = "fsync", value_name = "HOW")]
+    decision_log_sync: LogSync,
+    /// Longest wait for a request's headers, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Longest wait for a request's whole body, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    body_timeout: f64,
+    /// Most connections open at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[cfg(feature = "serve")]
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum LogSync {
+    Fsync,
+    Write,
+}
+
+#[cfg(feature = "serve")]
+fn serve_command(args: ServeArgs, style: human::Style) -> ExitCode {
+    use std::time::Duration;
+    let token = match chipgate::serve::token(args.token_file.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return fail(&e, style),
+    };
+    let seconds = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::from_secs(30));
+    let mut config = chipgate::serve::Config::new(args.listen);
+    config.rules = args.rules.rules;
+    config.limits = args.limits.limits();
+    config.token = token;
+    config.decision_log = args.decision_log;
+    config.log_durability = match args.decision_log_sync {
+        LogSync::Fsync => chipgate::serve::Durability::Fsync,
+        LogSync::Write => chipgate::serve::Durability::Write,
+    };
+    config.header_timeout = seconds(args.header_timeout);
+    config.body_timeout = seconds(args.body_timeout);
+    config.max_connections = args.max_connections;
+    config.workers = args.workers;
+    match chipgate::serve::run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e, style),
+    }
+}
+// --- end serve

@@ -870,7 +870,7 @@ impl<'a> Checker<'a> {
             .source
             .line_span(self.facts.source.line_col(span.start).0);
         Diagnostic::error(
-            "check::limit",
+            crate::diag::Code::CheckLimit,
             format!(
                 "checking transaction `{id}` took more than {} steps",
                 budget.max()

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::country::Country;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
 pub use crate::vocab::{AuthKind, EndUse, Figures, Form, Kind, ListKind, NumAttr, Share};
@@ -551,7 +551,7 @@ impl TransactionFile {
         }
         if let Some(first) = problems.first() {
             return Err(Diagnostic::error(
-                "facts::dangling-index",
+                Code::FactsDanglingIndex,
                 format!("`{name}`: {first} ({} such problems)", problems.len()),
             )
             .help(
@@ -566,7 +566,7 @@ impl TransactionFile {
         for t in &mut transactions {
             if derive_transaction(t, &parties, &facilities).is_none() {
                 return Err(Diagnostic::error(
-                    "facts::dangling-index",
+                    Code::FactsDanglingIndex,
                     format!(
                         "`{name}`: transaction `{}` has no party or facility to take its destination from",
                         t.id
@@ -786,7 +786,7 @@ pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceF
             .collect::<Vec<u8>>();
         let file = SourceFile::new(name, String::from_utf8_lossy(&head).into_owned());
         return Err(Diagnostic::error(
-            "input::too-large",
+            Code::InputTooLarge,
             format!(
                 "`{name}` is larger than the limit of {} bytes",
                 limits.max_file_bytes
@@ -802,7 +802,7 @@ pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceF
         let file = SourceFile::new(name, text);
         let end = file.text().len();
         return Err(Diagnostic::error(
-            "input::binary",
+            Code::InputBinary,
             format!("`{name}` is a binary file, not text (a NUL byte at offset {nul})"),
         )
         .in_file(&file)
@@ -818,7 +818,7 @@ pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceF
             let text = String::from_utf8_lossy(bytes.get(..good).unwrap_or(&[])).into_owned();
             let file = SourceFile::new(name, text);
             Err(Diagnostic::error(
-                "input::not-utf8",
+                Code::InputNotUtf8,
                 format!("`{name}` is not valid UTF-8 (invalid byte at offset {good})"),
             )
             .in_file(&file)

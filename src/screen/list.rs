@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::country::Country;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
 
@@ -230,7 +230,7 @@ impl ScreeningList {
         let unreadable = |e: std::io::Error| {
             Error::one(
                 Diagnostic::error(
-                    "screening::unreadable",
+                    Code::ScreeningUnreadable,
                     format!("cannot read the screening list `{name}`: {e}"),
                 )
                 .help("check the path, and that the file is readable"),
@@ -286,7 +286,7 @@ fn too_large(name: &str, bytes: &[u8], limits: &Limits) -> Error {
         .collect();
     let file = SourceFile::new(name, String::from_utf8_lossy(&head).into_owned());
     Diagnostic::error(
-        "screening::too-large",
+        Code::ScreeningTooLarge,
         format!(
             "the screening list `{name}` is larger than the limit of {} bytes",
             limits.max_file_bytes
@@ -310,7 +310,7 @@ fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>
         let file = SourceFile::new(name, text);
         let end = file.text().len();
         return Err(Diagnostic::error(
-            "screening::binary",
+            Code::ScreeningBinary,
             format!("the screening list `{name}` is a binary file (a NUL byte at offset {nul})"),
         )
         .in_file(&file)
@@ -326,7 +326,7 @@ fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>
             let text = String::from_utf8_lossy(bytes.get(..good).unwrap_or(&[])).into_owned();
             let file = SourceFile::new(name, text);
             Err(Diagnostic::error(
-                "screening::not-utf8",
+                Code::ScreeningNotUtf8,
                 format!("the screening list `{name}` is not valid UTF-8 (invalid byte at offset {good})"),
             )
             .in_file(&file)
@@ -373,7 +373,7 @@ impl Problems {
         if self.dropped > 0 {
             let end = self.file.text().len();
             let d = Diagnostic::error(
-                "screening::too-many-problems",
+                Code::ScreeningTooManyProblems,
                 format!(
                     "{} more problems in `{}` are not shown",
                     self.dropped,

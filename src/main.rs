@@ -738,6 +738,8 @@ struct ServeArgs {
     listen: std::net::SocketAddr,
     #[command(flatten)]
     rules: RuleArgs,
+    #[command(flatten)]
+    screening: ScreeningArgs,
     /// A file whose first line is the bearer token every endpoint but /health requires
     /// (default: the CHIPGATE_TOKEN environment variable; neither: no token).
     #[arg(long, value_name = "FILE")]
@@ -783,6 +785,7 @@ fn serve_command(args: ServeArgs, style: human::Style) -> ExitCode {
     let seconds = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::from_secs(30));
     let mut config = chipgate::serve::Config::new(args.listen);
     config.rules = args.rules.rules;
+    config.screening = args.screening.screening;
     config.limits = args.limits.limits();
     config.token = token;
     config.decision_log = args.decision_log;

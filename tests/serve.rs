@@ -315,6 +315,11 @@ fn answers_equal_the_command_on_the_pack_cases() {
         let Some(facts) = doc.get("facts") else {
             continue;
         };
+        // A case that screens against lists is judged by a service started with them
+        // (`screening_answers_equal_the_command`): this one has none.
+        if doc.get("screening").is_some() {
+            continue;
+        }
         let as_of = doc
             .get("as_of")
             .and_then(|d| d.as_str())
@@ -1046,4 +1051,56 @@ fn sigterm_finishes_the_requests_in_flight() {
         lines.contains("shutting down") || lines.is_empty(),
         "{lines}"
     );
+}
+
+/// A service started with `--screening` screens every body's parties as `check
+/// --screening` does, and `/v1/screen` answers as `chipgate screen --format json`; without
+/// lists, `/v1/screen` is a 404 that says how to load them.
+#[test]
+fn screening_answers_equal_the_command() {
+    let lists = [
+        "--screening",
+        "pack",
+        "--screening",
+        "examples/lists/csl-sample.json",
+    ];
+    let server = Server::start(&lists);
+    let name = "examples/screening.yaml";
+    let body = read(name);
+    let q = query_escape(name);
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(lists);
+    args.push(name);
+    let (code, cli, err) = common::run(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(cli.contains("\"indeterminate\""), "{cli}");
+    let (status, served) = server.post(&format!("/v1/check?name={q}"), &body, None);
+    assert_eq!(status, 200, "{served}");
+    assert_eq!(
+        served, cli,
+        "/v1/check with lists differs from check --screening"
+    );
+
+    let (_, cli, _) = common::run(&[
+        "screen",
+        "--format",
+        "json",
+        "--list",
+        "pack",
+        "--list",
+        "examples/lists/csl-sample.json",
+        name,
+    ]);
+    let (status, served) = server.post(&format!("/v1/screen?name={q}"), &body, None);
+    assert_eq!(status, 200, "{served}");
+    assert_eq!(served, cli, "/v1/screen differs from screen --format json");
+
+    let bare = Server::start(&[]);
+    let (status, served) = bare.post(&format!("/v1/screen?name={q}"), &body, None);
+    assert_eq!(status, 404, "{served}");
+    assert!(served.contains("--screening"), "{served}");
+    // A case naming lists is refused: the service reads no file a request names.
+    let case = read("rules/tests/screening.yaml");
+    let (status, served) = server.post("/v1/explain?name=case.yaml&id=SC1", &case, None);
+    assert_eq!(status, 400, "{served}");
 }

@@ -35,6 +35,8 @@ use crate::limits::Limits;
 /// A compiled rule set in use, with what it took to load.
 pub struct Loaded {
     pub rules: RuleSet,
+    /// The screening lists (`--screening`), indexed, when any are given.
+    pub screening: Option<crate::screen::Screening>,
     pub load_seconds: f64,
 }
 
@@ -44,6 +46,8 @@ pub struct Service {
     pub rules: ArcSwapOption<Loaded>,
     /// The `--rules` paths (empty: the built-in pack), re-read by every reload.
     pub rule_paths: Vec<std::path::PathBuf>,
+    /// The `--screening` lists (files, or `pack`), re-read by every reload.
+    pub screening: Vec<String>,
     pub limits: Limits,
     pub token: Option<String>,
     pub log: Option<DecisionLog>,
@@ -65,6 +69,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/v1/check", post(check))
         .route("/v1/explain", post(explain))
         .route("/v1/classify", post(classify))
+        .route("/v1/screen", post(screen))
         .route("/v1/reload", post(reload))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
@@ -373,6 +378,7 @@ async fn check(
     let judged = run_judgement(&service, size, move || {
         judge::check(
             &loaded.rules,
+            loaded.screening.as_ref(),
             &name,
             Vec::from(bytes),
             format,
@@ -444,6 +450,7 @@ async fn explain(
     let judged = run_judgement(&service, bytes.len(), move || {
         judge::explain(
             &rules.rules,
+            rules.screening.as_ref(),
             &name,
             Vec::from(bytes),
             format,
@@ -499,6 +506,46 @@ async fn classify(
             Vec::from(bytes),
             format,
             as_of,
+            &limits,
+        )
+    })
+    .await;
+    match judged {
+        Ok(Ok(text)) => json(StatusCode::OK, text),
+        Ok(Err(r)) => refused(&r),
+        Err(response) => response,
+    }
+}
+
+async fn screen(
+    State(service): State<Arc<Service>>,
+    query: Result<Query<FileQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Some(loaded) = current(&service) else {
+        return not_ready();
+    };
+    let query = match query_of(query) {
+        Ok(q) => q,
+        Err(r) => return refused(&r),
+    };
+    let name = match name_of(query.name) {
+        Ok(n) => n,
+        Err(r) => return refused(&r),
+    };
+    let bytes = match read_body(&service, &name, &headers, body).await {
+        Ok(b) => b,
+        Err(r) => return refused(&r),
+    };
+    let format = BodyFormat::of(content_type(&headers), &bytes);
+    let limits = service.limits.clone();
+    let judged = run_judgement(&service, bytes.len(), move || {
+        judge::screen(
+            loaded.screening.as_ref(),
+            &name,
+            Vec::from(bytes),
+            format,
             &limits,
         )
     })
@@ -594,15 +641,34 @@ async fn reload(State(service): State<Arc<Service>>) -> Response {
 
 /// Reads and compiles the rule set, as the command does (the built-in pack without
 /// `--rules`), timing it.
-pub fn load_rules(paths: &[std::path::PathBuf], limits: &Limits) -> Result<Loaded, Error> {
+pub fn load_rules(
+    paths: &[std::path::PathBuf],
+    lists: &[String],
+    limits: &Limits,
+) -> Result<Loaded, Error> {
     let started = Instant::now();
     let rules = if paths.is_empty() {
-        RuleSet::builtin()?
+        RuleSet::builtin()
     } else {
-        RuleSet::from_paths(paths, limits)?
+        RuleSet::from_paths(paths, limits)
+    };
+    let screening = if lists.is_empty() {
+        Ok(None)
+    } else {
+        crate::screen::Screening::load(lists, limits).map(Some)
+    };
+    // Both are read before either is refused, so a reload reports every problem at once.
+    let (rules, screening) = match (rules, screening) {
+        (Ok(r), Ok(s)) => (r, s),
+        (Err(mut a), Err(b)) => {
+            a.diagnostics.extend(b.diagnostics);
+            return Err(a);
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     Ok(Loaded {
         rules,
+        screening,
         load_seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -613,8 +679,9 @@ pub fn load_rules(paths: &[std::path::PathBuf], limits: &Limits) -> Result<Loade
 pub async fn reload_rules(service: &Arc<Service>) -> Result<Arc<Loaded>, Error> {
     let _one_at_a_time = service.reloading.lock().await;
     let paths = service.rule_paths.clone();
+    let lists = service.screening.clone();
     let limits = service.limits.clone();
-    let loaded = tokio::task::spawn_blocking(move || load_rules(&paths, &limits))
+    let loaded = tokio::task::spawn_blocking(move || load_rules(&paths, &lists, &limits))
         .await
         .map_err(|_| {
             Error::one(crate::diag::Diagnostic::error(

@@ -144,6 +144,7 @@ const PARALLEL_FROM: usize = 512;
 /// Judges every transaction of a body, within the limits, as `chipgate check` does.
 pub fn check(
     rules: &RuleSet,
+    screening: Option<&crate::screen::Screening>,
     name: &str,
     body: Vec<u8>,
     format: BodyFormat,
@@ -152,7 +153,10 @@ pub fn check(
     with_records: bool,
 ) -> Result<Checked, Refusal> {
     let source = decode(name, body, limits)?;
-    let file = load(source, format, limits)?;
+    let mut file = load(source, format, limits)?;
+    if let Some(s) = screening {
+        s.apply(&mut file);
+    }
     let reports = judge_all(rules, &file, as_of, limits)?;
     let report = report::json::render(&report::Report::new(rules, &reports)) + "\n";
     let records = if with_records {
@@ -226,6 +230,7 @@ impl Explained {
 /// judges the transaction, so it is a decision like any of `/v1/check`'s, logged as one.
 pub fn explain(
     rules: &RuleSet,
+    screening: Option<&crate::screen::Screening>,
     name: &str,
     body: Vec<u8>,
     format: BodyFormat,
@@ -239,16 +244,19 @@ pub fn explain(
         .iter()
         .any(|k| matches!(k.as_str(), "expect" | "facts" | "facts_file"));
     let (facts, case_as_of) = if is_case {
-        if top_keys.iter().any(|k| k == "facts_file") {
+        if top_keys
+            .iter()
+            .any(|k| k == "facts_file" || k == "screening")
+        {
             return Err(Refusal::new(
                 400,
                 vec![ErrorEntry::plain(
                     Code::ServeFactsFile,
                     format!(
-                        "`{name}` names a `facts_file`; the service reads no file a request names"
+                        "`{name}` names a `facts_file` or `screening` lists; the service reads no file a request names"
                     ),
                     Some(
-                        "put the facts in the case (`facts:`), or send the transaction file itself",
+                        "put the facts in the case (`facts:`), or send the transaction file itself; the service screens against the lists it was started with (`--screening`)",
                     ),
                 )],
             ));
@@ -258,6 +266,10 @@ pub fn explain(
     } else {
         (load(source, format, limits)?, None)
     };
+    let mut facts = facts;
+    if let Some(s) = screening {
+        s.apply(&mut facts);
+    }
     let as_of = as_of.or(case_as_of);
     // The command explains with the default step budget; the service holds every request
     // to its --max-steps-per-transaction first, as /v1/check does.
@@ -305,6 +317,31 @@ pub fn classify(
         .filter_map(|i| checker.classify(i, date))
         .collect();
     Ok(serde_json::to_string_pretty(&items).unwrap_or_default() + "\n")
+}
+
+/// `POST /v1/screen`: what `chipgate screen --format json` prints for the body's parties,
+/// against the lists the service was started with.
+pub fn screen(
+    screening: Option<&crate::screen::Screening>,
+    name: &str,
+    body: Vec<u8>,
+    format: BodyFormat,
+    limits: &Limits,
+) -> Result<String, Refusal> {
+    let Some(screening) = screening else {
+        return Err(Refusal::new(
+            404,
+            vec![ErrorEntry::plain(
+                Code::ServeNotFound,
+                "no screening lists are loaded",
+                Some("start the service with --screening LIST (a CSL file, or `pack`)"),
+            )],
+        ));
+    };
+    let source = decode(name, body, limits)?;
+    let file = load(source, format, limits)?;
+    let found = screening.matches(&file);
+    Ok(report::screening::json(screening, &[(&file, found)]))
 }
 
 #[cfg(test)]

@@ -51,6 +51,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Rule files or folders; empty: the built-in pack.
     pub rules: Vec<PathBuf>,
+    /// Screening lists (CSL files, or `pack`); empty: parties are not screened.
+    pub screening: Vec<String>,
     /// The CLI's limits, applied to every request (and to rule loads).
     pub limits: Limits,
     /// The bearer token every endpoint but `/health` requires, if any.
@@ -76,6 +78,7 @@ impl Config {
         Config {
             listen,
             rules: Vec::new(),
+            screening: Vec::new(),
             limits: Limits::default(),
             token: None,
             decision_log: None,
@@ -172,6 +175,7 @@ async fn serve(config: Config, workers: usize) -> Result<(), Error> {
     let service = Arc::new(http::Service {
         rules: ArcSwapOption::empty(),
         rule_paths: config.rules.clone(),
+        screening: config.screening.clone(),
         limits: config.limits.clone(),
         token: config.token.clone(),
         log,
@@ -184,8 +188,10 @@ async fn serve(config: Config, workers: usize) -> Result<(), Error> {
 
     // The rules load while the service already answers (`/health`: 503 until they are in).
     let paths = config.rules.clone();
+    let lists = config.screening.clone();
     let limits = config.limits.clone();
-    let mut loading = tokio::task::spawn_blocking(move || http::load_rules(&paths, &limits));
+    let mut loading =
+        tokio::task::spawn_blocking(move || http::load_rules(&paths, &lists, &limits));
     let mut loaded = false;
 
     let app = http::router(Arc::clone(&service));

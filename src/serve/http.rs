@@ -377,8 +377,7 @@ async fn check(
     let with_records = service.log.is_some();
     let judged = run_judgement(&service, size, move || {
         judge::check(
-            &loaded.rules,
-            loaded.screening.as_ref(),
+            &loaded,
             &name,
             Vec::from(bytes),
             format,
@@ -448,16 +447,7 @@ async fn explain(
     let limits = service.limits.clone();
     let rules = Arc::clone(&loaded);
     let judged = run_judgement(&service, bytes.len(), move || {
-        judge::explain(
-            &rules.rules,
-            rules.screening.as_ref(),
-            &name,
-            Vec::from(bytes),
-            format,
-            &id,
-            as_of,
-            &limits,
-        )
+        judge::explain(&rules, &name, Vec::from(bytes), format, &id, as_of, &limits)
     })
     .await;
     let explained = match judged {

@@ -143,8 +143,7 @@ const PARALLEL_FROM: usize = 512;
 
 /// Judges every transaction of a body, within the limits, as `chipgate check` does.
 pub fn check(
-    rules: &RuleSet,
-    screening: Option<&crate::screen::Screening>,
+    loaded: &super::http::Loaded,
     name: &str,
     body: Vec<u8>,
     format: BodyFormat,
@@ -152,6 +151,7 @@ pub fn check(
     limits: &Limits,
     with_records: bool,
 ) -> Result<Checked, Refusal> {
+    let (rules, screening) = (&loaded.rules, loaded.screening.as_ref());
     let source = decode(name, body, limits)?;
     let mut file = load(source, format, limits)?;
     if let Some(s) = screening {
@@ -229,8 +229,7 @@ impl Explained {
 /// `facts_file` is refused, since the service reads no file a request names. Explaining
 /// judges the transaction, so it is a decision like any of `/v1/check`'s, logged as one.
 pub fn explain(
-    rules: &RuleSet,
-    screening: Option<&crate::screen::Screening>,
+    loaded: &super::http::Loaded,
     name: &str,
     body: Vec<u8>,
     format: BodyFormat,
@@ -238,6 +237,7 @@ pub fn explain(
     as_of: Option<Date>,
     limits: &Limits,
 ) -> Result<Explained, Refusal> {
+    let (rules, screening) = (&loaded.rules, loaded.screening.as_ref());
     let source = decode(name, body, limits)?;
     let top_keys = SpanIndex::build(&source, None).keys(&[]);
     let is_case = top_keys
@@ -378,13 +378,17 @@ mod tests {
 
     #[test]
     fn refusals_carry_the_status_their_diagnostics_call_for() {
-        let rules = RuleSet::builtin().unwrap();
+        let loaded = super::super::http::Loaded {
+            rules: RuleSet::builtin().unwrap(),
+            screening: None,
+            load_seconds: 0.0,
+        };
         let limits = Limits {
             max_file_bytes: 10,
             ..Limits::default()
         };
         let too_large = check(
-            &rules,
+            &loaded,
             "r",
             vec![b'#'; 11],
             BodyFormat::Yaml,
@@ -394,7 +398,7 @@ mod tests {
         );
         assert_eq!(too_large.unwrap_err().status, 413);
         let bad = check(
-            &rules,
+            &loaded,
             "r",
             b"parties: [".to_vec(),
             BodyFormat::Yaml,
@@ -407,7 +411,7 @@ mod tests {
         assert_eq!(bad.errors[0].code, Code::FactsYamlSyntax);
         assert_eq!(bad.errors[0].line, Some(1));
         let not_json = check(
-            &rules,
+            &loaded,
             "r",
             b"{\"parties\": }".to_vec(),
             BodyFormat::Json,

@@ -42,6 +42,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cases;
+pub mod catalogue;
 pub mod check;
 pub mod compile;
 pub mod corpus;

@@ -1268,3 +1268,53 @@ pub fn auth_kind_word(k: AuthKind) -> &'static str {
 pub fn form_word(f: Form) -> &'static str {
     f.word()
 }
+
+/// What an item took from the catalogue, for its transactions' assumptions: each figure
+/// with its value, certainty and source, the figures the file gave instead, and the other
+/// facts filled in.
+pub fn catalogue_use(item: &str, m: &crate::facts::ModelUse) -> String {
+    let figures: Vec<String> = m
+        .figures
+        .iter()
+        .map(|(attr, f)| {
+            format!(
+                "{} {} ({}; {})",
+                attr.key(),
+                trim_number(f.value),
+                f.certainty,
+                f.source
+            )
+        })
+        .collect();
+    let mut out = format!(
+        "item {item} is the catalogue's `{}` (`model: {}`, rules/catalogue.yaml)",
+        m.model, m.written
+    );
+    if figures.is_empty() {
+        out.push_str(": no figure taken from it");
+    } else {
+        out.push_str(&format!(
+            ": figures from the catalogue: {}",
+            figures.join("; ")
+        ));
+    }
+    if !m.overridden.is_empty() {
+        let keys: Vec<&str> = m.overridden.iter().map(|a| a.key()).collect();
+        out.push_str(&format!(
+            "; given in the file instead of the catalogue's: {}",
+            keys.join(", ")
+        ));
+    }
+    if !m.filled.is_empty() {
+        out.push_str(&format!(
+            "; also from the catalogue: {}",
+            m.filled.join(", ")
+        ));
+    }
+    out
+}
+
+fn trim_number(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

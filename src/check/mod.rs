@@ -588,6 +588,15 @@ impl<'a> Checker<'a> {
                 out.push(Assumption { kind, text, rules });
             }
         };
+        // Figures taken from the catalogue: every rule judged may have read them.
+        if let Some(m) = item.and_then(|it| it.model.as_deref()) {
+            let judged: Vec<String> = relied.iter().filter_map(|(r, _, _)| rule_id(*r)).collect();
+            push(
+                "catalogue",
+                crate::words::catalogue_use(&item_name, m),
+                judged,
+            );
+        }
         if let Some(it) = item {
             let declared = it.eccn.as_deref().unwrap_or("");
             push(

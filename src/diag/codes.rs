@@ -429,6 +429,16 @@ codes! {
         explanation: "An item's `hts` is a Harmonized Tariff Schedule code of 2 to 10 digits, \
             with or without dots: `8542.31` or `8471.50.0150`; `hts: 85A2` is refused.",
     }
+    FactsUnknownModel = "facts::unknown-model" {
+        title: "a `model` the catalogue does not know, or names twice",
+        explanation: "An item's `model` names a product of the built-in catalogue \
+            (`rules/catalogue.yaml`, listed in docs/catalogue.md), as people write it: case, \
+            spacing and punctuation do not matter, and the vendor's name may be left out \
+            (`H20`, `NVIDIA H20`, `4090D`, `Instinct MI300X`). A name that matches no product \
+            is refused with the closest one, and a name that matches several (a family name) \
+            with the products it could mean; give the item's figures instead when the \
+            product is not in the catalogue.",
+    }
     FactsInternal = "facts::internal" {
         title: "a bug in chipgate: an entry was left out and no reason was found",
         explanation: "An entry of the transaction file (a party, item, facility or \

@@ -180,6 +180,23 @@ pub struct Item {
     pub hts: Option<String>,
     /// The company that designed the item, when given.
     pub developer: Option<Developer>,
+    /// The catalogue product the item names (`model:`), and what was taken from it.
+    pub model: Option<Box<ModelUse>>,
+}
+
+/// What an item took from the catalogue product it names: the figures the file did not
+/// give (each with its source), and the other facts filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelUse {
+    /// The catalogue's name for the product.
+    pub model: String,
+    /// The name as the file wrote it.
+    pub written: String,
+    pub figures: Vec<(NumAttr, crate::catalogue::Figure)>,
+    /// Other keys filled in from the catalogue: `datacenter`, `origin`, `form`, `developer`.
+    pub filled: Vec<&'static str>,
+    /// The figures the file gave, which override the catalogue's.
+    pub overridden: Vec<NumAttr>,
 }
 
 /// Where an item's form came from.

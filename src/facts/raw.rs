@@ -122,6 +122,10 @@ pub struct RawItem {
     /// Extension: the company that designed the item: a party id or a company name.
     #[serde(default, deserialize_with = "opt_scalar_text")]
     pub developer: Option<String>,
+    /// Extension: a product of the built-in catalogue (`NVIDIA H20`), whose figures fill in
+    /// those the file does not give.
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub model: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -934,6 +934,72 @@ impl<'l> Validator<'l> {
                 );
             }
         }
+        // A catalogue product fills in what the file does not give (checked for consistency
+        // above only among the file's own figures, which win).
+        let product = it.model.as_deref().and_then(|m| {
+            match crate::catalogue::Catalogue::builtin().lookup(m) {
+                crate::catalogue::Lookup::Found(p) => Some((m, p)),
+                crate::catalogue::Lookup::Unknown { suggestion } => {
+                    self.error(
+                        Code::FactsUnknownModel,
+                        &at("model"),
+                        format!("the catalogue has no product `{m}`"),
+                        "unknown model",
+                        Some(match suggestion {
+                            Some(s) => format!("did you mean `{s}`? (docs/catalogue.md lists the products; or give the item's figures)"),
+                            None => "docs/catalogue.md lists the products; or give the item's figures instead".into(),
+                        }),
+                    );
+                    None
+                }
+                crate::catalogue::Lookup::Ambiguous(many) => {
+                    self.error(
+                        Code::FactsUnknownModel,
+                        &at("model"),
+                        format!("`{m}` names several products of the catalogue"),
+                        "ambiguous model",
+                        Some(format!("say which: {}", many.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))),
+                    );
+                    None
+                }
+            }
+        });
+        let mut model = None;
+        let mut pd_from_catalogue = None;
+        if let Some((written, p)) = product {
+            let mut taken = Vec::new();
+            let mut overridden = Vec::new();
+            for attr in NumAttr::ALL {
+                let Some(f) = p.figure(attr) else {
+                    continue;
+                };
+                if figures.get(attr).is_some() {
+                    overridden.push(attr);
+                } else if attr == NumAttr::PerformanceDensity {
+                    pd_from_catalogue = Some(f.value);
+                    taken.push((attr, f.clone()));
+                } else {
+                    figures.set(attr, Some(f.value));
+                    taken.push((attr, f.clone()));
+                }
+            }
+            model = Some(Box::new(ModelUse {
+                model: p.model.clone(),
+                written: written.to_string(),
+                figures: taken,
+                filled: Vec::new(),
+                overridden,
+            }));
+        }
+        // Performance density from the catalogue's TPP and die area when neither the file nor
+        // the catalogue gives it.
+        let derived =
+            derived.or_else(
+                || match (figures.get(NumAttr::Tpp), figures.get(NumAttr::DieArea)) {
+                    (Some(t), Some(d)) if pd_given.is_none() => Some(t / d),
+                    _ => pd_from_catalogue,
+                },
+            );
         let eccn = match &it.eccn {
             Some(e) if is_eccn(e) => Some(e.clone()),
             Some(e) => {
@@ -948,10 +1014,19 @@ impl<'l> Validator<'l> {
             }
             None => None,
         };
-        let origin = match &it.origin {
-            Some(o) => self.country(o, &at("origin"))?,
+        let catalogue = product.map(|(_, p)| p);
+        let mut filled: Vec<&'static str> = Vec::new();
+        let origin = match (
+            &it.origin,
+            catalogue.and_then(|p| Country::parse(&p.origin)),
+        ) {
+            (Some(o), _) => self.country(o, &at("origin"))?,
+            (None, Some(c)) => {
+                filled.push("origin");
+                c
+            }
             // A constant, which parses.
-            None => Country::parse("US")?,
+            (None, None) => Country::parse("US")?,
         };
         let implied = eccn.as_deref().and_then(form_of_eccn);
         let (form, form_source) = match &it.form {
@@ -966,9 +1041,16 @@ impl<'l> Validator<'l> {
                 // data-quality rule (`item.eccn disagrees`) reports the contradiction.
                 (form, FormSource::Given)
             }
-            None => match implied {
-                Some(f) => (f, FormSource::DeclaredEccn),
-                None => (Form::Ic, FormSource::Default),
+            None => match (
+                implied,
+                catalogue.and_then(|p| Form::ALL.into_iter().find(|f| f.word() == p.form)),
+            ) {
+                (Some(f), _) => (f, FormSource::DeclaredEccn),
+                (None, Some(f)) => {
+                    filled.push("form");
+                    (f, FormSource::Given)
+                }
+                (None, None) => (Form::Ic, FormSource::Default),
             },
         };
         let hts = match &it.hts {
@@ -1007,6 +1089,29 @@ impl<'l> Validator<'l> {
                 None => Developer::named(d),
             }
         });
+        let developer = match (developer, catalogue) {
+            (None, Some(p)) => {
+                filled.push("developer");
+                let mut d = Developer::named(&p.developer);
+                if let Some(hq) = Country::parse(&p.developer_hq) {
+                    d.headquarters = Some(hq);
+                    d.headquarters_source = Some("the catalogue's developer headquarters");
+                }
+                Some(d)
+            }
+            (d, _) => d,
+        };
+        let datacenter = match (it.datacenter, catalogue) {
+            (Some(d), _) => Some(d),
+            (None, Some(p)) => {
+                filled.push("datacenter");
+                Some(p.datacenter)
+            }
+            (None, None) => None,
+        };
+        if let Some(m) = model.as_mut() {
+            m.filled = filled;
+        }
         Some(Item {
             id: it.id.clone(),
             name: it.name.clone(),
@@ -1014,8 +1119,8 @@ impl<'l> Validator<'l> {
                 figures.set(NumAttr::PerformanceDensity, pd_given.or(derived));
                 figures
             },
-            datacenter: it.datacenter.unwrap_or(true),
-            datacenter_given: it.datacenter.is_some(),
+            datacenter: datacenter.unwrap_or(true),
+            datacenter_given: datacenter.is_some(),
             eccn,
             origin,
             origin_given: it.origin.is_some(),
@@ -1023,6 +1128,7 @@ impl<'l> Validator<'l> {
             form_source,
             hts,
             developer,
+            model,
         })
     }
 

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::diag::{suggestion_help, Diagnostic, Error};
+use crate::diag::{suggestion_help, Code, Diagnostic, Error};
 use crate::facts::raw::RawFile;
 use crate::facts::spans::{Seg, SpanIndex};
 use crate::facts::{validate, TransactionFile};
@@ -41,7 +41,43 @@ struct RawCase {
     facts: Option<RawFile>,
     #[serde(default)]
     facts_file: Option<String>,
+    /// Screening lists to screen the facts' parties against (`--screening`): paths relative
+    /// to the case file, or `pack`.
+    #[serde(default)]
+    screening: Vec<String>,
+    #[serde(deserialize_with = "unique_keys")]
     expect: BTreeMap<String, RawExpect>,
+}
+
+/// A map whose keys are each given once: a map type keeps the last of two equal keys, which
+/// would drop an expectation (`T1:` written twice) without a word. Refused as a key given
+/// twice (`facts::duplicate-key`).
+fn unique_keys<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, RawExpect>, D::Error> {
+    struct Unique;
+    impl<'de> serde::de::Visitor<'de> for Unique {
+        type Value = BTreeMap<String, RawExpect>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map from transaction ids to expectations")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, RawExpect>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "duplicate field `{key}`"
+                    )));
+                }
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique)
 }
 
 #[derive(Deserialize)]
@@ -167,7 +203,7 @@ impl Parsed {
         validate::guard_text(source, limits)?;
         if source.text().trim().is_empty() {
             return Err(Error::one(
-                Diagnostic::error("case::empty", "the test case is empty")
+                Diagnostic::error(Code::CaseEmpty, "the test case is empty")
                     .in_file(source)
                     .label(Span::new(0, 0), "nothing here")
                     .help("a case has `description`, `facts` (or `facts_file`) and `expect` (see docs/testing-rules.md)"),
@@ -176,19 +212,18 @@ impl Parsed {
         let mut raw: RawCase = serde_yaml::from_str(source.text())
             .map_err(|e| validate::yaml_diagnostic(source, &e))?;
         let index = SpanIndex::build(source, None);
-        let error =
-            |code: &'static str, path: &[Seg<'_>], message: String, help: Option<String>| {
-                Diagnostic::error(code, message)
-                    .in_file(source)
-                    .label(index.locate(path), "here")
-                    .maybe_help(help)
-            };
+        let error = |code: Code, path: &[Seg<'_>], message: String, help: Option<String>| {
+            Diagnostic::error(code, message)
+                .in_file(source)
+                .label(index.locate(path), "here")
+                .maybe_help(help)
+        };
         let mut errors = Vec::new();
         let as_of = match raw.as_of.as_deref().map(Date::parse) {
             Some(Ok(d)) => Some(d),
             Some(Err(why)) => {
                 errors.push(error(
-                    "case::bad-date",
+                    Code::CaseBadDate,
                     &[Seg::Key("as_of")],
                     why,
                     Some("write YYYY-MM-DD".into()),
@@ -205,7 +240,7 @@ impl Parsed {
                 match std::fs::read(&full) {
                     Ok(bytes) => TransactionFile::from_bytes(&full.to_string_lossy(), bytes, limits),
                     Err(e) => Err(Error::one(error(
-                        "case::unreadable",
+                        Code::CaseUnreadable,
                         &[Seg::Key("facts_file")],
                         format!("cannot read `{}`: {e}", full.display()),
                         Some("the path is relative to the case file".into()),
@@ -213,18 +248,40 @@ impl Parsed {
                 }
             }
             (Some(_), Some(_)) => Err(Error::one(error(
-                "case::both-facts",
+                Code::CaseBothFacts,
                 &[Seg::Key("facts_file")],
                 "a case gives `facts` or `facts_file`, not both".into(),
                 None,
             ))),
             (None, None) => Err(Error::one(error(
-                "case::no-facts",
+                Code::CaseNoFacts,
                 &[],
                 "the case has no `facts`".into(),
                 Some("add `facts:` with parties, items and transactions, or `facts_file:` naming a transaction file".into()),
             ))),
         };
+        // Screening the facts, as `check --screening` does, with list paths relative to the
+        // case file.
+        let facts = facts.and_then(|mut facts| {
+            if !raw.screening.is_empty() {
+                let base = Path::new(source.name()).parent().unwrap_or(Path::new(""));
+                let names: Vec<String> = raw
+                    .screening
+                    .iter()
+                    .map(|n| {
+                        if n == crate::screen::PACK_WORD {
+                            n.clone()
+                        } else {
+                            crate::pack::normalise(&base.join(n))
+                                .to_string_lossy()
+                                .into_owned()
+                        }
+                    })
+                    .collect();
+                crate::screen::Screening::load(&names, limits)?.apply(&mut facts);
+            }
+            Ok(facts)
+        });
         match facts {
             Ok(facts) => Ok(Parsed {
                 raw,
@@ -270,20 +327,19 @@ impl Case {
         } = Parsed::read(&source, limits)?;
         let index = SpanIndex::build(&source, None);
         let at = |path: &[Seg<'_>]| index.locate(path);
-        let error =
-            |code: &'static str, path: &[Seg<'_>], message: String, help: Option<String>| {
-                Diagnostic::error(code, message)
-                    .in_file(&source)
-                    .label(at(path), "here")
-                    .maybe_help(help)
-            };
+        let error = |code: Code, path: &[Seg<'_>], message: String, help: Option<String>| {
+            Diagnostic::error(code, message)
+                .in_file(&source)
+                .label(at(path), "here")
+                .maybe_help(help)
+        };
         let known: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
         let known_set: std::collections::HashSet<&str> = known.iter().copied().collect();
         let mut expect = Vec::new();
         for tx in &facts.transactions {
             let Some(e) = raw.expect.get(&tx.id) else {
                 errors.push(error(
-                    "case::missing-expectation",
+                    Code::CaseMissingExpectation,
                     &[Seg::Key("expect")],
                     format!("no expectation for transaction `{}`", tx.id),
                     Some(format!(
@@ -299,7 +355,7 @@ impl Case {
                 None => {
                     let words: Vec<&str> = Verdict::ALL.iter().map(|v| v.word()).collect();
                     errors.push(error(
-                        "case::unknown-verdict",
+                        Code::CaseUnknownVerdict,
                         &[
                             Seg::Key("expect"),
                             Seg::Key(tx.id.as_str()),
@@ -319,7 +375,7 @@ impl Case {
                         p.push(Seg::Key(key));
                         p.push(Seg::Index(i));
                         errors.push(error(
-                            "case::unknown-rule",
+                            Code::CaseUnknownRule,
                             &p,
                             format!("no rule `{id}` in the rule set"),
                             suggestion_help(id, known.iter().copied()).or_else(|| {
@@ -346,7 +402,7 @@ impl Case {
         for id in raw.expect.keys() {
             if !ids.contains(id.as_str()) {
                 errors.push(error(
-                    "case::unknown-transaction",
+                    Code::CaseUnknownTransaction,
                     &[Seg::Key("expect"), Seg::Key(id.as_str())],
                     format!("`{id}` is not a transaction of this case"),
                     suggestion_help(id, facts.transactions.iter().map(|t| t.id.as_str())),
@@ -505,7 +561,7 @@ pub fn load_all(
         let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
         return Err(Error::one(
             Diagnostic::error(
-                "case::none-found",
+                Code::CaseNoneFound,
                 format!("no test cases found in {}", named.join(", ")),
             )
             .help("test cases are YAML files (`.yaml` or `.yml`) with `description`, `facts` and `expect`; see docs/testing-rules.md"),

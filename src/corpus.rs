@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cases;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::facts::spans::SpanIndex;
 use crate::facts::TransactionFile;
 use crate::limits::Limits;
@@ -33,7 +33,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
         } else {
             errors.push(
                 Diagnostic::error(
-                    "input::not-found",
+                    Code::InputNotFound,
                     format!("`{}` does not exist", path.display()),
                 )
                 .help("name a YAML file or a folder of them"),
@@ -107,7 +107,7 @@ pub fn read(path: &Path, limits: &Limits) -> Result<std::sync::Arc<SourceFile>, 
     };
     if let Err(e) = result {
         return Err(Error::one(
-            Diagnostic::error("input::unreadable", format!("cannot read `{name}`: {e}"))
+            Diagnostic::error(Code::InputUnreadable, format!("cannot read `{name}`: {e}"))
                 .help("check the path; `-` reads standard input"),
         ));
     }

@@ -1,10 +1,14 @@
 //! Diagnostics as data: every error, in rules or in facts, is one [`Diagnostic`] carrying its
 //! source file, labelled spans and a help text. Rendering happens in one place
-//! ([`crate::report`]); nothing below this layer prints.
+//! ([`crate::report`]); nothing below this layer prints. Each diagnostic has a typed
+//! [`Code`], documented in `docs/diagnostics.md`.
 
-use std::borrow::Cow;
+mod codes;
+
 use std::fmt;
 use std::sync::Arc;
+
+pub use codes::Code;
 
 use crate::source::{SourceFile, Span};
 
@@ -23,25 +27,45 @@ pub struct Label {
     pub text: String,
 }
 
+/// What heads a drawn diagnostic: its [`Code`]; or, for the human report, which draws each
+/// finding as a diagnostic, the finding's rule id (a `String`, empty for none). Only
+/// `Diagnostic<Code>` (the default) is an error that [`Error`] carries.
+pub trait Heading: fmt::Debug {
+    /// The text shown before the message, if any.
+    fn heading(&self) -> Option<&str>;
+}
+
+impl Heading for Code {
+    fn heading(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
+}
+
+impl Heading for String {
+    fn heading(&self) -> Option<&str> {
+        (!self.is_empty()).then_some(self.as_str())
+    }
+}
+
 /// One problem, located and explained. Messages are lower-case single lines with user values
 /// in backticks; what to do goes in `help`.
 #[derive(Clone, Debug)]
-pub struct Diagnostic {
-    /// A stable code such as `rules::unknown-name` or `facts::bad-date`.
-    pub code: Cow<'static, str>,
+pub struct Diagnostic<C = Code> {
+    /// What kind of problem it is: `rules::unknown-name`, `facts::bad-date`, … (see [`Code`]).
+    pub code: C,
     pub severity: Severity,
     pub message: String,
     pub file: Option<Arc<SourceFile>>,
     pub labels: Vec<Label>,
     pub help: Option<String>,
     /// Further located notes, possibly in other files (e.g. the first definition of a duplicate).
-    pub related: Vec<Diagnostic>,
+    pub related: Vec<Diagnostic<C>>,
 }
 
-impl Diagnostic {
-    pub fn error(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Diagnostic {
+impl<C: Heading> Diagnostic<C> {
+    pub fn error(code: C, message: impl Into<String>) -> Diagnostic<C> {
         Diagnostic {
-            code: code.into(),
+            code,
             severity: Severity::Error,
             message: message.into(),
             file: None,
@@ -51,12 +75,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn in_file(mut self, file: &Arc<SourceFile>) -> Diagnostic {
+    pub fn in_file(mut self, file: &Arc<SourceFile>) -> Diagnostic<C> {
         self.file = Some(Arc::clone(file));
         self
     }
 
-    pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic<C> {
         self.labels.push(Label {
             span,
             text: text.into(),
@@ -64,24 +88,24 @@ impl Diagnostic {
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic<C> {
         self.help = Some(help.into());
         self
     }
 
-    pub fn maybe_help(mut self, help: Option<String>) -> Diagnostic {
+    pub fn maybe_help(mut self, help: Option<String>) -> Diagnostic<C> {
         if help.is_some() {
             self.help = help;
         }
         self
     }
 
-    pub fn related(mut self, other: Diagnostic) -> Diagnostic {
+    pub fn related(mut self, other: Diagnostic<C>) -> Diagnostic<C> {
         self.related.push(other);
         self
     }
 
-    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic<C> {
         self.severity = severity;
         self
     }
@@ -96,17 +120,19 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
+impl<C> fmt::Display for Diagnostic<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Diagnostic {}
+impl<C: Heading> std::error::Error for Diagnostic<C> {}
 
-impl miette::Diagnostic for Diagnostic {
+impl<C: Heading> miette::Diagnostic for Diagnostic<C> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        (!self.code.is_empty()).then(|| Box::new(self.code.as_ref()) as Box<dyn fmt::Display>)
+        self.code
+            .heading()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {

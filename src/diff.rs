@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::corpus::Input;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::finding::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
 use crate::limits::Limits;
@@ -209,7 +209,7 @@ pub fn load_base(spec: &str, limits: &Limits) -> Result<(RuleSet, Side), Error> 
     let not_base = |why: String| {
         Error::one(
             Diagnostic::error(
-                "diff::bad-base",
+                Code::DiffBadBase,
                 format!("`--base {spec}` is not a rule file, a rule folder or a git revision"),
             )
             .help(format!(
@@ -257,7 +257,7 @@ pub fn load_base(spec: &str, limits: &Limits) -> Result<(RuleSet, Side), Error> 
     if roots.is_empty() {
         return Err(Error::one(
             Diagnostic::error(
-                "diff::bad-base",
+                Code::DiffBadBase,
                 format!("revision `{rev}` has no `.cg` rule files under `{folder}/`"),
             )
             .help("name the folder holding the rules as `REV:PATH`, e.g. `HEAD~1:rules`"),

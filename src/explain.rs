@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::date::Date;
-use crate::diag::{suggestion_help, Diagnostic, Error};
+use crate::diag::{suggestion_help, Code, Diagnostic, Error};
 use crate::facts::spans::Seg;
 use crate::facts::{FactRef, PartyId, Transaction, TransactionFile};
 use crate::finding::{Dismissal, TransactionReport, Verdict, Witness};
@@ -72,7 +72,7 @@ pub fn explain(
         let span = facts.spans().locate(&[Seg::Key("transactions")]);
         return Err(Error::one(
             Diagnostic::error(
-                "explain::unknown-transaction",
+                Code::ExplainUnknownTransaction,
                 format!("`{}` has no transaction `{id}`", facts.source.name()),
             )
             .in_file(&facts.source)
@@ -87,7 +87,7 @@ pub fn explain(
     let (Some(report), Some(tx)) = (checker.check(index, as_of), facts.transactions.get(index))
     else {
         return Err(Error::one(Diagnostic::error(
-            "explain::unknown-transaction",
+            Code::ExplainUnknownTransaction,
             format!("transaction `{id}` could not be judged"),
         )));
     };

@@ -57,6 +57,8 @@ pub mod limits;
 pub mod pack;
 pub mod report;
 pub mod screen;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod syntax;
 pub mod table;

@@ -32,6 +32,57 @@ enum Command {
     Classify(ClassifyArgs),
     /// List the rules of a rule set with their citations, dates, law and uncertainties.
     Rules(RulesArgs),
+    /// Screen every party of transaction files (owners included) against screening lists.
+    Screen(ScreenArgs),
+    /// Answer checks over HTTP: POST /v1/check, /v1/explain, /v1/classify (docs/service.md).
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ScreenFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args)]
+struct ScreenArgs {
+    /// A Consolidated Screening List file (JSON or CSV, as published), or `pack` for the
+    /// lists the rule pack ships (Unverified List, MEU List, approved UAE entities); repeatable.
+    #[arg(long = "list", value_name = "LIST", required = true)]
+    lists: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ScreenFormat,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Transaction files (`-` reads standard input).
+    #[arg(value_name = "FILE", required = true)]
+    files: Vec<String>,
+}
+
+#[derive(Args)]
+struct ScreeningArgs {
+    /// Screen the parties against a Consolidated Screening List file (JSON or CSV, as
+    /// published), or `pack` for the lists the rule pack ships; repeatable. Strong matches
+    /// become designations; possible matches leave the rules that ask about the party
+    /// indeterminate until a `screening:` decision resolves them.
+    #[arg(long = "screening", value_name = "LIST")]
+    screening: Vec<String>,
+}
+
+impl ScreeningArgs {
+    /// Screens the files' parties, when lists are given.
+    fn apply(&self, files: &mut [TransactionFile], limits: &Limits) -> Result<(), Error> {
+        if self.screening.is_empty() {
+            return Ok(());
+        }
+        let screening = chipgate::screen::Screening::load(&self.screening, limits)?;
+        for f in files {
+            screening.apply(f);
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -198,6 +249,8 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    #[command(flatten)]
+    screening: ScreeningArgs,
     /// Transaction files (`-` reads standard input).
     #[arg(value_name = "FILE", required = true)]
     files: Vec<String>,
@@ -255,11 +308,19 @@ struct ExplainArgs {
     #[arg(long, value_enum, default_value = "human")]
     format: ExplainFormat,
     #[command(flatten)]
+    screening: ScreeningArgs,
+    #[command(flatten)]
     limits: LimitArgs,
     /// A transaction file or a test case file (`-` reads standard input).
     #[arg(value_name = "FILE")]
     file: PathBuf,
 }
+
+// --- serve (issue 14): the allocator (see the `mimalloc` feature in Cargo.toml).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// --- end serve
 
 fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s)
@@ -282,6 +343,9 @@ fn main() -> ExitCode {
         Command::Test(args) => test(args, style),
         Command::Diff(args) => diff_command(args, style),
         Command::Explain(args) => explain_command(args, style),
+        Command::Screen(args) => screen_command(args, style),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve_command(args, style),
     }
 }
 
@@ -343,10 +407,13 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
-    let files = match load_files(&args.files, &limits) {
+    let mut files = match load_files(&args.files, &limits) {
         Ok(f) => f,
         Err(e) => return fail(&e, style),
     };
+    if let Err(e) = args.screening.apply(&mut files, &limits) {
+        return fail(&e, style);
+    }
     let code = match args.format {
         Format::Json | Format::Human => stream_check(&args, &rules, &files, &limits, style),
         _ => collected_check(&args, &rules, &files, &limits, style),
@@ -568,10 +635,16 @@ fn explain_command(args: ExplainArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
-    let input = match corpus::load_one(&args.file, &limits) {
+    let mut input = match corpus::load_one(&args.file, &limits) {
         Ok(i) => i,
         Err(e) => return fail(&e, style),
     };
+    if let Err(e) = args
+        .screening
+        .apply(std::slice::from_mut(&mut input.facts), &limits)
+    {
+        return fail(&e, style);
+    }
     let as_of = args.as_of.or(input.as_of);
     let explanation = match explain::explain(&rules, &input.facts, &args.transaction, as_of) {
         Ok(x) => x,
@@ -585,6 +658,30 @@ fn explain_command(args: ExplainArgs, style: human::Style) -> ExitCode {
     };
     print(&text);
     exit_for(explanation.report.verdict.blocks())
+}
+
+/// `chipgate screen`: exit 0 when no party matches, 1 when one does (a match is for a
+/// person to look at), 2 when a file or list cannot be read.
+fn screen_command(args: ScreenArgs, style: human::Style) -> ExitCode {
+    let limits = args.limits.limits();
+    let files = match load_files(&args.files, &limits) {
+        Ok(f) => f,
+        Err(e) => return fail(&e, style),
+    };
+    let screening = match chipgate::screen::Screening::load(&args.lists, &limits) {
+        Ok(s) => s,
+        Err(e) => return fail(&e, style),
+    };
+    let found: Vec<_> = files.iter().map(|f| (f, screening.matches(f))).collect();
+    let any = found
+        .iter()
+        .any(|(_, ms)| ms.iter().any(|pm| !pm.matches.is_empty()));
+    let text = match args.format {
+        ScreenFormat::Human => report::screening::human(&screening, &found),
+        ScreenFormat::Json => report::screening::json(&screening, &found),
+    };
+    print(&text);
+    exit_for(any)
 }
 
 fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {
@@ -631,3 +728,75 @@ fn list_rules(args: RulesArgs, style: human::Style) -> ExitCode {
     print(&text);
     ExitCode::SUCCESS
 }
+
+// --- serve (issue 14): `chipgate serve`; the service itself is `chipgate::serve`.
+#[cfg(feature = "serve")]
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on (port 0: any free port; the address is printed on stderr).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8181")]
+    listen: std::net::SocketAddr,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// A file whose first line is the bearer token every endpoint but /health requires
+    /// (default: the CHIPGATE_TOKEN environment variable; neither: no token).
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Append a decision record (as `check --format jsonl`) per judged transaction, on disk
+    /// before the answer is sent.
+    #[arg(long, value_name = "FILE")]
+    decision_log: Option<PathBuf>,
+    /// How far a decision record is pushed before answering: `fsync` (on disk) or `write`
+    /// (in the kernel: survives a killed server, not a crashed machine).
+    #[arg(long, value_enum, default_value = "fsync", value_name = "HOW")]
+    decision_log_sync: LogSync,
+    /// Longest wait for a request's headers, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Longest wait for a request's whole body, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    body_timeout: f64,
+    /// Most connections open at once.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[cfg(feature = "serve")]
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum LogSync {
+    Fsync,
+    Write,
+}
+
+#[cfg(feature = "serve")]
+fn serve_command(args: ServeArgs, style: human::Style) -> ExitCode {
+    use std::time::Duration;
+    let token = match chipgate::serve::token(args.token_file.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return fail(&e, style),
+    };
+    let seconds = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::from_secs(30));
+    let mut config = chipgate::serve::Config::new(args.listen);
+    config.rules = args.rules.rules;
+    config.limits = args.limits.limits();
+    config.token = token;
+    config.decision_log = args.decision_log;
+    config.log_durability = match args.decision_log_sync {
+        LogSync::Fsync => chipgate::serve::Durability::Fsync,
+        LogSync::Write => chipgate::serve::Durability::Write,
+    };
+    config.header_timeout = seconds(args.header_timeout);
+    config.body_timeout = seconds(args.body_timeout);
+    config.max_connections = args.max_connections;
+    config.workers = args.workers;
+    match chipgate::serve::run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e, style),
+    }
+}
+// --- end serve

@@ -5,7 +5,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::ir::RuleSet;
 use crate::limits::Limits;
 use crate::source::SourceFile;
@@ -70,7 +70,7 @@ pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> 
             if found.is_empty() {
                 errors.push(
                     Diagnostic::error(
-                        "rules::empty-folder",
+                        Code::RulesEmptyFolder,
                         format!("`{}` holds no `.cg` rule files", path.display()),
                     )
                     .help("rule files end in `.cg`"),
@@ -176,7 +176,7 @@ fn read_rule_file(path: &Path, limits: &Limits) -> Result<Arc<SourceFile>, Diagn
     });
     read.map_err(|e| {
         Diagnostic::error(
-            "rules::unreadable",
+            Code::RulesUnreadable,
             format!("cannot read rule file `{name}`: {e}"),
         )
         .help("check the path given to --rules")
@@ -185,6 +185,6 @@ fn read_rule_file(path: &Path, limits: &Limits) -> Result<Arc<SourceFile>, Diagn
         e.diagnostics
             .into_iter()
             .next()
-            .unwrap_or_else(|| Diagnostic::error("rules::unreadable", "unreadable"))
+            .unwrap_or_else(|| Diagnostic::error(Code::RulesUnreadable, "unreadable"))
     })
 }

@@ -731,11 +731,25 @@ impl<'a> Words<'a> {
                     list_title(list)
                 )
             }
+            PossibleMatch {
+                party,
+                list,
+                entry,
+                matched_name,
+                score,
+                list_file,
+                line,
+            } => format!(
+                "{} possibly matches entry {entry} of the {} (\"{matched_name}\", score {score:.0}, {list_file}:{line}): possible match, review it and record the decision as `screening: [{{entry: {entry}, decision: cleared or confirmed, by, on, reason}}]`",
+                self.who(party),
+                list_title(list)
+            ),
             NotListed {
                 party,
                 lists,
                 date,
                 other,
+                screened,
             } => {
                 let other: Vec<String> = other
                     .iter()
@@ -750,11 +764,20 @@ impl<'a> Words<'a> {
                 } else {
                     format!(" (designated at other dates: {})", other.join(", "))
                 };
-                format!(
-                    "no designation on the {} is given for {} in the file on {date}{extra} (the parties were not screened against a list)",
-                    list_titles(lists),
-                    self.who(party)
-                )
+                if screened.is_empty() {
+                    format!(
+                        "no designation on the {} is given for {} in the file on {date}{extra} (the parties were not screened against a list)",
+                        list_titles(lists),
+                        self.who(party)
+                    )
+                } else {
+                    format!(
+                        "{} is not on the {} on {date}{extra}: neither the file nor the screening lists ({}) designate it",
+                        self.who(party),
+                        list_titles(lists),
+                        screened.join(", ")
+                    )
+                }
             }
             Aggregate {
                 party,
@@ -766,11 +789,19 @@ impl<'a> Words<'a> {
                 date,
             } => {
                 if counted.is_empty() {
-                    return format!(
-                        "no owner of {} is given a designation on the {} in the file on {date} (the parties were not screened against a list)",
-                        self.who(party),
-                        list_titles(lists)
-                    );
+                    return match &self.facts.screened {
+                        None => format!(
+                            "no owner of {} is given a designation on the {} in the file on {date} (the parties were not screened against a list)",
+                            self.who(party),
+                            list_titles(lists)
+                        ),
+                        Some(s) => format!(
+                            "no owner of {} is on the {} on {date}: neither the file nor the screening lists ({}) designate one",
+                            self.who(party),
+                            list_titles(lists),
+                            s.lists.iter().map(|l| l.file.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
                 }
                 let parts: Vec<String> = counted
                     .iter()
@@ -948,8 +979,26 @@ impl<'a> Words<'a> {
                     .and_then(|d| d.since)
                     .map(|s| format!(" since {s}"))
                     .unwrap_or_default();
+                let screened = d
+                    .and_then(|d| d.screened.as_deref().map(|s| (d, s)))
+                    .map(|(d, s)| {
+                        let confirmed = s
+                            .confirmed
+                            .as_ref()
+                            .map(|c| format!("; confirmed by {} on {}", c.by, c.on))
+                            .unwrap_or_default();
+                        format!(
+                            " (screening: entry {} of {}:{}, \"{}\", score {:.0}{confirmed})",
+                            d.entry.as_deref().unwrap_or("?"),
+                            s.list_file,
+                            s.line,
+                            s.matched_name,
+                            s.score
+                        )
+                    })
+                    .unwrap_or_default();
                 format!(
-                    "`{}` on the {}{since}",
+                    "`{}` on the {}{since}{screened}",
                     party_id(party),
                     d.map_or("list", |d| d.list.title())
                 )

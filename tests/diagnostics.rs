@@ -73,3 +73,26 @@ fn transaction_file_diagnostics() {
         insta::assert_snapshot!(render(&input, &error));
     });
 }
+
+/// Facts built in memory (`TransactionFile::from_parts`) have no file to point into: a
+/// reference out of range is said by its list and position.
+#[test]
+fn facts_built_in_memory_diagnostics() {
+    let deal = include_str!("../examples/sg-subsidiary.yaml");
+    let good = TransactionFile::from_str("deal.yaml", deal, &Limits::default()).unwrap();
+    let mut transactions = good.transactions.clone();
+    transactions[0].item = chipgate::facts::ItemId::new(99);
+    let error = TransactionFile::from_parts(
+        "built",
+        good.parties.clone(),
+        good.items.clone(),
+        good.facilities.clone(),
+        transactions,
+    )
+    .err()
+    .unwrap();
+    insta::assert_snapshot!(render(
+        b"(examples/sg-subsidiary.yaml, its first transaction given item 99)",
+        &error
+    ));
+}

@@ -10,6 +10,7 @@
 )]
 
 use chipgate::country::Country;
+use chipgate::diag::Code;
 use chipgate::screen::{describe, MatchOptions, Query, Screener, ScreeningList, Strength};
 use chipgate::Limits;
 
@@ -253,6 +254,77 @@ fn render(input: &[u8], error: &chipgate::Error) -> String {
     out
 }
 
+/// The codes of the screening-list readers (src/diag/codes.rs).
+const LIST_CODES: &[Code] = &[
+    Code::ScreeningUnreadable,
+    Code::ScreeningTooLarge,
+    Code::ScreeningBinary,
+    Code::ScreeningNotUtf8,
+    Code::ScreeningBadJson,
+    Code::ScreeningBadList,
+    Code::ScreeningTooDeep,
+    Code::ScreeningBadEntry,
+    Code::ScreeningMissingName,
+    Code::ScreeningBadDate,
+    Code::ScreeningNoNameColumn,
+    Code::ScreeningBadCsv,
+    Code::ScreeningTooManyEntries,
+    Code::ScreeningTooManyProblems,
+];
+
+/// The diagnostics alone, for errors whose input is generated or absent.
+fn diagnostics(error: &chipgate::Error) -> String {
+    use chipgate::report::human::{self, Style};
+    let style = Style {
+        color: false,
+        unicode: true,
+        width: 100,
+    };
+    let mut out = String::new();
+    for d in &error.diagnostics {
+        assert!(LIST_CODES.contains(&d.code), "{}", d.code);
+        out.push_str(&format!(
+            "[{}] {}\n",
+            d.code,
+            d.location().unwrap_or_default()
+        ));
+        out.push_str(&human::diagnostic(d, style));
+    }
+    out
+}
+
+#[test]
+fn an_unreadable_list_is_refused() {
+    let error = ScreeningList::from_path(
+        std::path::Path::new("tests/screening/no-such-list.json"),
+        &Limits::default(),
+    )
+    .unwrap_err();
+    assert_eq!(error.diagnostics[0].code, Code::ScreeningUnreadable);
+    insta::with_settings!({snapshot_path => "screening/snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("unreadable", diagnostics(&error));
+    });
+}
+
+/// Past `MAX_LIST_ENTRIES` the JSON reader stops at the first entry over the ceiling, before
+/// reading any record (so the entries can be bare numbers, one a line).
+#[test]
+fn a_list_over_the_entry_ceiling_is_refused() {
+    let max = chipgate::screen::MAX_LIST_ENTRIES;
+    let mut text = String::with_capacity(3 * max + 64);
+    text.push_str("{\"results\": [\n");
+    for _ in 0..max {
+        text.push_str("0,\n");
+    }
+    text.push_str("0\n]}\n");
+    let error = ScreeningList::from_str("huge.json", &text, &Limits::default()).unwrap_err();
+    assert_eq!(error.diagnostics.len(), 1);
+    assert_eq!(error.diagnostics[0].code, Code::ScreeningTooManyEntries);
+    insta::with_settings!({snapshot_path => "screening/snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("too-many-entries", diagnostics(&error));
+    });
+}
+
 #[test]
 fn hostile_lists_give_located_diagnostics() {
     insta::with_settings!({snapshot_path => "screening/snapshots", prepend_module_to_snapshot => false}, {
@@ -262,7 +334,7 @@ fn hostile_lists_give_located_diagnostics() {
             let error = ScreeningList::from_bytes(&name, input.clone(), &Limits::default())
                 .err()
                 .unwrap_or_else(|| panic!("{name} loaded, but it is a case of a bad list"));
-            assert!(error.diagnostics.iter().all(|d| d.code.starts_with("screening::")));
+            assert!(error.diagnostics.iter().all(|d| LIST_CODES.contains(&d.code)));
             assert!(error.diagnostics.iter().all(|d| d.help.is_some() && d.file.is_some()));
             insta::assert_snapshot!(render(&input, &error));
         });
@@ -279,7 +351,11 @@ fn a_million_brackets_is_an_error_not_a_stack_overflow() {
         let mut text = String::from(prefix);
         text.push_str(&"[".repeat(1_000_000));
         let error = ScreeningList::from_str("deep.json", &text, &Limits::default()).unwrap_err();
-        assert_eq!(error.diagnostics[0].code, "screening::too-deep", "{prefix}");
+        assert_eq!(
+            error.diagnostics[0].code,
+            Code::ScreeningTooDeep,
+            "{prefix}"
+        );
         assert!(error.diagnostics[0]
             .location()
             .unwrap()
@@ -287,7 +363,7 @@ fn a_million_brackets_is_an_error_not_a_stack_overflow() {
     }
     let error = ScreeningList::from_str("deep.json", &"[".repeat(1_000_000), &Limits::default())
         .unwrap_err();
-    assert_eq!(error.diagnostics[0].code, "screening::bad-list");
+    assert_eq!(error.diagnostics[0].code, Code::ScreeningBadList);
 }
 
 #[test]
@@ -298,13 +374,16 @@ fn a_file_over_the_size_limit_is_refused() {
     };
     let text = format!("{{\"results\": [{}]}}", "{\"name\": \"A\"},".repeat(20));
     let error = ScreeningList::from_str("big.json", &text, &limits).unwrap_err();
-    assert_eq!(error.diagnostics[0].code, "screening::too-large");
+    assert_eq!(error.diagnostics[0].code, Code::ScreeningTooLarge);
+    insta::with_settings!({snapshot_path => "screening/snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("too-large", diagnostics(&error));
+    });
     let dir = std::env::temp_dir().join(format!("chipgate-screen-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("big.json");
     std::fs::write(&path, &text).unwrap();
     let error = ScreeningList::from_path(&path, &limits).unwrap_err();
-    assert_eq!(error.diagnostics[0].code, "screening::too-large");
+    assert_eq!(error.diagnostics[0].code, Code::ScreeningTooLarge);
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -320,7 +399,11 @@ fn problems_are_bounded() {
         chipgate::screen::MAX_LIST_DIAGNOSTICS + 1
     );
     let last = error.diagnostics.last().unwrap();
-    assert_eq!(last.code, "screening::too-many-problems");
+    assert_eq!(last.code, Code::ScreeningTooManyProblems);
+    let shown = chipgate::Error::one(last.clone());
+    insta::with_settings!({snapshot_path => "screening/snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("too-many-problems", diagnostics(&shown));
+    });
     assert!(
         last.message.starts_with("401 more problems"),
         "{}",

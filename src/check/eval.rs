@@ -138,6 +138,9 @@ impl Relied {
     pub const DECLARED_ECCN_TEST: u32 = 1 << 9;
     /// No developer was named, so the item's origin stood for the developer's headquarters.
     pub const DEVELOPER_FROM_ORIGIN: u32 = 1 << 10;
+    /// A possible screening match that no reviewer resolved left a list question open: the
+    /// finding is indeterminate ("possible match: review"), even for a red-flag rule.
+    pub const POSSIBLE_MATCH: u32 = 1 << 11;
 }
 
 impl<'a> Ctx<'a> {
@@ -1436,6 +1439,15 @@ impl<'a> Ctx<'a> {
         }
         result
     }
+    /// The list files the parties were screened against (empty: not screened).
+    fn screened_against(&self) -> Vec<String> {
+        self.facts
+            .screened
+            .as_ref()
+            .map(|s| s.lists.iter().map(|l| l.file.clone()).collect())
+            .unwrap_or_default()
+    }
+
     /// Whether a designation's license requirement reaches the transaction's item: an entry
     /// "for all items subject to the EAR having a classification other than EAR99" does not
     /// reach an item declared EAR99, and may reach one that declares nothing. A lease (compute,
@@ -1860,6 +1872,27 @@ impl<'a> Ctx<'a> {
                     }
                 });
                 if hit.is_none() {
+                    // A possible match that no reviewer resolved: the question stays open.
+                    if let Some(m) = party
+                        .possible
+                        .iter()
+                        .find(|m| mask & m.list.bit() != 0 && m.holds_on(self.date))
+                    {
+                        if T::ON {
+                            let step = StepKind::PossibleMatch {
+                                party: self.who(p),
+                                list: m.list.word().to_string(),
+                                entry: m.entry.clone(),
+                                matched_name: m.from.matched_name.clone(),
+                                score: m.from.score,
+                                list_file: m.from.list_file.clone(),
+                                line: m.from.line,
+                            };
+                            t.push(self.missing(step, vec![FactRef::Party(p, "name")], at));
+                        }
+                        self.rely(Relied::POSSIBLE_MATCH);
+                        return Truth::Unknown;
+                    }
                     if let Some(k) = open.or(outside) {
                         if T::ON {
                             if let Some(d) = party.lists.get(k) {
@@ -1941,6 +1974,7 @@ impl<'a> Ctx<'a> {
                                     lists: list_words(*mask),
                                     date: self.date,
                                     other,
+                                    screened: self.screened_against(),
                                 },
                                 vec![FactRef::Party(p, "id")],
                                 at,

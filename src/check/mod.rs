@@ -660,11 +660,58 @@ impl<'a> Checker<'a> {
             } else {
                 names.join(", ")
             };
-            push(
-                "not_screened",
-                format!("no restricted-party designation is given in the file for {who} on {date}: the parties were not screened against a list, so only designations written in the file count (screen them with `--screening`)"),
-                rules_with(Relied::NOT_SCREENED),
-            );
+            match &self.facts.screened {
+                None => push(
+                    "not_screened",
+                    format!("no restricted-party designation is given in the file for {who} on {date}: the parties were not screened against a list, so only designations written in the file count (screen them with `--screening`)"),
+                    rules_with(Relied::NOT_SCREENED),
+                ),
+                Some(s) => {
+                    let lists: Vec<String> = s
+                        .lists
+                        .iter()
+                        .map(|l| format!("{} ({} entries, {})", l.file, l.entries, l.digest))
+                        .collect();
+                    push(
+                        "screened",
+                        format!("the parties were screened against {}: that no designation was found for {who} on {date} relies on those lists being complete and current for the lists the rules ask about", lists.join(", ")),
+                        rules_with(Relied::NOT_SCREENED),
+                    );
+                }
+            }
+            // Reviewers' decisions the screening applied, so the record shows who cleared what.
+            let mut seen: Vec<crate::facts::PartyId> = Vec::new();
+            for p in roles.iter().flatten().chain(operator.iter()) {
+                if seen.contains(p) {
+                    continue;
+                }
+                seen.push(*p);
+                let Some(party) = self.facts.party(*p) else {
+                    continue;
+                };
+                if self.facts.screened.is_none() {
+                    continue;
+                }
+                for d in &party.screening {
+                    let word = match d.decision {
+                        crate::facts::Decision::Cleared => "cleared",
+                        crate::facts::Decision::Confirmed => "confirmed",
+                    };
+                    let reason = d
+                        .reason
+                        .as_deref()
+                        .map(|r| format!(": {r}"))
+                        .unwrap_or_default();
+                    push(
+                        "screening_decision",
+                        format!(
+                            "screening match of `{}` with entry {} {word} by {} on {}{reason}",
+                            party.id, d.entry, d.by, d.on
+                        ),
+                        rules_with(Relied::NOT_SCREENED),
+                    );
+                }
+            }
         }
         for (k, a) in tx.authorizations.iter().enumerate() {
             if a.scope.is_empty() {
@@ -823,7 +870,7 @@ impl<'a> Checker<'a> {
             .source
             .line_span(self.facts.source.line_col(span.start).0);
         Diagnostic::error(
-            "check::limit",
+            crate::diag::Code::CheckLimit,
             format!(
                 "checking transaction `{id}` took more than {} steps",
                 budget.max()
@@ -1121,8 +1168,13 @@ fn judge(ctx: &Ctx<'_>, rule: &Rule) -> Option<Verdict> {
         // An authorization or exception lifts a requirement only when established: one that
         // cannot be shown (a fact missing) leaves the requirement standing.
         (Truth::True, _) => outcome,
-        // Missing facts never clear a transaction; for a red flag they are a red flag.
-        _ if outcome == Verdict::Warning => Verdict::Warning,
+        // Missing facts never clear a transaction; for a red flag they are a red flag, but a
+        // possible screening match is a question for a reviewer before anything else.
+        _ if outcome == Verdict::Warning
+            && ctx.relied.get() & eval::Relied::POSSIBLE_MATCH == 0 =>
+        {
+            Verdict::Warning
+        }
         _ => Verdict::Indeterminate,
     };
     Some(verdict)

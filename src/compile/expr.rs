@@ -2,12 +2,12 @@
 
 use crate::country::{Country, CountrySet};
 use crate::date::Date;
-use crate::diag::suggestion_help;
+use crate::diag::{suggestion_help, Code};
 use crate::ir::*;
 use crate::syntax::ast::{self, Name, PartyExpr, PartyPred as AstPred, ShareBound, ValueTail};
 use crate::vocab::{AuthKind, EndUse, Form, Kind, ListKind, Share};
 
-use super::Compiler;
+use super::{Compiler, Reported};
 
 /// What a condition may mention where it appears.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub(crate) struct Ctx {
     pub(crate) tests: usize,
     /// Set once a limit is reported, so lowering stops at once (an exponential define chain
     /// must not be expanded any further) and reports it only once.
-    over_limit: bool,
+    over_limit: Option<Reported>,
 }
 
 impl Ctx {
@@ -52,7 +52,7 @@ impl Ctx {
             auth_kinds: Vec::new(),
             depth: 0,
             tests: 0,
-            over_limit: false,
+            over_limit: None,
         }
     }
 
@@ -67,7 +67,7 @@ impl Ctx {
             auth_kinds: Vec::new(),
             depth: 0,
             tests: 0,
-            over_limit: false,
+            over_limit: None,
         }
     }
 }
@@ -151,19 +151,19 @@ const VALUE_PATHS: &[&str] = &[
 ];
 
 impl Compiler {
-    pub(crate) fn cond(&mut self, ctx: &mut Ctx, e: &ast::Expr) -> Option<Cond> {
-        if ctx.over_limit {
-            return None;
+    pub(crate) fn cond(&mut self, ctx: &mut Ctx, e: &ast::Expr) -> Result<Cond, Reported> {
+        if let Some(reported) = ctx.over_limit {
+            return Err(reported);
         }
         match e {
             ast::Expr::And(es, span) | ast::Expr::Or(es, span) => {
                 self.deeper(ctx, *span)?;
                 // Compile every branch so each error is reported, then fail if any did.
-                let parts: Vec<Option<Cond>> = es.iter().map(|x| self.cond(ctx, x)).collect();
+                let parts: Vec<Result<Cond, Reported>> =
+                    es.iter().map(|x| self.cond(ctx, x)).collect();
                 ctx.depth -= 1;
-                let parts: Option<Vec<Cond>> = parts.into_iter().collect();
-                let parts = parts?;
-                Some(if matches!(e, ast::Expr::And(..)) {
+                let parts: Vec<Cond> = parts.into_iter().collect::<Result<_, _>>()?;
+                Ok(if matches!(e, ast::Expr::And(..)) {
                     Cond::And(parts)
                 } else {
                     Cond::Or(parts)
@@ -173,24 +173,23 @@ impl Compiler {
                 self.deeper(ctx, *span)?;
                 let inner = self.cond(ctx, inner);
                 ctx.depth -= 1;
-                Some(Cond::Not(Box::new(inner?)))
+                Ok(Cond::Not(Box::new(inner?)))
             }
             ast::Expr::Otherwise(first, then, span) => {
                 self.deeper(ctx, *span)?;
                 let first = self.cond(ctx, first);
                 let then = self.cond(ctx, then);
                 ctx.depth -= 1;
-                Some(Cond::Otherwise(Box::new(first?), Box::new(then?)))
+                Ok(Cond::Otherwise(Box::new(first?), Box::new(then?)))
             }
             ast::Expr::Test(t, span) => {
                 ctx.tests += 1;
                 if ctx.tests > self.max_tests {
-                    ctx.over_limit = true;
                     let max = self.max_tests;
-                    self.error(
+                    let reported = self.error(
                         ctx.file,
                         *span,
-                        "rules::limit",
+                        Code::RulesLimit,
                         format!(
                             "the condition holds more than {max} tests once its defines are expanded{}",
                             expansion(ctx)
@@ -198,7 +197,8 @@ impl Compiler {
                         "the limit is passed here",
                         Some("a define that uses another twice doubles the condition at each link: share less, or raise the limit with --max-rule-tests".into()),
                     );
-                    return None;
+                    ctx.over_limit = Some(reported);
+                    return Err(reported);
                 }
                 let at = SrcSpan {
                     file: ctx.file,
@@ -211,14 +211,13 @@ impl Compiler {
 
     /// Enters one level of nesting (a connective, `not`, or a define's body); reports the
     /// limit once when it is passed.
-    fn deeper(&mut self, ctx: &mut Ctx, span: crate::source::Span) -> Option<()> {
+    fn deeper(&mut self, ctx: &mut Ctx, span: crate::source::Span) -> Result<(), Reported> {
         if ctx.depth >= self.max_nesting {
-            ctx.over_limit = true;
             let max = self.max_nesting;
-            self.error(
+            let reported = self.error(
                 ctx.file,
                 span,
-                "rules::too-deep",
+                Code::RulesTooDeep,
                 format!(
                     "the condition nests more than {max} levels deep once its defines are expanded{}",
                     expansion(ctx)
@@ -226,25 +225,25 @@ impl Compiler {
                 "too deep here",
                 Some("name part of the condition with `define`, flatten the chain of defines, or raise the limit with --max-rule-nesting".into()),
             );
-            return None;
+            ctx.over_limit = Some(reported);
+            return Err(reported);
         }
         ctx.depth += 1;
-        Some(())
+        Ok(())
     }
 
-    fn test(&mut self, ctx: &mut Ctx, t: &ast::Test, at: SrcSpan) -> Option<Cond> {
+    fn test(&mut self, ctx: &mut Ctx, t: &ast::Test, at: SrcSpan) -> Result<Cond, Reported> {
         let file = ctx.file;
-        let wrap = |test: Test| Some(Cond::Test(Box::new(test), at));
+        let wrap = |test: Test| Ok(Cond::Test(Box::new(test), at));
         if ctx.mode == Mode::General && matches!(t, ast::Test::Declared) {
-            self.error(
+            return Err(self.error(
                 file,
                 at.span,
-                "rules::classify-scope",
+                Code::RulesClassifyScope,
                 "`declared` belongs in a `classify` block".into(),
                 "not in a classification",
                 Some("in a rule, test the declared ECCN with `item.eccn in [EAR99, 5A992]`, or the classification with `item is 3A090.a`".into()),
-            );
-            return None;
+            ));
         }
         if ctx.mode == Mode::Classify {
             let item_only = matches!(t, ast::Test::Value { path, .. } if path.node.starts_with("item.") && path.node != "item.developer_hq")
@@ -253,25 +252,23 @@ impl Compiler {
                     ast::Test::Call { .. } | ast::Test::Declared | ast::Test::Constant(_)
                 );
             if matches!(t, ast::Test::ItemIs { .. }) {
-                self.error(
+                return Err(self.error(
                     file,
                     at.span,
-                    "rules::classify-scope",
+                    Code::RulesClassifyScope,
                     "a classification cannot depend on another classification".into(),
                     "here",
                     Some("share the specification test with `define` and use it in both".into()),
-                );
-                return None;
+                ));
             }
             if !item_only {
-                self.error(file, at.span, "rules::classify-scope", "a classification may only test the item's specifications".into(), "not about the item", Some("classifications depend on `item.…` values alone; put other conditions in the rule".into()));
-                return None;
+                return Err(self.error(file, at.span, Code::RulesClassifyScope, "a classification may only test the item's specifications".into(), "not about the item", Some("classifications depend on `item.…` values alone; put other conditions in the rule".into())));
             }
         }
         match t {
             // `true` is the empty conjunction, `false` the empty disjunction.
-            ast::Test::Constant(true) => Some(Cond::And(Vec::new())),
-            ast::Test::Constant(false) => Some(Cond::Or(Vec::new())),
+            ast::Test::Constant(true) => Ok(Cond::And(Vec::new())),
+            ast::Test::Constant(false) => Ok(Cond::Or(Vec::new())),
             ast::Test::Declared => wrap(Test::Declared {
                 eccn: ctx.eccn.clone().unwrap_or_default(),
             }),
@@ -287,15 +284,14 @@ impl Compiler {
                     let help =
                         suggestion_help(&eccn.node, self.class_eccns.iter().map(String::as_str))
                             .or_else(|| Some("declare it with a `classify` block".into()));
-                    self.error(
+                    return Err(self.error(
                         file,
                         eccn.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("no classification yields `{}`", eccn.node),
                         "never classified",
                         help,
-                    );
-                    return None;
+                    ));
                 }
                 let test = Cond::Test(
                     Box::new(Test::ItemIs {
@@ -304,7 +300,7 @@ impl Compiler {
                     }),
                     at,
                 );
-                Some(if *negated {
+                Ok(if *negated {
                     Cond::Not(Box::new(test))
                 } else {
                     test
@@ -327,15 +323,14 @@ impl Compiler {
                         .or_else(|| {
                             Some("authorizations are license, NAC, ACA, HBM and permit".into())
                         });
-                    self.error(
+                    return Err(self.error(
                         file,
                         kind.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown authorization `{}`", kind.node),
                         "not an authorization type",
                         help,
-                    );
-                    return None;
+                    ));
                 };
                 if !ctx.auth_kinds.contains(&auth) {
                     ctx.auth_kinds.push(auth);
@@ -349,18 +344,17 @@ impl Compiler {
                             LeadField::Issued
                         };
                         if days.node.fract() != 0.0 || days.node > 3650.0 {
-                            self.error(
+                            return Err(self.error(
                                 file,
                                 days.span,
-                                "rules::bad-number",
+                                Code::RulesBadNumber,
                                 format!(
                                     "`{}` days is not a whole number of days up to ten years",
                                     days.node
                                 ),
                                 "here",
                                 None,
-                            );
-                            return None;
+                            ));
                         }
                         Some((f, days.node as i32))
                     }
@@ -385,15 +379,14 @@ impl Compiler {
                     let help =
                         suggestion_help(&name.node, self.exceptions.keys().map(String::as_str))
                             .or_else(|| Some("declare it with an `exception` block".into()));
-                    self.error(
+                    Err(self.error(
                         file,
                         name.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown exception `{}`", name.node),
                         "not declared",
                         help,
-                    );
-                    None
+                    ))
                 }
             },
             ast::Test::Party {
@@ -439,7 +432,7 @@ impl Compiler {
                     }
                 }
                 let test = Cond::Test(Box::new(Test::Party { party: p, pred }), at);
-                Some(if *negated {
+                Ok(if *negated {
                     Cond::Not(Box::new(test))
                 } else {
                     test
@@ -455,7 +448,7 @@ impl Compiler {
         path: &Name,
         tail: Option<&ValueTail>,
         at: SrcSpan,
-    ) -> Option<Cond> {
+    ) -> Result<Cond, Reported> {
         let file = ctx.file;
         let p = path.node.as_str();
         let ty = if let Some(attr) = p.strip_prefix("item.") {
@@ -470,15 +463,14 @@ impl Compiler {
                     let attrs = item_attrs();
                     let help = suggestion_help(other, attrs.iter().copied())
                         .map(|h| format!("{h} item attributes: {}", attrs.join(", ")));
-                    self.error(
+                    return Err(self.error(
                         file,
                         path.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown item attribute `{other}`"),
                         "not an item attribute",
                         help.or_else(|| Some(format!("item attributes: {}", attrs.join(", ")))),
-                    );
-                    return None;
+                    ));
                 }
             }
         } else {
@@ -491,62 +483,56 @@ impl Compiler {
                 "region" => Ty::Region,
                 other => {
                     let help = suggestion_help(other, VALUE_PATHS.iter().copied());
-                    self.error(
+                    return Err(self.error(
                         file,
                         path.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown value `{other}`"),
                         "unknown",
                         help,
-                    );
-                    return None;
+                    ));
                 }
             }
         };
         let mismatch = |me: &mut Compiler, what: &str| {
-            me.error(
+            Err(me.error(
                 file,
                 at.span,
-                "rules::type-mismatch",
+                Code::RulesTypeMismatch,
                 format!("`{p}` is {}, so it cannot be {what}", ty.name()),
                 "type mismatch",
                 Some(ty.how(p)),
-            );
+            ))
         };
         let test = match (ty, tail) {
             (Ty::Bool, None) => Test::ItemDatacenter,
             (Ty::Eccn, Some(ValueTail::Disagrees(_))) => Test::ItemEccnDisagrees,
             (Ty::Eccn, Some(ValueTail::In { negated, names })) => {
                 let test = self.codes(file, ty, names)?;
-                return Some(self.negate(*negated, test, at));
+                return Ok(self.negate(*negated, test, at));
             }
             (Ty::Eccn, Some(ValueTail::Is { negated, name })) => {
                 let test = self.codes(file, ty, std::slice::from_ref(name))?;
-                return Some(self.negate(*negated, test, at));
+                return Ok(self.negate(*negated, test, at));
             }
             (Ty::Hts | Ty::Region, Some(ValueTail::In { negated, names })) => {
                 let test = self.codes(file, ty, names)?;
-                return Some(self.negate(*negated, test, at));
+                return Ok(self.negate(*negated, test, at));
             }
             (_, Some(ValueTail::Disagrees(_))) | (Ty::Eccn, _) => {
-                mismatch(self, "tested with `disagrees`");
-                return None;
+                return mismatch(self, "tested with `disagrees`");
             }
-            (_, None) => {
-                mismatch(self, "used alone as a condition");
-                return None;
-            }
+            (_, None) => return mismatch(self, "used alone as a condition"),
             (Ty::Number | Ty::Date, Some(ValueTail::Compare { op, value })) => {
                 let Some(cmp) = Cmp::parse(&op.node) else {
-                    self.error(
+                    return Err(self.error(
                         file,
                         op.span,
-                        "rules::syntax",
+                        Code::RulesSyntax,
                         format!("unknown comparison `{}`", op.node),
                         "here",
                         None,
-                    );
-                    return None;
+                    ));
                 };
                 let is_date = value.node.len() == 10 && value.node.contains('-');
                 match (ty, is_date) {
@@ -562,25 +548,28 @@ impl Compiler {
                             .ok()
                             .filter(|v: &f64| v.is_finite())
                         else {
-                            self.error(
+                            return Err(self.error(
                                 file,
                                 value.span,
-                                "rules::bad-number",
+                                Code::RulesBadNumber,
                                 format!("`{}` is too large to be a number", value.node),
                                 "too large",
                                 Some(
                                     "thresholds are plain numbers such as `4800` or `5.92`".into(),
                                 ),
-                            );
-                            return None;
+                            ));
                         };
                         match p {
                             "quantity" => Test::Quantity { op: cmp, value: v },
                             "total_tpp" => Test::TotalTpp { op: cmp, value: v },
                             _ => {
-                                let attr = NumAttr::ALL
+                                // `ty` is a number only for these paths and the figures.
+                                let Some(attr) = NumAttr::ALL
                                     .into_iter()
-                                    .find(|n| Some(n.key()) == p.strip_prefix("item."))?;
+                                    .find(|n| Some(n.key()) == p.strip_prefix("item."))
+                                else {
+                                    return Err(self.internal(file, path.span, "the item figure"));
+                                };
                                 Test::ItemNum {
                                     attr,
                                     op: cmp,
@@ -590,55 +579,51 @@ impl Compiler {
                         }
                     }
                     (Ty::Date, false) => {
-                        self.error(
+                        return Err(self.error(
                             file,
                             value.span,
-                            "rules::type-mismatch",
+                            Code::RulesTypeMismatch,
                             format!("`{p}` is a date, but `{}` is a number", value.node),
                             "not a date",
                             Some("write dates as YYYY-MM-DD".into()),
-                        );
-                        return None;
+                        ));
                     }
                     _ => {
-                        self.error(
+                        return Err(self.error(
                             file,
                             value.span,
-                            "rules::type-mismatch",
+                            Code::RulesTypeMismatch,
                             format!("`{p}` is a number, but `{}` is a date", value.node),
                             "not a number",
                             None,
-                        );
-                        return None;
+                        ));
                     }
                 }
             }
             (_, Some(ValueTail::Compare { .. })) => {
-                mismatch(self, "compared with a number or a date");
-                return None;
+                return mismatch(self, "compared with a number or a date");
             }
             (Ty::Country, Some(ValueTail::In { negated, names })) => {
                 let set = self.places(file, names)?;
-                return Some(self.negate(*negated, self.country_test(p, set), at));
+                return Ok(self.negate(*negated, self.country_test(p, set), at));
             }
             (Ty::Country, Some(ValueTail::Is { negated, name })) => {
                 let set = self.places(file, std::slice::from_ref(name))?;
-                return Some(self.negate(*negated, self.country_test(p, set), at));
+                return Ok(self.negate(*negated, self.country_test(p, set), at));
             }
             (Ty::EndUse | Ty::Kind | Ty::Form, Some(ValueTail::In { negated, names })) => {
                 let test = self.enum_test(file, ty, names)?;
-                return Some(self.negate(*negated, test, at));
+                return Ok(self.negate(*negated, test, at));
             }
             (Ty::EndUse | Ty::Kind | Ty::Form, Some(ValueTail::Is { negated, name })) => {
                 let test = self.enum_test(file, ty, std::slice::from_ref(name))?;
-                return Some(self.negate(*negated, test, at));
+                return Ok(self.negate(*negated, test, at));
             }
             (_, Some(ValueTail::In { .. } | ValueTail::Is { .. })) => {
-                mismatch(self, "tested with `in` or `is`");
-                return None;
+                return mismatch(self, "tested with `in` or `is`");
             }
         };
-        Some(Cond::Test(Box::new(test), at))
+        Ok(Cond::Test(Box::new(test), at))
     }
 
     fn negate(&self, negated: bool, test: Test, at: SrcSpan) -> Cond {
@@ -660,9 +645,9 @@ impl Compiler {
 
     /// `item.eccn in [EAR99, 5A992]`, `item.hts in [8471, 8542]`, `region in [UA-43]`: each
     /// code checked for its kind.
-    fn codes(&mut self, file: u16, ty: Ty, names: &[Name]) -> Option<Test> {
+    fn codes(&mut self, file: u16, ty: Ty, names: &[Name]) -> Result<Test, Reported> {
         let mut out = Vec::with_capacity(names.len());
-        let mut ok = true;
+        let mut failed: Option<Reported> = None;
         for n in names {
             let code = n.node.as_str();
             let (valid, help) = match ty {
@@ -684,15 +669,14 @@ impl Compiler {
                 ),
             };
             if !valid {
-                self.error(
+                failed = Some(self.error(
                     file,
                     n.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("`{code}` is not {}", ty.name()),
                     "not valid here",
                     Some(help.to_string()),
-                );
-                ok = false;
+                ));
                 continue;
             }
             out.push(match ty {
@@ -700,17 +684,17 @@ impl Compiler {
                 _ => code.to_string(),
             });
         }
-        if !ok {
-            return None;
+        if let Some(reported) = failed {
+            return Err(reported);
         }
-        Some(match ty {
+        Ok(match ty {
             Ty::Eccn => Test::ItemEccnIn { patterns: out },
             Ty::Hts => Test::ItemHts { prefixes: out },
             _ => Test::Region(out),
         })
     }
 
-    fn enum_test(&mut self, file: u16, ty: Ty, names: &[Name]) -> Option<Test> {
+    fn enum_test(&mut self, file: u16, ty: Ty, names: &[Name]) -> Result<Test, Reported> {
         let mut mask = 0u8;
         let mut form = None;
         for n in names {
@@ -727,40 +711,43 @@ impl Compiler {
                 };
                 let help = suggestion_help(&n.node, words.iter().copied())
                     .map(|h| format!("{h} ({} is one of: {})", ty.name(), words.join(", ")));
-                self.error(
+                return Err(self.error(
                     file,
                     n.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("`{}` is not {}", n.node, ty.name()),
                     "unknown value",
                     help.or_else(|| Some(format!("one of: {}", words.join(", ")))),
-                );
-                return None;
+                ));
             }
         }
-        Some(match ty {
+        Ok(match ty {
             Ty::EndUse => Test::EndUse(mask),
             Ty::Kind => Test::Kind(mask),
             _ => {
                 if names.len() > 1 {
-                    self.error(
+                    return Err(self.error(
                         file,
                         names.first().map(|n| n.span).unwrap_or_default(),
-                        "rules::type-mismatch",
+                        Code::RulesTypeMismatch,
                         "an item has one form; test it with `is`".into(),
                         "here",
                         None,
-                    );
-                    return None;
+                    ));
                 }
-                Test::ItemForm(form?)
+                // The grammar gives a list at least one name, and each was a form.
+                let Some(form) = form else {
+                    let span = names.first().map(|n| n.span).unwrap_or_default();
+                    return Err(self.internal(file, span, "the item form"));
+                };
+                Test::ItemForm(form)
             }
         })
     }
 
-    pub(crate) fn places(&mut self, file: u16, names: &[Name]) -> Option<PlaceSet> {
+    pub(crate) fn places(&mut self, file: u16, names: &[Name]) -> Result<PlaceSet, Reported> {
         let mut set = PlaceSet::default();
-        let mut ok = true;
+        let mut failed: Option<Reported> = None;
         for n in names {
             if let Some((idx, _)) = self.groups.get(&n.node) {
                 set.groups.push(*idx);
@@ -768,15 +755,14 @@ impl Compiler {
                 set.countries.insert(c);
             } else {
                 let help = self.place_help(&n.node);
-                self.error(
+                failed = Some(self.error(
                     file,
                     n.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("unknown country or group `{}`", n.node),
                     "not a country code or a group",
                     help,
-                );
-                ok = false;
+                ));
             }
         }
         let text: Vec<&str> = names.iter().map(|n| n.node.as_str()).collect();
@@ -793,7 +779,10 @@ impl Compiler {
             .fold(0, |a, b| a | b);
         set.id = self.next_place_id;
         self.next_place_id = self.next_place_id.saturating_add(1);
-        ok.then_some(set)
+        match failed {
+            Some(reported) => Err(reported),
+            None => Ok(set),
+        }
     }
 
     /// The members of a place set as of each date its groups change, so that the checker
@@ -829,7 +818,7 @@ impl Compiler {
             .collect()
     }
 
-    fn lists(&mut self, file: u16, names: &[Name]) -> Option<u8> {
+    fn lists(&mut self, file: u16, names: &[Name]) -> Result<u8, Reported> {
         let mut mask = 0u8;
         for n in names {
             match ListKind::parse(&n.node) {
@@ -839,45 +828,43 @@ impl Compiler {
                         .or_else(|| {
                             Some("lists are entity-list, meu-list, unverified-list and sdn".into())
                         });
-                    self.error(
+                    return Err(self.error(
                         file,
                         n.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown list `{}`", n.node),
                         "not a list",
                         help,
-                    );
-                    return None;
+                    ));
                 }
             }
         }
-        Some(mask)
+        Ok(mask)
     }
 
-    fn threshold(&mut self, file: u16, bound: &ShareBound) -> Option<Threshold> {
+    fn threshold(&mut self, file: u16, bound: &ShareBound) -> Result<Threshold, Reported> {
         let p = bound.percent.node;
         if !(p > 0.0 && p <= 100.0) {
-            self.error(
+            return Err(self.error(
                 file,
                 bound.percent.span,
-                "rules::bad-number",
+                Code::RulesBadNumber,
                 format!("a share of {p}% is impossible"),
                 "out of range",
                 Some("shares are percentages above 0 and at most 100".into()),
-            );
-            return None;
+            ));
         }
-        Some(Threshold {
+        Ok(Threshold {
             share: Share::from_percent(p),
             inclusive: bound.inclusive,
         })
     }
 
-    fn party(&mut self, ctx: &mut Ctx, p: &PartyExpr) -> Option<PartyRef> {
+    fn party(&mut self, ctx: &mut Ctx, p: &PartyExpr) -> Result<PartyRef, Reported> {
         match p {
             PartyExpr::Role(name) => {
                 if let Some((_, bound)) = ctx.env.iter().rev().find(|(n, _)| *n == name.node) {
-                    return Some(bound.clone());
+                    return Ok(bound.clone());
                 }
                 let Some(role) = Role::ALL.into_iter().find(|r| r.word() == name.node) else {
                     let mut words: Vec<&str> = Role::ALL.iter().map(|r| r.word()).collect();
@@ -885,15 +872,14 @@ impl Compiler {
                     words.extend(params.iter().map(String::as_str));
                     let help = suggestion_help(&name.node, words.iter().copied())
                         .or_else(|| Some(format!("parties are: {}", words.join(", "))));
-                    self.error(
+                    return Err(self.error(
                         ctx.file,
                         name.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown party `{}`", name.node),
                         "not a party",
                         help,
-                    );
-                    return None;
+                    ));
                 };
                 if ctx.kinds != 0
                     && !Kind::ALL
@@ -905,10 +891,10 @@ impl Compiler {
                         .filter(|k| ctx.kinds & k.bit() != 0)
                         .map(|k| k.word())
                         .collect();
-                    self.error(
+                    return Err(self.error(
                         ctx.file,
                         name.span,
-                        "rules::wrong-role",
+                        Code::RulesWrongRole,
                         format!(
                             "{} {} has no {}",
                             if kinds.first().is_some_and(|k| k.starts_with('e')) {
@@ -925,13 +911,12 @@ impl Compiler {
                         } else {
                             "sender and consignee belong to exports, reexports and transfers".into()
                         }),
-                    );
-                    return None;
+                    ));
                 }
-                Some(PartyRef::Role(role))
+                Ok(PartyRef::Role(role))
             }
             PartyExpr::UltimateParent(of, _) => {
-                Some(PartyRef::UltimateParent(Box::new(self.party(ctx, of)?)))
+                Ok(PartyRef::UltimateParent(Box::new(self.party(ctx, of)?)))
             }
             PartyExpr::AnyOwner { of, bound, .. } => {
                 let inner = self.party(ctx, of)?;
@@ -944,7 +929,7 @@ impl Compiler {
                         self.needs.thresholds.len() - 1
                     }
                 };
-                Some(PartyRef::AnyOwner {
+                Ok(PartyRef::AnyOwner {
                     of: Box::new(inner),
                     threshold: u16::try_from(idx).unwrap_or(u16::MAX),
                 })
@@ -959,7 +944,7 @@ impl Compiler {
         name: &Name,
         args: &[PartyExpr],
         at: SrcSpan,
-    ) -> Option<Cond> {
+    ) -> Result<Cond, Reported> {
         let Some(def_at) = self.defines.get(&name.node).copied() else {
             let help = suggestion_help(
                 &name.node,
@@ -969,34 +954,32 @@ impl Compiler {
                     .chain(["true", "false", "declared"]),
             )
             .or_else(|| Some("conditions start with item, destination, route, authorized, exception, a party, `true`, `false`, or a `define` name".into()));
-            self.error(
+            return Err(self.error(
                 ctx.file,
                 name.span,
-                "rules::unknown-name",
+                Code::RulesUnknownName,
                 format!("unknown condition `{}`", name.node),
                 "not defined",
                 help,
-            );
-            return None;
+            ));
         };
         if ctx.stack.contains(&name.node) {
             let chain = format!("{} → {}", ctx.stack.join(" → "), name.node);
-            self.error(
+            return Err(self.error(
                 ctx.file,
                 name.span,
-                "rules::cycle",
+                Code::RulesCycle,
                 format!("define `{}` uses itself ({chain})", name.node),
                 "cycle",
                 Some("a define cannot refer to itself, directly or through other defines".into()),
-            );
-            return None;
+            ));
         }
-        let block = self.block(def_at)?.clone();
+        let block = self.declaration(def_at)?;
         if block.params.len() != args.len() {
-            self.error(
+            return Err(self.error(
                 ctx.file,
                 name.span,
-                "rules::arity",
+                Code::RulesArity,
                 format!(
                     "`{}` takes {} {}, given {}",
                     name.node,
@@ -1019,17 +1002,19 @@ impl Compiler {
                         .collect::<Vec<_>>()
                         .join(", ")
                 )),
-            );
-            return None;
+            ));
         }
         let mut bound = Vec::new();
         for (param, arg) in block.params.iter().zip(args) {
             bound.push((param.node.clone(), self.party(ctx, arg)?));
         }
-        let body = block.items.iter().find_map(|i| match &i.node {
+        // The grammar gives every define its condition.
+        let Some(body) = block.items.iter().find_map(|i| match &i.node {
             ast::Item::Body(e) => Some(e.clone()),
             _ => None,
-        })?;
+        }) else {
+            return Err(self.internal(def_at.file, block.name.span, "the define's condition"));
+        };
         self.deeper(ctx, at.span)?;
         let mut inner = Ctx {
             file: def_at.file,
@@ -1041,13 +1026,13 @@ impl Compiler {
             auth_kinds: std::mem::take(&mut ctx.auth_kinds),
             depth: ctx.depth,
             tests: ctx.tests,
-            over_limit: false,
+            over_limit: None,
         };
         inner.stack.push(name.node.clone());
         let result = self.cond(&mut inner, &body);
         ctx.auth_kinds = inner.auth_kinds;
         ctx.tests = inner.tests;
-        ctx.over_limit |= inner.over_limit;
+        ctx.over_limit = ctx.over_limit.or(inner.over_limit);
         ctx.depth -= 1;
         result
     }

@@ -3,6 +3,7 @@
 //! and lowers conditions to [`crate::ir::Cond`]. Nothing here knows about transaction files.
 
 mod expr;
+mod failure;
 
 pub use expr::eccn_matches;
 
@@ -13,13 +14,15 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use crate::date::{Date, Window};
-use crate::diag::{suggestion_help, Diagnostic, Error};
+use crate::diag::{suggestion_help, Code, Diagnostic, Error};
 use crate::ir::*;
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{self, Block, BlockKind, Decl, Item, Name};
 use crate::syntax::{self, SyntaxLimits};
 use crate::vocab::Kind;
+
+use failure::{account, refusal, Reported};
 
 /// Finds the file an `include` names: given the including file and the path as written,
 /// returns the file (its name should be the resolved path, so each file loads once).
@@ -48,7 +51,7 @@ pub fn compile(
         }
         if files.len() >= limits.max_rule_files {
             let mut d = Diagnostic::error(
-                "rules::limit",
+                Code::RulesLimit,
                 format!("more than {} rule files", limits.max_rule_files),
             )
             .help("join rule files, or raise the limit with --max-rule-files");
@@ -72,7 +75,7 @@ pub fn compile(
                     }
                     Err(why) => errors.push(
                         Diagnostic::error(
-                            "rules::include",
+                            Code::RulesInclude,
                             format!("cannot include `{}`: {why}", path.node),
                         )
                         .in_file(&source)
@@ -91,7 +94,7 @@ pub fn compile(
     let mut compiler = Compiler::new(files, limits);
     // A file that could not be included may have declared any name: report the include,
     // not every use of what it would have declared.
-    compiler.incomplete = errors.iter().any(|d| d.code == "rules::include");
+    compiler.incomplete = errors.iter().any(|d| d.code == Code::RulesInclude);
     compiler.errors.extend(errors);
     compiler.run()
 }
@@ -126,7 +129,7 @@ pub(crate) struct Compiler {
     /// Per group: the caveated groups it is or contains (see `PlaceSet::noted`).
     pub(crate) group_noted: Vec<u64>,
     /// Where each reported error was, so that one mistake is reported once.
-    reported: HashSet<(u16, Span, &'static str)>,
+    reported: HashSet<(u16, Span, Code)>,
     /// Each group's flattened members once worked out: a group named by many others (or
     /// twice by one) is expanded once, not once per mention (that was exponential).
     /// With each group, how deep its groups nest (`TOO_DEEP` past the limit).
@@ -177,44 +180,15 @@ impl Compiler {
         self.files.get(usize::from(file)).map(|f| &f.source)
     }
 
-    pub(crate) fn error(
-        &mut self,
-        file: u16,
-        span: Span,
-        code: &'static str,
-        message: String,
-        label: &str,
-        help: Option<String>,
-    ) {
-        if code == "rules::unknown-name" && self.incomplete {
-            return;
-        }
-        if code == "rules::unknown-name" {
-            let named = self.source(file).map(|src| src.slice(span).to_string());
-            if named.is_some_and(|n| self.broken.contains(&n)) {
-                return;
-            }
-        }
-        // A define's body is compiled at each use: a mistake in it is said once.
-        if !self.reported.insert((file, span, code)) {
-            return;
-        }
-        let mut d = Diagnostic::error(code, message).maybe_help(help);
-        if let Some(src) = self.source(file) {
-            d = d.in_file(src).label(span, label);
-        }
-        self.errors.push(d);
-    }
-
     /// Refuses a declaration whose condition nests too deep once the exceptions it uses are
     /// counted (each is evaluated inside the condition that names it).
     fn check_depth(&mut self, at: SrcSpan, depth: usize, what: &str, name: &str) {
         if depth > self.max_nesting {
             let max = self.max_nesting;
-            self.error(
+            let _reported = self.error(
                 at.file,
                 at.span,
-                "rules::too-deep",
+                Code::RulesTooDeep,
                 format!("{what} `{name}` nests more than {max} levels deep, counting the exceptions it uses"),
                 "too deep",
                 Some("shorten the chain of exceptions that use one another, or raise the limit with --max-rule-nesting".into()),
@@ -226,6 +200,15 @@ impl Compiler {
         match self.files.get(usize::from(at.file))?.decls.get(at.decl)? {
             Decl::Block(b) => Some(b),
             _ => None,
+        }
+    }
+
+    /// The block a declaration's place names. Places are taken from the declarations, so it
+    /// is there; were it not, that is reported (`rules::internal`), not skipped.
+    fn declaration(&mut self, at: At) -> Result<Block, Reported> {
+        match self.block(at) {
+            Some(b) => Ok(b.clone()),
+            None => Err(self.internal(at.file, Span::default(), "a declaration")),
         }
     }
 
@@ -332,10 +315,10 @@ impl Compiler {
                                 .source(*f)
                                 .map(|src| src.location(*s))
                                 .unwrap_or_default();
-                            self.error(
+                            let _reported = self.error(
                                 at.file,
                                 b.name.span,
-                                "rules::duplicate-id",
+                                Code::RulesDuplicateId,
                                 format!("duplicate rule id `{}`", b.name.node),
                                 "declared again here",
                                 Some(format!(
@@ -365,12 +348,12 @@ impl Compiler {
             if n > usize::from(u16::MAX) {
                 self.errors.push(
                     Diagnostic::error(
-                        "rules::limit",
+                        Code::RulesLimit,
                         format!("{n} {what}, more than the {} a rule set can hold", u16::MAX),
                     )
                     .help("split the rule set"),
                 );
-                return Err(Error::from(self.errors));
+                return Err(refusal(self.errors));
             }
         }
 
@@ -389,10 +372,10 @@ impl Compiler {
             })
             .collect();
         for (file, span, kind) in misplaced {
-            self.error(
+            let _reported = self.error(
                 file,
                 span,
-                "rules::misplaced",
+                Code::RulesMisplaced,
                 format!("a note's `when` belongs in a rule, not in a {kind}"),
                 "not in a rule",
                 Some(
@@ -410,14 +393,15 @@ impl Compiler {
         // Pass 3: classifications (item tests only).
         let mut classes = Vec::new();
         for at in &class_ats {
-            if let Some(c) = self.classification(*at) {
+            // A classification that does not compile was reported (see `failure`).
+            if let Ok(c) = self.classification(*at) {
                 classes.push(c);
             }
         }
         // Pass 4: exceptions, then cycles among them.
         let mut exceptions = Vec::new();
         for at in &exception_ats {
-            if let Some(e) = self.exception(*at, &law_titles) {
+            if let Ok(e) = self.exception(*at, &law_titles) {
                 exceptions.push(e);
             }
         }
@@ -437,36 +421,26 @@ impl Compiler {
         // Pass 5: rules.
         let mut rules = Vec::new();
         for at in &rule_ats {
-            if let Some(r) = self.rule(*at) {
+            if let Ok(r) = self.rule(*at) {
                 rules.push(r);
             }
         }
-        // A declaration that failed to compile has said why; one that vanished without a
-        // word would silently weaken the rule set, so it is refused as a bug.
-        let compiled = [
-            ("classification", class_ats.len(), classes.len()),
-            ("exception", exception_ats.len(), exceptions.len()),
-            ("rule", rule_ats.len(), rules.len()),
-        ];
-        for (what, declared, built) in compiled {
-            if declared != built && self.errors.is_empty() {
-                self.errors.push(
-                    Diagnostic::error(
-                        "rules::internal",
-                        format!(
-                            "{} {what} declarations did not compile, and no reason was given",
-                            declared.saturating_sub(built)
-                        ),
-                    )
-                    .help("this is a bug in chipgate: please report it with the rule files"),
-                );
-            }
-        }
+        // A declaration that failed to compile has said why (its `Reported` proves it); one
+        // that vanished without a word would silently weaken the rule set, so it is refused
+        // as a bug.
+        account(
+            &mut self.errors,
+            &[
+                ("classification", class_ats.len(), classes.len()),
+                ("exception", exception_ats.len(), exceptions.len()),
+                ("rule", rule_ats.len(), rules.len()),
+            ],
+        );
         let questions = self.needs.thresholds.len().max(self.needs.aggregates.len());
         if questions > usize::from(u16::MAX) {
             self.errors.push(
                 Diagnostic::error(
-                    "rules::limit",
+                    Code::RulesLimit,
                     format!(
                         "{questions} different ownership thresholds, more than the {} a rule set can hold",
                         u16::MAX
@@ -476,7 +450,7 @@ impl Compiler {
             );
         }
         if !self.errors.is_empty() {
-            return Err(Error::from(self.errors));
+            return Err(refusal(self.errors));
         }
         // Parts of conditions that read only the item's own figures become slots the
         // checker computes once per item.
@@ -553,10 +527,10 @@ impl Compiler {
             })
             .and_then(|s| self.source(first.file).map(|src| src.location(s)))
             .unwrap_or_default();
-        self.error(
+        let _reported = self.error(
             file,
             span,
-            "rules::duplicate-name",
+            Code::RulesDuplicateName,
             format!("{what} `{name}` is declared twice"),
             "declared again here",
             Some(format!(
@@ -569,10 +543,10 @@ impl Compiler {
     /// A group may not be named like a country code: `CN` must always mean China.
     fn check_group_name(&mut self, file: u16, name: &Name) -> bool {
         if crate::country::Country::parse(&name.node).is_some() {
-            self.error(
+            let _reported = self.error(
                 file,
                 name.span,
-                "rules::group-shadows-country",
+                Code::RulesGroupShadowsCountry,
                 format!("group name `{}` is a country code", name.node),
                 "ambiguous",
                 Some("choose a name that is not an ISO 3166-1 code, e.g. `D5` or `HUBS`".into()),
@@ -582,20 +556,17 @@ impl Compiler {
         false
     }
 
-    fn date(&mut self, file: u16, text: &ast::Spanned<String>) -> Option<Date> {
+    fn date(&mut self, file: u16, text: &ast::Spanned<String>) -> Result<Date, Reported> {
         match Date::parse(&text.node) {
-            Ok(d) => Some(d),
-            Err(why) => {
-                self.error(
-                    file,
-                    text.span,
-                    "rules::bad-date",
-                    why,
-                    "not a valid date",
-                    Some("write dates as YYYY-MM-DD".into()),
-                );
-                None
-            }
+            Ok(d) => Ok(d),
+            Err(why) => Err(self.error(
+                file,
+                text.span,
+                Code::RulesBadDate,
+                why,
+                "not a valid date",
+                Some("write dates as YYYY-MM-DD".into()),
+            )),
         }
     }
 
@@ -605,7 +576,7 @@ impl Compiler {
         file: u16,
         from: Option<&ast::Spanned<String>>,
         until: Option<&ast::Spanned<String>>,
-    ) -> Option<Window> {
+    ) -> Result<Window, Reported> {
         let f = match from {
             Some(s) => self.date(file, s)?,
             None => Date::MIN,
@@ -621,25 +592,30 @@ impl Compiler {
                 (Some(a), _) => a.span,
                 _ => Span::default(),
             };
-            self.error(
+            return Err(self.error(
                 file,
                 span,
-                "rules::empty-window",
+                Code::RulesEmptyWindow,
                 format!("the window ends ({u}) before it starts ({f})"),
                 "ends before it starts",
                 Some(
                     "`until` is the first day no longer in force; it must come after the start"
                         .into(),
                 ),
-            );
-            return None;
+            ));
         }
-        Some(Window { from: f, until: u })
+        Ok(Window { from: f, until: u })
     }
 
     fn group(&mut self, at: At) -> Group {
+        // Were the block not there, that is reported and the group compiles empty (so the
+        // other groups keep their numbers); the rule set is then refused.
+        let block = self.declaration(at).ok();
         let mut stack = Vec::new();
-        let all = self.group_members(at, &mut stack).0.to_vec();
+        let all = match block {
+            Some(_) => self.group_members(at, &mut stack).0.to_vec(),
+            None => Vec::new(),
+        };
         let mut members = Vec::with_capacity(all.len());
         let mut uncertain = Vec::new();
         for (c, w, reason) in all {
@@ -652,9 +628,8 @@ impl Compiler {
                 }),
             }
         }
-        let notes = self.block(at).map(Self::notes).unwrap_or_default();
-        let block = self.block(at);
-        let (name, title, cites, span) = match block {
+        let notes = block.as_ref().map(Self::notes).unwrap_or_default();
+        let (name, title, cites, span) = match &block {
             Some(b) => (
                 b.name.node.clone(),
                 b.title.as_ref().map(|t| t.node.clone()),
@@ -695,7 +670,7 @@ impl Compiler {
         if let Some((known, depth)) = self.group_members_memo.get(&at) {
             return (Rc::clone(known), *depth);
         }
-        let Some(block) = self.block(at).cloned() else {
+        let Ok(block) = self.declaration(at) else {
             return (Rc::new(Vec::new()), 1);
         };
         stack.push(block.name.node.clone());
@@ -730,7 +705,8 @@ impl Compiler {
                 _ => continue,
             };
             for (name, from, until, reason) in entries {
-                let Some(window) = self.window(at.file, from, until) else {
+                // A bad date or an empty window was reported.
+                let Ok(window) = self.window(at.file, from, until) else {
                     continue;
                 };
                 if let Some(c) = crate::country::Country::parse(&name.node) {
@@ -738,10 +714,10 @@ impl Compiler {
                 } else if let Some((_, inner)) = self.groups.get(&name.node).copied() {
                     if stack.contains(&name.node) {
                         let chain = format!("{} → {}", stack.join(" → "), name.node);
-                        self.error(
+                        let _reported = self.error(
                             at.file,
                             name.span,
-                            "rules::cycle",
+                            Code::RulesCycle,
                             format!("group `{}` contains itself ({chain})", name.node),
                             "cycle",
                             Some(
@@ -776,10 +752,10 @@ impl Compiler {
                     }));
                 } else {
                     let help = self.place_help(&name.node);
-                    self.error(
+                    let _reported = self.error(
                         at.file,
                         name.span,
-                        "rules::unknown-name",
+                        Code::RulesUnknownName,
                         format!("unknown country or group `{}`", name.node),
                         "not a country code or a group",
                         help,
@@ -799,10 +775,10 @@ impl Compiler {
         let out = if self.group_members_total > self.max_group_members {
             // Said once, at the group that passed the limit; the rest compile empty.
             if self.group_members_total - out.len() <= self.max_group_members {
-                self.error(
+                let _reported = self.error(
                     at.file,
                     block.name.span,
-                    "rules::limit",
+                    Code::RulesLimit,
                     format!(
                         "the groups hold more than {} dated memberships once nested groups are \
                          expanded (`{}` passes the limit)",
@@ -831,10 +807,10 @@ impl Compiler {
             return;
         }
         self.group_depth_reported = true;
-        self.error(
+        let _reported = self.error(
             file,
             span,
-            "rules::too-deep",
+            Code::RulesTooDeep,
             format!(
                 "groups nest more than {} levels deep ({chain} …)",
                 self.max_nesting
@@ -875,10 +851,11 @@ impl Compiler {
         for item in self.items(block) {
             if let Some(v) = pick(&item.node) {
                 if found.is_some() {
-                    self.error(
+                    // The first is kept; the rule set is refused for the second.
+                    let _reported = self.error(
                         file,
                         item.span,
-                        "rules::repeated",
+                        Code::RulesRepeated,
                         format!(
                             "`{word}` is given twice in {} `{}`",
                             block.kind.word(),
@@ -901,7 +878,7 @@ impl Compiler {
             if let Item::Cite(list) = &item.node {
                 for c in list {
                     if c.node.trim().is_empty() {
-                        self.error(file, c.span, "rules::empty-citation", "empty citation".into(), "empty", Some("cite the CFR section or Federal Register notice, e.g. \"15 CFR 744.23(a)(3)\"".into()));
+                        let _reported = self.error(file, c.span, Code::RulesEmptyCitation, "empty citation".into(), "empty", Some("cite the CFR section or Federal Register notice, e.g. \"15 CFR 744.23(a)(3)\"".into()));
                     } else {
                         cites.push(c.node.clone());
                     }
@@ -915,7 +892,8 @@ impl Compiler {
         let mut out = Vec::new();
         for item in &block.items {
             if let Item::Effective { from, until } = &item.node {
-                if let Some(w) = self.window(file, Some(from), until.as_ref()) {
+                // A window that does not compile was reported.
+                if let Ok(w) = self.window(file, Some(from), until.as_ref()) {
                     out.push(w);
                 }
             }
@@ -940,7 +918,8 @@ impl Compiler {
         let mut out = Vec::new();
         for item in &block.items {
             if let Item::Caveat(text, when) = &item.node {
-                if let Some(cond) = self.cond(ctx, when) {
+                // A condition that does not compile was reported.
+                if let Ok(cond) = self.cond(ctx, when) {
                     out.push(Caveat {
                         text: text.node.clone(),
                         when: cond,
@@ -951,26 +930,35 @@ impl Compiler {
         out
     }
 
-    fn require(&mut self, file: u16, block: &Block, present: bool, word: &str, help: &str) -> bool {
-        if !present {
-            self.error(
-                file,
-                block.name.span,
-                "rules::missing",
-                format!(
-                    "{} `{}` has no `{word}`",
-                    block.kind.word(),
-                    block.name.node
-                ),
-                &format!("needs `{word}`"),
-                Some(help.to_string()),
-            );
+    /// Reports a missing attribute (`rules::missing`) unless `present`.
+    fn require(
+        &mut self,
+        file: u16,
+        block: &Block,
+        present: bool,
+        word: &str,
+        help: &str,
+    ) -> Result<(), Reported> {
+        if present {
+            return Ok(());
         }
-        present
+        Err(self.error(
+            file,
+            block.name.span,
+            Code::RulesMissing,
+            format!(
+                "{} `{}` has no `{word}`",
+                block.kind.word(),
+                block.name.node
+            ),
+            &format!("needs `{word}`"),
+            Some(help.to_string()),
+        ))
     }
 
-    fn law_ref(&mut self, file: u16, block: &Block) -> Option<u16> {
-        let name = self
+    /// The block's `law`: `None` when it names none.
+    fn law_ref(&mut self, file: u16, block: &Block) -> Result<Option<u16>, Reported> {
+        let Some(name) = self
             .single(
                 file,
                 block,
@@ -979,28 +967,30 @@ impl Compiler {
                     _ => None,
                 },
                 "law",
-            )?
-            .clone();
+            )
+            .cloned()
+        else {
+            return Ok(None);
+        };
         match self.laws.get(&name.node) {
-            Some((idx, _)) => Some(*idx),
+            Some((idx, _)) => Ok(Some(*idx)),
             None => {
                 let help = suggestion_help(&name.node, self.laws.keys().map(String::as_str))
                     .or_else(|| Some("declare it with `law NAME \"title\"`".into()));
-                self.error(
+                Err(self.error(
                     file,
                     name.span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("unknown law `{}`", name.node),
                     "not declared",
                     help,
-                );
-                None
+                ))
             }
         }
     }
 
-    fn classification(&mut self, at: At) -> Option<Classification> {
-        let block = self.block(at)?.clone();
+    fn classification(&mut self, at: At) -> Result<Classification, Reported> {
+        let block = self.declaration(at)?;
         let cites = self.cites(at.file, &block);
         let windows = self.windows(at.file, &block);
         let ok_cite = self.require(
@@ -1020,9 +1010,7 @@ impl Compiler {
             "effective",
             "say from when the classification applies: `effective 2023-11-17`",
         );
-        let when = self.single(at.file, &block, |_| None, "when");
-        let _ = when;
-        let when_expr = self.single_expr(at.file, &block, false)?;
+        let when_expr = self.when_expr(at.file, &block)?;
         let unless_expr = self.single_expr(at.file, &block, true);
         let title = block.items.iter().find_map(|i| match &i.node {
             Item::Title(t) => Some(t.node.clone()),
@@ -1034,10 +1022,9 @@ impl Compiler {
             Some(u) => Some(self.cond(&mut ctx, &u)?),
             None => None,
         };
-        if !(ok_cite && ok_eff) {
-            return None;
-        }
-        Some(Classification {
+        ok_cite?;
+        ok_eff?;
+        Ok(Classification {
             eccn: block.name.node.clone(),
             title,
             cites,
@@ -1052,17 +1039,27 @@ impl Compiler {
         })
     }
 
-    /// The block's `when` (or `unless`) condition, reporting a repeat.
+    /// The block's `when` condition (a define's body), which it must have.
+    fn when_expr(&mut self, file: u16, block: &Block) -> Result<ast::Expr, Reported> {
+        let found = self.single_expr(file, block, false);
+        self.require(
+            file,
+            block,
+            found.is_some(),
+            "when",
+            "give the condition: `when …`",
+        )?;
+        found.ok_or_else(|| self.internal(file, block.name.span, "the condition"))
+    }
+
+    /// The block's `when` (or `unless`) condition if it has one, reporting a repeat.
     fn single_expr(&mut self, file: u16, block: &Block, unless: bool) -> Option<ast::Expr> {
-        let word = if unless { "unless" } else { "when" };
         let mut found: Option<ast::Expr> = None;
-        let mut missing = true;
         for item in &block.items {
             let e = match (&item.node, unless) {
                 (Item::When(e), false) | (Item::Unless(e), true) | (Item::Body(e), false) => e,
                 _ => continue,
             };
-            missing = false;
             match &mut found {
                 // Several `unless` lines each lift the requirement: they join with `or`.
                 Some(prev) if unless => {
@@ -1070,10 +1067,11 @@ impl Compiler {
                     *prev = ast::Expr::Or(vec![prev.clone(), e.clone()], span);
                 }
                 Some(_) => {
-                    self.error(
+                    // The first is kept; the rule set is refused for the second.
+                    let _reported = self.error(
                         file,
                         item.span,
-                        "rules::repeated",
+                        Code::RulesRepeated,
                         format!(
                             "`when` is given twice in {} `{}`",
                             block.kind.word(),
@@ -1086,14 +1084,11 @@ impl Compiler {
                 None => found = Some(e.clone()),
             }
         }
-        if missing && !unless {
-            self.require(file, block, false, word, "give the condition: `when …`");
-        }
         found
     }
 
-    fn exception(&mut self, at: At, laws: &[Law]) -> Option<Exception> {
-        let block = self.block(at)?.clone();
+    fn exception(&mut self, at: At, laws: &[Law]) -> Result<Exception, Reported> {
+        let block = self.declaration(at)?;
         let cites = self.cites(at.file, &block);
         let ok_cite = self.require(
             at.file,
@@ -1114,9 +1109,11 @@ impl Compiler {
             "effective",
             "say from when the exception exists: `effective 2023-11-17`",
         );
-        let law = self.law_ref(at.file, &block);
+        // An unknown law was reported; the exception compiles without it, so that the
+        // exceptions' cycles and depths are still checked (the rule set is refused anyway).
+        let law = self.law_ref(at.file, &block).ok().flatten();
         let _ = laws;
-        let when_expr = self.single_expr(at.file, &block, false)?;
+        let when_expr = self.when_expr(at.file, &block)?;
         let mut ctx = expr::Ctx::general(at.file, 0);
         let when = self.cond(&mut ctx, &when_expr);
         let title = block.title.as_ref().map(|t| t.node.clone()).or_else(|| {
@@ -1129,10 +1126,9 @@ impl Compiler {
             Item::Help(h) => Some(h.node.clone()),
             _ => None,
         });
-        if !(ok_cite && ok_eff) {
-            return None;
-        }
-        Some(Exception {
+        ok_cite?;
+        ok_eff?;
+        Ok(Exception {
             name: block.name.node.clone(),
             title,
             law,
@@ -1210,10 +1206,10 @@ impl Compiler {
                             .map(|e| e.name.as_str())
                             .collect();
                         if let Some(e) = exceptions.get(child) {
-                            self.error(
+                            let _reported = self.error(
                                 e.at.file,
                                 e.at.span,
-                                "rules::cycle",
+                                Code::RulesCycle,
                                 format!(
                                     "exception `{}` depends on itself ({} → {})",
                                     e.name,
@@ -1235,8 +1231,8 @@ impl Compiler {
         depth
     }
 
-    fn rule(&mut self, at: At) -> Option<Rule> {
-        let block = self.block(at)?.clone();
+    fn rule(&mut self, at: At) -> Result<Rule, Reported> {
+        let block = self.declaration(at)?;
         let file = at.file;
         let title = self
             .single(
@@ -1270,21 +1266,19 @@ impl Compiler {
             "say from when the rule applies: `effective 2023-11-17`",
         );
         let windows = self.windows(file, &block);
-        let law = if block.items.iter().any(|i| matches!(i.node, Item::Law(_))) {
-            self.law_ref(file, &block)
-        } else {
-            None
-        };
+        let law = self.law_ref(file, &block);
         // Transaction kinds.
         let mut kinds = 0u8;
+        let mut unknown_kind: Option<Reported> = None;
         let mut on_seen = false;
         for item in &block.items {
             if let Item::On(list) = &item.node {
                 if on_seen {
-                    self.error(
+                    // Both lines count; the rule set is refused for the second.
+                    let _reported = self.error(
                         file,
                         item.span,
-                        "rules::repeated",
+                        Code::RulesRepeated,
                         format!("`on` is given twice in rule `{}`", block.name.node),
                         "again here",
                         Some("list every kind on one `on` line".into()),
@@ -1299,14 +1293,14 @@ impl Compiler {
                                 .or_else(|| {
                                     Some("kinds are export, reexport, transfer and lease".into())
                                 });
-                            self.error(
+                            unknown_kind = Some(self.error(
                                 file,
                                 k.span,
-                                "rules::unknown-name",
+                                Code::RulesUnknownName,
                                 format!("unknown transaction kind `{}`", k.node),
                                 "not a kind",
                                 help,
-                            );
+                            ));
                         }
                     }
                 }
@@ -1338,34 +1332,36 @@ impl Compiler {
             "give the outcome: `outcome license_required` (or prohibited, warning)",
         );
         let outcome = match outcome_name.as_ref().map(|n| (n.node.as_str(), n.span)) {
-            Some(("prohibited", _)) => Some(Outcome::Prohibited),
-            Some(("license_required", _)) => Some(Outcome::LicenseRequired),
-            Some(("warning", _)) => Some(Outcome::Warning),
+            Some(("prohibited", _)) => Ok(Outcome::Prohibited),
+            Some(("license_required", _)) => Ok(Outcome::LicenseRequired),
+            Some(("warning", _)) => Ok(Outcome::Warning),
             Some((other, span)) => {
                 let help = suggestion_help(other, ["prohibited", "license_required", "warning"])
                     .or_else(|| {
                         Some("an outcome is prohibited, license_required or warning".into())
                     });
-                self.error(
+                Err(self.error(
                     file,
                     span,
-                    "rules::unknown-name",
+                    Code::RulesUnknownName,
                     format!("unknown outcome `{other}`"),
                     "not an outcome",
                     help,
-                );
-                None
+                ))
             }
-            None => None,
+            // Reported as missing just above.
+            None => Err(ok_outcome
+                .err()
+                .unwrap_or_else(|| self.internal(file, block.name.span, "the outcome"))),
         };
-        let when_expr = self.single_expr(file, &block, false);
+        let when_expr = self.when_expr(file, &block);
         let unless_expr = self.single_expr(file, &block, true);
         let mut ctx = expr::Ctx::general(file, kinds);
-        let when = when_expr.as_ref().and_then(|e| self.cond(&mut ctx, e));
-        let unless = match &unless_expr {
-            Some(u) => self.cond(&mut ctx, u),
-            None => None,
+        let when = match &when_expr {
+            Ok(e) => self.cond(&mut ctx, e),
+            Err(reported) => Err(*reported),
         };
+        let unless = unless_expr.as_ref().map(|u| self.cond(&mut ctx, u));
         let remedy_kinds = ctx.auth_kinds.clone();
         let mut policies = Vec::new();
         for item in &block.items {
@@ -1388,11 +1384,11 @@ impl Compiler {
                 reason,
             } = &item.node
             {
-                if outcome == Some(Outcome::Warning) {
-                    self.error(
+                if outcome == Ok(Outcome::Warning) {
+                    let _reported = self.error(
                         file,
                         item.span,
-                        "rules::pointless",
+                        Code::RulesPointless,
                         "a warning cannot be unenforced".into(),
                         "already a warning",
                         Some(
@@ -1401,7 +1397,8 @@ impl Compiler {
                         ),
                     );
                 }
-                if let Some(window) = self.window(file, Some(from), until.as_ref()) {
+                // A window that does not compile was reported.
+                if let Ok(window) = self.window(file, Some(from), until.as_ref()) {
                     unenforced.push(Unenforced {
                         window,
                         reason: reason.node.clone(),
@@ -1409,9 +1406,9 @@ impl Compiler {
                 }
             }
         }
-        let compliance = self.compliance(file, &block, &windows, outcome);
+        let compliance = self.compliance(file, &block, &windows, outcome.ok());
         let caveats = self.caveats(file, &block, &mut ctx);
-        let explain = match self
+        let explain = self
             .single(
                 file,
                 &block,
@@ -1422,10 +1419,7 @@ impl Compiler {
                 "explain",
             )
             .cloned()
-        {
-            Some(t) => self.template(file, &t, kinds),
-            None => None,
-        };
+            .map(|t| self.template(file, &t, kinds));
         let help = self
             .single(
                 file,
@@ -1437,16 +1431,17 @@ impl Compiler {
                 "help",
             )
             .map(|h| h.node.clone());
-        if !(ok_title && ok_cite && ok_eff && ok_on && ok_outcome)
-            || (unless_expr.is_some() && unless.is_none())
-        {
-            return None;
-        }
+        ok_title?;
+        ok_cite?;
+        ok_eff?;
+        ok_on?;
+        ok_outcome?;
+        let unless = unless.transpose()?;
         let at_rule = SrcSpan {
             file,
             span: block.span,
         };
-        let depth = [when.as_ref(), unless.as_ref()]
+        let depth = [when.as_ref().ok(), unless.as_ref()]
             .into_iter()
             .flatten()
             .chain(policies.iter().filter_map(|p| p.when.as_ref()))
@@ -1455,7 +1450,7 @@ impl Compiler {
             .unwrap_or(0);
         // A rule that uses an exception already reported too deep adds nothing to fix.
         let uses_deep_exception = depth > self.max_nesting
-            && [when.as_ref(), unless.as_ref()]
+            && [when.as_ref().ok(), unless.as_ref()]
                 .into_iter()
                 .flatten()
                 .any(|c| {
@@ -1470,10 +1465,15 @@ impl Compiler {
         if !uses_deep_exception {
             self.check_depth(at_rule, depth, "rule", &block.name.node);
         }
-        Some(Rule {
+        // What failed above was reported; it fails the rule here, once every report is made.
+        if let Some(reported) = unknown_kind {
+            return Err(reported);
+        }
+        let explain = explain.transpose()?;
+        Ok(Rule {
             id: block.name.node.clone(),
             title: title.map(|t| t.node).unwrap_or_default(),
-            law,
+            law: law?,
             cites,
             windows,
             compliance,
@@ -1567,30 +1567,31 @@ impl Compiler {
         windows: &[Window],
         outcome: Option<Outcome>,
     ) -> Option<Compliance> {
+        // Each problem is reported and its date left out (the rule set is refused).
         let mut found: Option<Compliance> = None;
         for item in &block.items {
             let Item::Compliance { date, note } = &item.node else {
                 continue;
             };
             if found.is_some() {
-                self.error(
+                let _reported = self.error(
                     file,
                     item.span,
-                    "rules::repeated",
+                    Code::RulesRepeated,
                     format!("`compliance` is given twice in rule `{}`", block.name.node),
                     "again here",
                     Some("a rule has one compliance date".into()),
                 );
                 continue;
             }
-            let Some(d) = self.date(file, date) else {
+            let Ok(d) = self.date(file, date) else {
                 continue;
             };
             if outcome == Some(Outcome::Warning) {
-                self.error(
+                let _reported = self.error(
                     file,
                     item.span,
-                    "rules::pointless",
+                    Code::RulesPointless,
                     "a warning has no compliance date".into(),
                     "already a warning",
                     Some("`compliance` turns a requirement into a warning until the date; drop it here".into()),
@@ -1599,10 +1600,10 @@ impl Compiler {
             }
             let first = windows.iter().map(|w| w.from).min();
             if first.is_some_and(|f| d <= f) {
-                self.error(
+                let _reported = self.error(
                     file,
                     date.span,
-                    "rules::pointless",
+                    Code::RulesPointless,
                     format!(
                         "the compliance date {d} is not after the rule's effective date {}",
                         first.map(|f| f.to_string()).unwrap_or_default()
@@ -1620,10 +1621,10 @@ impl Compiler {
         found
     }
 
-    fn template(&mut self, file: u16, text: &Name, kinds: u8) -> Option<Template> {
+    fn template(&mut self, file: u16, text: &Name, kinds: u8) -> Result<Template, Reported> {
         let mut parts = Vec::new();
         let mut rest = text.node.as_str();
-        let mut ok = true;
+        let mut failed: Option<Reported> = None;
         while !rest.is_empty() {
             if let Some(after) = rest.strip_prefix("{{") {
                 parts.push(TemplatePart::Text("{".into()));
@@ -1633,15 +1634,14 @@ impl Compiler {
             match rest.find('{') {
                 Some(0) => {
                     let Some(close) = rest.find('}') else {
-                        self.error(
+                        return Err(self.error(
                             file,
                             text.span,
-                            "rules::template",
+                            Code::RulesTemplate,
                             "unclosed `{` in the explanation".into(),
                             "here",
                             Some("write `{{` for a literal brace".into()),
-                        );
-                        return None;
+                        ));
                     };
                     let name = rest.get(1..close).unwrap_or("").trim();
                     match template_part(name) {
@@ -1653,18 +1653,17 @@ impl Compiler {
                             .iter()
                             .any(|k| kinds & k.bit() != 0 && r.exists_for(*k)) =>
                         {
-                            self.error(
+                            failed = Some(self.error(
                                 file,
                                 text.span,
-                                "rules::wrong-role",
+                                Code::RulesWrongRole,
                                 format!(
                                     "`{{{name}}}`: the rule's transactions have no {}",
                                     r.label()
                                 ),
                                 "in this explanation",
                                 None,
-                            );
-                            ok = false;
+                            ));
                         }
                         Some(p) => parts.push(p),
                         None => {
@@ -1672,17 +1671,16 @@ impl Compiler {
                                 suggestion_help(name, TEMPLATE_NAMES.iter().copied()).map(|h| {
                                     format!("{h} placeholders are: {}", TEMPLATE_NAMES.join(", "))
                                 });
-                            self.error(
+                            failed = Some(self.error(
                                 file,
                                 text.span,
-                                "rules::unknown-name",
+                                Code::RulesUnknownName,
                                 format!("unknown placeholder `{{{name}}}` in the explanation"),
                                 "in this explanation",
                                 help.or_else(|| {
                                     Some(format!("placeholders are: {}", TEMPLATE_NAMES.join(", ")))
                                 }),
-                            );
-                            ok = false;
+                            ));
                         }
                     }
                     rest = rest.get(close + 1..).unwrap_or("");
@@ -1697,7 +1695,10 @@ impl Compiler {
                 }
             }
         }
-        ok.then_some(Template { parts })
+        match failed {
+            Some(reported) => Err(reported),
+            None => Ok(Template { parts }),
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::country::Country;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
 pub use crate::vocab::{AuthKind, EndUse, Figures, Form, Kind, ListKind, NumAttr, Share};
@@ -74,6 +74,62 @@ pub struct Designation {
     pub license_policy: Option<String>,
     /// The Federal Register notice that made the designation.
     pub federal_register_notice: Option<String>,
+    /// Where a designation found by screening came from (`None`: written in the file).
+    pub screened: Option<Box<ScreenedFrom>>,
+}
+
+/// The list entry a screening match found, for a designation or a possible match.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreenedFrom {
+    /// The list file, as given to `--screening`.
+    pub list_file: String,
+    /// The entry's line in that file.
+    pub line: u32,
+    /// The entry's name or alias that matched, as listed.
+    pub matched_name: String,
+    /// The match score, 0 to 100.
+    pub score: f64,
+    /// The reviewer's decision that confirmed a possible match, if one did.
+    pub confirmed: Option<ScreeningDecision>,
+}
+
+/// A possible match of a party against a list entry, below the strong threshold and not
+/// resolved by a reviewer's decision: rules that ask whether the party is on that list
+/// cannot be answered ("possible match: review").
+#[derive(Clone, Debug)]
+pub struct PossibleMatch {
+    pub list: ListKind,
+    /// The entry's start date (`None`: always).
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+    /// The entry's identifier.
+    pub entry: String,
+    pub from: ScreenedFrom,
+}
+
+impl PossibleMatch {
+    pub fn holds_on(&self, date: Date) -> bool {
+        self.since.is_none_or(|s| s <= date) && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// A reviewer's decision on a screening match (the party's `screening:`): `cleared` says the
+/// party is not the listed one; `confirmed` says it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScreeningDecision {
+    /// The list entry's identifier (the CSL `id`).
+    pub entry: String,
+    pub decision: Decision,
+    pub by: String,
+    pub on: Date,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Cleared,
+    Confirmed,
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +154,10 @@ pub struct Party {
     pub distributor: Option<bool>,
     /// ISO 3166-2 subdivision of the party's location (`UA-43`, Crimea), when given.
     pub region: Option<Region>,
+    /// Reviewers' decisions on screening matches (`screening:`).
+    pub screening: Vec<ScreeningDecision>,
+    /// Possible matches that screening found and no decision resolved.
+    pub possible: Vec<PossibleMatch>,
 }
 
 #[derive(Clone, Debug)]
@@ -322,9 +382,26 @@ pub struct TransactionFile {
     pub items: Vec<Item>,
     pub facilities: Vec<Facility>,
     pub transactions: Vec<Transaction>,
+    /// The screening lists the parties were screened against (`None`: not screened, and
+    /// only designations written in the file count).
+    pub screened: Option<Screened>,
     /// Where the facts sit in the file: the document, or the value of this top-level key.
     root: Option<&'static str>,
     spans: OnceLock<SpanIndex>,
+}
+
+/// What the parties were screened against.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Screened {
+    /// Each list file: its name as given, its entries, and its digest (`sha256:…`).
+    pub lists: Vec<ScreenedList>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ScreenedList {
+    pub file: String,
+    pub entries: usize,
+    pub digest: String,
 }
 
 impl fmt::Debug for TransactionFile {
@@ -474,7 +551,7 @@ impl TransactionFile {
         }
         if let Some(first) = problems.first() {
             return Err(Diagnostic::error(
-                "facts::dangling-index",
+                Code::FactsDanglingIndex,
                 format!("`{name}`: {first} ({} such problems)", problems.len()),
             )
             .help(
@@ -489,7 +566,7 @@ impl TransactionFile {
         for t in &mut transactions {
             if derive_transaction(t, &parties, &facilities).is_none() {
                 return Err(Diagnostic::error(
-                    "facts::dangling-index",
+                    Code::FactsDanglingIndex,
                     format!(
                         "`{name}`: transaction `{}` has no party or facility to take its destination from",
                         t.id
@@ -527,6 +604,7 @@ impl TransactionFile {
             items,
             facilities,
             transactions,
+            screened: None,
             root,
             spans,
         }
@@ -708,7 +786,7 @@ pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceF
             .collect::<Vec<u8>>();
         let file = SourceFile::new(name, String::from_utf8_lossy(&head).into_owned());
         return Err(Diagnostic::error(
-            "input::too-large",
+            Code::InputTooLarge,
             format!(
                 "`{name}` is larger than the limit of {} bytes",
                 limits.max_file_bytes
@@ -724,7 +802,7 @@ pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceF
         let file = SourceFile::new(name, text);
         let end = file.text().len();
         return Err(Diagnostic::error(
-            "input::binary",
+            Code::InputBinary,
             format!("`{name}` is a binary file, not text (a NUL byte at offset {nul})"),
         )
         .in_file(&file)
@@ -740,7 +818,7 @@ pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceF
             let text = String::from_utf8_lossy(bytes.get(..good).unwrap_or(&[])).into_owned();
             let file = SourceFile::new(name, text);
             Err(Diagnostic::error(
-                "input::not-utf8",
+                Code::InputNotUtf8,
                 format!("`{name}` is not valid UTF-8 (invalid byte at offset {good})"),
             )
             .in_file(&file)

@@ -37,6 +37,22 @@ pub struct RawParty {
     /// Extension: ISO 3166-2 subdivision of the party's location (`UA-43`).
     #[serde(default)]
     pub region: Option<String>,
+    /// Extension: reviewers' decisions on screening matches.
+    #[serde(default)]
+    pub screening: Vec<RawDecision>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecision {
+    #[serde(deserialize_with = "scalar_text")]
+    pub entry: String,
+    pub decision: String,
+    #[serde(deserialize_with = "scalar_text")]
+    pub by: String,
+    pub on: String,
+    #[serde(default)]
+    pub reason: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

@@ -8,7 +8,7 @@ use super::guard::{self, Exceeded};
 use super::raw::*;
 use super::spans::{Seg, SpanIndex};
 use super::*;
-use crate::diag::{did_you_mean, Diagnostic, Error};
+use crate::diag::{did_you_mean, Code, Diagnostic, Error};
 
 /// Stop collecting after this many problems: the first ones are what the user fixes first.
 const MAX_ERRORS: usize = 50;
@@ -20,7 +20,7 @@ pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile,
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
-        return Err(Diagnostic::error("facts::empty", "the transaction file is empty")
+        return Err(Diagnostic::error(Code::FactsEmpty, "the transaction file is empty")
             .in_file(&source)
             .label(Span::new(0, 0), "nothing here")
             .help("a transaction file lists `parties`, `items` and `transactions` (see CONTRACT.md)")
@@ -65,7 +65,7 @@ pub fn guard_text(source: &Arc<SourceFile>, limits: &Limits) -> Result<(), Error
                 "split the file, or raise the limit with --max-yaml-nodes",
             ),
         };
-        return Err(Diagnostic::error("facts::limit", message)
+        return Err(Diagnostic::error(Code::FactsLimit, message)
             .in_file(source)
             .label(Span::new(offset, offset + 1), "here")
             .help(help)
@@ -129,7 +129,7 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
         (
             format!("unknown key `{field}` in {what}"),
             Some(help),
-            "facts::unknown-key",
+            Code::FactsUnknownKey,
         )
     } else if let Some(rest) = message.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or("");
@@ -141,14 +141,14 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
         (
             format!("{what} is missing the required key `{field}`"),
             Some(help),
-            "facts::missing-key",
+            Code::FactsMissingKey,
         )
     } else if let Some(rest) = message.strip_prefix("duplicate field `") {
         let field = rest.split('`').next().unwrap_or("");
         (
             format!("the key `{field}` appears twice in {what}"),
             Some("keep one of them".to_string()),
-            "facts::duplicate-key",
+            Code::FactsDuplicateKey,
         )
     } else if let Some(big) = message
         .strip_prefix("invalid type: string \"")
@@ -159,7 +159,7 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
         (
             format!("{what}: `{big}` is too large to be a number"),
             Some("write a plain number such as `4800` or `5.92`".to_string()),
-            "facts::wrong-type",
+            Code::FactsWrongType,
         )
     } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
         let mut plain = message
@@ -206,15 +206,15 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
         } else {
             None
         };
-        (format!("{what}: {plain}"), help, "facts::wrong-type")
+        (format!("{what}: {plain}"), help, Code::FactsWrongType)
     } else if path.is_none() {
         (
             format!("the file is not valid YAML: {message}"),
             Some("check the indentation and quoting around this line".to_string()),
-            "facts::yaml-syntax",
+            Code::FactsYamlSyntax,
         )
     } else {
-        (format!("{what}: {message}"), None, "facts::invalid")
+        (format!("{what}: {message}"), None, Code::FactsInvalid)
     };
     Diagnostic::error(code, message)
         .in_file(source)
@@ -322,7 +322,7 @@ impl<'l> Validator<'l> {
 
     fn error(
         &mut self,
-        code: &'static str,
+        code: Code,
         path: &[P],
         message: String,
         label: &str,
@@ -351,7 +351,7 @@ impl<'l> Validator<'l> {
             None => Some("countries are ISO 3166-1 alpha-2 codes such as `CN`, `SG`, `MY`".into()),
         };
         self.error(
-            "facts::unknown-country",
+            Code::FactsUnknownCountry,
             path,
             format!("unknown country code `{text}`"),
             "not an ISO 3166-1 alpha-2 code",
@@ -365,7 +365,7 @@ impl<'l> Validator<'l> {
             Ok(d) => Some(d),
             Err(why) => {
                 self.error(
-                    "facts::bad-date",
+                    Code::FactsBadDate,
                     path,
                     why,
                     "not a valid date",
@@ -397,7 +397,7 @@ impl<'l> Validator<'l> {
         };
         let bound = if min_exclusive { "above" } else { "at least" };
         self.error(
-            "facts::impossible-number",
+            Code::FactsImpossibleNumber,
             path,
             format!("`{field}` is {v}, which is impossible"),
             "out of range",
@@ -424,7 +424,7 @@ impl<'l> Validator<'l> {
             None => format!("{what} is one of: {}", words.join(", ")),
         };
         self.error(
-            "facts::unknown-word",
+            Code::FactsUnknownWord,
             path,
             format!("unknown {what} `{text}`"),
             "not recognised",
@@ -458,7 +458,7 @@ impl<'l> Validator<'l> {
             if n > max {
                 // Point at the first entry past the limit, not at the whole (huge) list.
                 self.error(
-                    "facts::limit",
+                    Code::FactsLimit,
                     &[P::K(key), P::I(max)],
                     format!("{n} {key}, more than the limit of {max}"),
                     "the first one past the limit",
@@ -481,7 +481,7 @@ impl<'l> Validator<'l> {
                 seen += p.owners.len();
             }
             self.error(
-                "facts::limit",
+                Code::FactsLimit,
                 &at,
                 format!(
                     "{edges} ownership edges, more than the limit of {}",
@@ -494,7 +494,7 @@ impl<'l> Validator<'l> {
         }
         if raw.transactions.is_empty() {
             self.error(
-                "facts::no-transactions",
+                Code::FactsNoTransactions,
                 &[P::K("transactions")],
                 "the file has no transactions".into(),
                 "empty list",
@@ -529,6 +529,7 @@ impl<'l> Validator<'l> {
             .enumerate()
             .filter_map(|(i, t)| self.transaction(i, t, &refs))
             .collect();
+        self.account(&[("transaction", raw.transactions.len(), transactions.len())]);
         if !self.errors.is_empty() {
             return Err(Error::from(self.errors));
         }
@@ -570,6 +571,7 @@ impl<'l> Validator<'l> {
         party_ids: &HashMap<&str, u32>,
     ) -> (Vec<Party>, Vec<Item>, Vec<Facility>) {
         let raw_parties = parties;
+        let (items_given, facilities_given) = (items.len(), facilities.len());
         let parties: Vec<Party> = raw_parties
             .iter()
             .enumerate()
@@ -585,7 +587,37 @@ impl<'l> Validator<'l> {
             .enumerate()
             .filter_map(|(i, f)| self.facility(i, f, party_ids))
             .collect();
+        // References are positions in these lists: one entry missing without a report would
+        // shift every later one onto its neighbour.
+        self.account(&[
+            ("party", raw_parties.len(), parties.len()),
+            ("item", items_given, items.len()),
+            ("facility", facilities_given, facilities.len()),
+        ]);
         (parties, items, facilities)
+    }
+
+    /// Checks that every entry of a kind was read, or that something was reported: for each
+    /// `(what, given, read)`, a shortfall with no error means an entry was left out without
+    /// a word, so the file would be judged without it. It is refused as a bug
+    /// (`facts::internal`) instead. Every path that leaves an entry out reports why (see
+    /// `party`, `item`, `facility` and `transaction`); this is the check that they do.
+    fn account(&mut self, counts: &[(&str, usize, usize)]) {
+        for &(what, given, read) in counts {
+            if given != read && self.errors.is_empty() {
+                self.errors.push(
+                    Diagnostic::error(
+                        Code::FactsInternal,
+                        format!(
+                            "{} {what} entries were left out, and no reason was given",
+                            given.abs_diff(read)
+                        ),
+                    )
+                    .in_file(&self.source)
+                    .help("this is a bug in chipgate: please report it with the file"),
+                );
+            }
+        }
     }
 
     pub(crate) fn has_errors(&self) -> bool {
@@ -604,7 +636,7 @@ impl<'l> Validator<'l> {
             let path = [P::K(key), P::I(i), P::K("id")];
             if id.trim().is_empty() {
                 self.error(
-                    "facts::empty-id",
+                    Code::FactsEmptyId,
                     &path,
                     format!("{what} {} has an empty `id`", i + 1),
                     "empty",
@@ -617,7 +649,7 @@ impl<'l> Validator<'l> {
                 map.insert(id, first);
                 let first_span = self.span(&[P::K(key), P::I(first as usize), P::K("id")], false);
                 self.error(
-                    "facts::duplicate-id",
+                    Code::FactsDuplicateId,
                     &path,
                     format!("duplicate {what} id `{id}`"),
                     "used again here",
@@ -647,7 +679,7 @@ impl<'l> Validator<'l> {
             None => format!("{what} ids must match an `id` defined in the file"),
         };
         self.error(
-            "facts::dangling-id",
+            Code::FactsDanglingId,
             path,
             format!("no {what} has the id `{id}`"),
             "unknown id",
@@ -661,7 +693,7 @@ impl<'l> Validator<'l> {
         let at = |k: &'static str| [base[0].clone(), base[1].clone(), P::K(k)];
         if p.name.trim().is_empty() {
             self.error(
-                "facts::empty-name",
+                Code::FactsEmptyName,
                 &at("name"),
                 format!("party `{}` has an empty name", p.id),
                 "empty",
@@ -695,7 +727,7 @@ impl<'l> Validator<'l> {
             if let Some(owner) = owner {
                 if !seen.insert(owner) {
                     self.error(
-                        "facts::duplicate-owner",
+                        Code::FactsDuplicateOwner,
                         &party_path,
                         format!("`{}` is listed twice as an owner of `{}`", o.party, p.id),
                         "listed again",
@@ -711,7 +743,7 @@ impl<'l> Validator<'l> {
         }
         if total > 100.0 + 1e-6 {
             self.error(
-                "facts::shares-over-100",
+                Code::FactsSharesOver100,
                 &[base[0].clone(), base[1].clone(), P::K("owners")],
                 format!(
                     "the owners of `{}` hold {total}% in total, more than 100%",
@@ -747,7 +779,7 @@ impl<'l> Validator<'l> {
                     match self.date(s, &upath) {
                         Some(date) if since.is_some_and(|f| date <= f) => {
                             self.error(
-                                "facts::empty-window",
+                                Code::FactsEmptyWindow,
                                 &upath,
                                 format!("`until` {date} is not after `since`"),
                                 "not after `since`",
@@ -773,6 +805,35 @@ impl<'l> Validator<'l> {
                     license_requirement: d.license_requirement.clone(),
                     license_policy: d.license_policy.clone(),
                     federal_register_notice: d.federal_register_notice.clone(),
+                    screened: None,
+                });
+            }
+        }
+        let mut screening = Vec::with_capacity(p.screening.len());
+        for (k, d) in p.screening.iter().enumerate() {
+            let dpath = [base[0].clone(), base[1].clone(), P::K("screening"), P::I(k)];
+            let field = |key: &'static str| {
+                let mut v = dpath.to_vec();
+                v.push(P::K(key));
+                v
+            };
+            let decision = self.enum_word(
+                &d.decision,
+                &field("decision"),
+                "decision",
+                &[
+                    ("cleared", Decision::Cleared),
+                    ("confirmed", Decision::Confirmed),
+                ],
+            );
+            let on = self.date(&d.on, &field("on"));
+            if let (Some(decision), Some(on)) = (decision, on) {
+                screening.push(ScreeningDecision {
+                    entry: d.entry.clone(),
+                    decision,
+                    by: d.by.clone(),
+                    on,
+                    reason: d.reason.clone(),
                 });
             }
         }
@@ -787,6 +848,8 @@ impl<'l> Validator<'l> {
             headquarters: headquarters?,
             owners,
             lists,
+            screening,
+            possible: Vec::new(),
             distributor: p.distributor,
             region,
         })
@@ -802,7 +865,7 @@ impl<'l> Validator<'l> {
                 "regions are ISO 3166-2 subdivision codes such as `UA-43` (Crimea) or `UA-14` (Donetsk)".to_string()
             };
             self.error(
-                "facts::unknown-region",
+                Code::FactsUnknownRegion,
                 path,
                 format!("unknown region code `{text}`"),
                 "not an ISO 3166-2 code",
@@ -813,7 +876,7 @@ impl<'l> Validator<'l> {
         if let (Some(c), Some(rc)) = (country, region.country()) {
             if c != rc {
                 self.error(
-                    "facts::inconsistent",
+                    Code::FactsInconsistent,
                     path,
                     format!("region `{region}` is in {rc}, not in {c}"),
                     "in another country",
@@ -835,7 +898,7 @@ impl<'l> Validator<'l> {
         let at = |k: &'static str| [P::K("items"), P::I(i), P::K(k)];
         if it.name.trim().is_empty() {
             self.error(
-                "facts::empty-name",
+                Code::FactsEmptyName,
                 &at("name"),
                 format!("item `{}` has an empty name", it.id),
                 "empty",
@@ -860,7 +923,7 @@ impl<'l> Validator<'l> {
             // Allow rounding in the given figure (H100: 15832 / 814 = 19.4496…, written 19.45).
             if (given - computed).abs() > 0.02 * computed.max(0.01) {
                 self.error(
-                    "facts::inconsistent",
+                    Code::FactsInconsistent,
                     &at("performance_density"),
                     format!(
                         "`performance_density` {given} disagrees with tpp / die_area_mm2 = {:.2}",
@@ -875,7 +938,7 @@ impl<'l> Validator<'l> {
             Some(e) if is_eccn(e) => Some(e.clone()),
             Some(e) => {
                 self.error(
-                    "facts::bad-eccn",
+                    Code::FactsBadEccn,
                     &at("eccn"),
                     format!("`{e}` is not an ECCN"),
                     "not an ECCN",
@@ -887,6 +950,7 @@ impl<'l> Validator<'l> {
         };
         let origin = match &it.origin {
             Some(o) => self.country(o, &at("origin"))?,
+            // A constant, which parses.
             None => Country::parse("US")?,
         };
         let implied = eccn.as_deref().and_then(form_of_eccn);
@@ -914,7 +978,7 @@ impl<'l> Validator<'l> {
                     Some(digits)
                 } else {
                     self.error(
-                        "facts::bad-hts",
+                        Code::FactsBadHts,
                         &at("hts"),
                         format!("`{h}` is not a Harmonized Tariff Schedule code"),
                         "not an HTS code",
@@ -1001,7 +1065,7 @@ impl<'l> Validator<'l> {
             Some(q) if q.fract() == 0.0 => Some(q as u64),
             Some(q) => {
                 self.error(
-                    "facts::impossible-number",
+                    Code::FactsImpossibleNumber,
                     &at("quantity"),
                     format!("`quantity` is {q}, not a whole number"),
                     "not whole",
@@ -1033,7 +1097,7 @@ impl<'l> Validator<'l> {
                         && did_you_mean(id, [END_USER_UNKNOWN]).is_some() =>
                 {
                     self.error(
-                        "facts::dangling-id",
+                        Code::FactsDanglingId,
                         &at("end_user"),
                         format!("no party has the id `{id}`"),
                         "unknown id",
@@ -1079,7 +1143,7 @@ impl<'l> Validator<'l> {
         for (key, present) in needed {
             if !present {
                 self.error(
-                    "facts::missing-key",
+                    Code::FactsMissingKey,
                     &[P::K("transactions"), P::I(i)],
                     format!("{} `{}` has no `{key}`", kind.word(), t.id),
                     &format!("needs `{key}`"),
@@ -1103,7 +1167,7 @@ impl<'l> Validator<'l> {
                     "only a lease names `facility`, `lessor` and `lessee`"
                 };
                 self.error(
-                    "facts::wrong-key",
+                    Code::FactsWrongKey,
                     &at(key),
                     format!("`{key}` does not apply to a {}", kind.word()),
                     "not for this kind",
@@ -1119,7 +1183,7 @@ impl<'l> Validator<'l> {
             Some(hops) => {
                 if hops.len() > self.limits.max_route_hops {
                     self.error(
-                        "facts::limit",
+                        Code::FactsLimit,
                         &[
                             P::K("transactions"),
                             P::I(i),
@@ -1202,7 +1266,7 @@ impl<'l> Validator<'l> {
         };
         let (destination, destination_source) = match destination_given {
             Some(d) => (d?, DestinationSource::Given),
-            // Derived below, with the end user's default.
+            // Derived below, with the end user's default (a constant, which parses).
             None => (Country::parse("US")?, DestinationSource::EndUser),
         };
         let region = match &t.region {
@@ -1232,16 +1296,20 @@ impl<'l> Validator<'l> {
             lessor,
             lessee,
         };
+        // A party, item or facility was not valid (and was reported): the derivations read
+        // them by position, so they are not made.
         if !self.head_ok {
             return None;
         }
+        // `None` only without a receiver: an export without `to` or a lease without
+        // `facility`, both reported as `facts::missing-key` above.
         derive_transaction(&mut tx, refs.party_list, refs.facility_list)?;
         if let (Some(r), DestinationSource::RouteEnd | DestinationSource::EndUser) =
             (&tx.region, tx.destination_source)
         {
             if t.region.is_some() && r.country() != Some(tx.destination) {
                 self.error(
-                    "facts::inconsistent",
+                    Code::FactsInconsistent,
                     &at("region"),
                     format!("region `{r}` is not in the destination {}", tx.destination),
                     "in another country",
@@ -1305,7 +1373,7 @@ impl Validator<'_> {
             Some(q) if q.fract() == 0.0 => Some(q as u64),
             Some(q) => {
                 self.error(
-                    "facts::impossible-number",
+                    Code::FactsImpossibleNumber,
                     &apath("quantity"),
                     format!("`quantity` is {q}, not a whole number"),
                     "not whole",
@@ -1385,4 +1453,59 @@ pub fn is_eccn(text: &str) -> bool {
                     .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()))
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_left_out_without_a_reason_is_reported() {
+        let limits = Limits::default();
+        let mut v = Validator::new(
+            SourceFile::new("t.yaml", "transactions: []\n"),
+            &limits,
+            None,
+        );
+        v.account(&[("party", 3, 3), ("transaction", 2, 2)]);
+        assert!(v.errors.is_empty());
+        v.account(&[("transaction", 2, 1)]);
+        assert_eq!(v.errors.len(), 1);
+        assert_eq!(v.errors[0].code, Code::FactsInternal);
+        assert_eq!(
+            v.errors[0].message,
+            "1 transaction entries were left out, and no reason was given"
+        );
+        // Once something is reported, an entry left out is that report's.
+        v.account(&[("item", 5, 4)]);
+        assert_eq!(v.errors.len(), 1);
+    }
+
+    /// What the YAML reader refuses for a reason this module does not reword keeps its
+    /// words, located (`facts::invalid`). No transaction file is known to reach it: the raw
+    /// types refuse with the reasons reworded above, so a reader that refuses otherwise is
+    /// made here.
+    #[test]
+    fn other_refusals_of_the_yaml_reader_keep_their_words() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Odd {
+            #[serde(deserialize_with = "refuse")]
+            _a: String,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        struct Outer {
+            _items: Vec<Odd>,
+        }
+        fn refuse<'de, D: serde::Deserializer<'de>>(_: D) -> Result<String, D::Error> {
+            Err(serde::de::Error::custom("no value is right here"))
+        }
+        let text = "_items:\n  - _a: 1\n";
+        let e = serde_yaml::from_str::<Outer>(text).unwrap_err();
+        let e = yaml_error(&SourceFile::new("t.yaml", text), &e);
+        assert_eq!(e.diagnostics.len(), 1);
+        let d = &e.diagnostics[0];
+        assert_eq!(d.code, Code::FactsInvalid);
+        assert_eq!(d.message, "_items 1: no value is right here");
+        assert_eq!(d.location().as_deref(), Some("t.yaml:2:5"));
+    }
 }

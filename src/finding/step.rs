@@ -467,10 +467,22 @@ pub enum StepKind {
         item: What,
         declared: Option<String>,
     },
+    /// A possible screening match that no reviewer decision resolves.
+    PossibleMatch {
+        party: Who,
+        list: String,
+        entry: String,
+        matched_name: String,
+        score: f64,
+        list_file: String,
+        line: u32,
+    },
     NotListed {
         party: Who,
         lists: Vec<String>,
         date: Date,
+        /// The list files the parties were screened against (empty: not screened).
+        screened: Vec<String>,
         /// Designations of other dates: (list title, from, until).
         other: Vec<(String, Option<Date>, Option<Date>)>,
     },
@@ -548,7 +560,9 @@ impl StepKind {
             | ParentCycle { .. }
             | OwnerPath { .. }
             | NoOwnerPath { .. } => "ownership",
-            Listed { .. } | ListedOutsideEntry { .. } | NotListed { .. } => "designation",
+            Listed { .. } | ListedOutsideEntry { .. } | PossibleMatch { .. } | NotListed { .. } => {
+                "designation"
+            }
             Aggregate { .. } => "aggregate",
         }
     }

@@ -40,7 +40,7 @@ fn handler(style: Style) -> miette::GraphicalReportHandler {
 }
 
 /// Renders a diagnostic (an error in a rule or transaction file).
-pub fn diagnostic(d: &Diagnostic, style: Style) -> String {
+pub fn diagnostic<C: crate::diag::Heading>(d: &Diagnostic<C>, style: Style) -> String {
     let mut out = String::new();
     if handler(style).render_report(&mut out, d).is_err() {
         out = format!("{d}\n");
@@ -170,7 +170,7 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
             continue;
         };
         let mut rel = Diagnostic::error(
-            "",
+            String::new(),
             format!("rule {}: the conditions that decided it", f.rule),
         )
         .with_severity(Severity::Advice)

@@ -11,6 +11,7 @@ pub mod jsonl;
 pub mod junit;
 pub mod listing;
 pub mod sarif;
+pub mod screening;
 pub mod suite;
 
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use super::list::{
     country_of, non_empty, parse_date, Address, EntryKind, EntryLocation, ListEntry, ListSource,
     Problems, MAX_LIST_ENTRIES,
 };
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::source::{SourceFile, Span};
 
 /// The columns the reader uses, by header name.
@@ -145,7 +145,7 @@ pub(crate) fn read(file: &Arc<SourceFile>) -> Result<Vec<ListEntry>, Error> {
             format!("the screening list has no `name` column (its first line is `{shown}`)")
         };
         return Err(Error::one(
-            Diagnostic::error("screening::no-name-column", message)
+            Diagnostic::error(Code::ScreeningNoNameColumn, message)
                 .in_file(file)
                 .label(first, "the header row")
                 .help(header_help),
@@ -182,7 +182,7 @@ pub(crate) fn read(file: &Arc<SourceFile>) -> Result<Vec<ListEntry>, Error> {
         if entries.len() >= MAX_LIST_ENTRIES {
             problems.push(
                 Diagnostic::error(
-                    "screening::too-many-entries",
+                    Code::ScreeningTooManyEntries,
                     format!("the list has more than {MAX_LIST_ENTRIES} entries"),
                 )
                 .label(Span::new(start, start), "here")
@@ -199,7 +199,7 @@ pub(crate) fn read(file: &Arc<SourceFile>) -> Result<Vec<ListEntry>, Error> {
         let Some(name) = text_of(Some(name_col)) else {
             problems.push(
                 Diagnostic::error(
-                    "screening::missing-name",
+                    Code::ScreeningMissingName,
                     format!("the entry on line {line} has no `name`"),
                 )
                 .label(Span::new(start, start), "this row")
@@ -214,7 +214,7 @@ pub(crate) fn read(file: &Arc<SourceFile>) -> Result<Vec<ListEntry>, Error> {
                 let at = cell_offset(text, start, cell(c).unwrap_or("").trim());
                 problems.push(
                     Diagnostic::error(
-                        "screening::bad-date",
+                        Code::ScreeningBadDate,
                         format!("the `{key}` of the entry on line {line} is not a date: {why}"),
                     )
                     .label(Span::new(at, at), "here")
@@ -266,7 +266,7 @@ fn csv_error(file: &Arc<SourceFile>, e: &csv::Error, help: &str) -> Diagnostic {
         _ => e.to_string(),
     };
     Diagnostic::error(
-        "screening::bad-csv",
+        Code::ScreeningBadCsv,
         format!("the screening list is not valid CSV: {what}"),
     )
     .in_file(file)
@@ -290,6 +290,21 @@ mod tests {
         assert_eq!(b.country, None);
         assert_eq!(b.address.as_deref(), Some("Moscow, Russia"));
         assert_eq!(address_cell(" "), None);
+    }
+
+    /// The reader accepts rows of any length and the text is UTF-8 before it is parsed, so no
+    /// list file is known to reach the CSV parser's own errors; one is made here.
+    #[test]
+    fn a_csv_parser_error_is_reported_as_bad_csv() {
+        let file = SourceFile::new("list.csv", "name\nA\n".to_string());
+        let e = csv::Error::from(std::io::Error::other("the disk went away"));
+        let d = csv_error(&file, &e, "help");
+        assert_eq!(d.code, Code::ScreeningBadCsv);
+        assert_eq!(
+            d.message,
+            "the screening list is not valid CSV: the disk went away"
+        );
+        assert_eq!(d.location().as_deref(), Some("list.csv:1:1"));
     }
 
     #[test]

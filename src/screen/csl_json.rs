@@ -17,13 +17,13 @@ use super::list::{
     country_of, non_empty, parse_date, Address, EntryKind, EntryLocation, ListEntry, ListSource,
     Problems, MAX_JSON_DEPTH, MAX_LIST_ENTRIES,
 };
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::source::{SourceFile, Span};
 
 /// What the top-level scan can find wrong: the byte offset and the diagnostic to give there.
 struct Fatal {
     at: usize,
-    code: &'static str,
+    code: Code,
     message: String,
     help: &'static str,
 }
@@ -31,7 +31,7 @@ struct Fatal {
 const SHAPE_HELP: &str =
     "a Consolidated Screening List JSON file is an object `{\"results\": [ … ]}` with one object per listed party";
 
-fn fatal(at: usize, code: &'static str, message: impl Into<String>, help: &'static str) -> Fatal {
+fn fatal(at: usize, code: Code, message: impl Into<String>, help: &'static str) -> Fatal {
     Fatal {
         at,
         code,
@@ -66,7 +66,7 @@ impl<'a> Scanner<'a> {
                 None => {
                     return Err(fatal(
                         start,
-                        "screening::bad-json",
+                        Code::ScreeningBadJson,
                         "this string is never closed",
                         SHAPE_HELP,
                     ))
@@ -91,7 +91,7 @@ impl<'a> Scanner<'a> {
                 None => {
                     return Err(fatal(
                         start,
-                        "screening::bad-json",
+                        Code::ScreeningBadJson,
                         "this value is never closed (the file ends inside it)",
                         SHAPE_HELP,
                     ))
@@ -107,7 +107,7 @@ impl<'a> Scanner<'a> {
                     if depth > max_depth {
                         return Err(fatal(
                             self.pos,
-                            "screening::too-deep",
+                            Code::ScreeningTooDeep,
                             format!(
                                 "the list nests deeper than {MAX_JSON_DEPTH} levels of brackets"
                             ),
@@ -120,7 +120,7 @@ impl<'a> Scanner<'a> {
                     if depth == 0 {
                         return Err(fatal(
                             self.pos,
-                            "screening::bad-json",
+                            Code::ScreeningBadJson,
                             "a value is missing here",
                             SHAPE_HELP,
                         ));
@@ -136,7 +136,7 @@ impl<'a> Scanner<'a> {
                     if matches!(b, b',' | b':') {
                         return Err(fatal(
                             self.pos,
-                            "screening::bad-json",
+                            Code::ScreeningBadJson,
                             "a value is missing here",
                             SHAPE_HELP,
                         ));
@@ -162,7 +162,7 @@ impl<'a> Scanner<'a> {
         } else {
             Err(fatal(
                 self.pos,
-                "screening::bad-json",
+                Code::ScreeningBadJson,
                 format!("expected {what} here, found {}", self.found()),
                 SHAPE_HELP,
             ))
@@ -201,7 +201,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
         Some(b'[') => {
             return Err(fatal(
                 s.pos,
-                "screening::bad-list",
+                Code::ScreeningBadList,
                 "the list is a JSON array, not an object with `results`",
                 SHAPE_HELP,
             ))
@@ -209,7 +209,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
         None => {
             return Err(fatal(
                 s.pos,
-                "screening::bad-list",
+                Code::ScreeningBadList,
                 "the list file is empty",
                 SHAPE_HELP,
             ))
@@ -217,7 +217,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
         Some(_) => {
             return Err(fatal(
                 s.pos,
-                "screening::bad-json",
+                Code::ScreeningBadJson,
                 format!("the list is not JSON: it starts with {}", s.found()),
                 SHAPE_HELP,
             ))
@@ -234,7 +234,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
             if s.peek() != Some(b'"') {
                 return Err(fatal(
                     s.pos,
-                    "screening::bad-json",
+                    Code::ScreeningBadJson,
                     format!("expected a quoted field name here, found {}", s.found()),
                     SHAPE_HELP,
                 ));
@@ -252,7 +252,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
                 if records.is_some() {
                     return Err(fatal(
                         key_start,
-                        "screening::bad-list",
+                        Code::ScreeningBadList,
                         "the list has `results` twice",
                         SHAPE_HELP,
                     ));
@@ -260,7 +260,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
                 if s.peek() != Some(b'[') {
                     return Err(fatal(
                         value_start,
-                        "screening::bad-list",
+                        Code::ScreeningBadList,
                         format!("`results` is not an array: it is {}", s.found()),
                         SHAPE_HELP,
                     ));
@@ -277,7 +277,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
                         if found.len() >= MAX_LIST_ENTRIES {
                             return Err(fatal(
                                 start,
-                                "screening::too-many-entries",
+                                Code::ScreeningTooManyEntries,
                                 format!("the list has more than {MAX_LIST_ENTRIES} entries"),
                                 "split the list; the ceiling is documented in docs/screening.md",
                             ));
@@ -294,7 +294,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
                             _ => {
                                 return Err(fatal(
                                     s.pos,
-                                    "screening::bad-json",
+                                    Code::ScreeningBadJson,
                                     format!("expected `,` or `]` here, found {}", s.found()),
                                     SHAPE_HELP,
                                 ))
@@ -309,7 +309,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
                 if let Err(e) = serde_json::from_str::<IgnoredAny>(slice) {
                     return Err(fatal(
                         value_start + offset_in(slice, e.line(), e.column()),
-                        "screening::bad-json",
+                        Code::ScreeningBadJson,
                         format!("the list is not valid JSON: {}", serde_message(&e)),
                         SHAPE_HELP,
                     ));
@@ -325,7 +325,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
                 _ => {
                     return Err(fatal(
                         s.pos,
-                        "screening::bad-json",
+                        Code::ScreeningBadJson,
                         format!("expected `,` or `}}` here, found {}", s.found()),
                         SHAPE_HELP,
                     ))
@@ -337,7 +337,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
     if s.peek().is_some() {
         return Err(fatal(
             s.pos,
-            "screening::bad-json",
+            Code::ScreeningBadJson,
             format!("unexpected {} after the end of the list", s.found()),
             SHAPE_HELP,
         ));
@@ -345,7 +345,7 @@ fn scan(text: &str) -> Result<Vec<(usize, usize)>, Fatal> {
     records.ok_or_else(|| {
         fatal(
             root,
-            "screening::bad-list",
+            Code::ScreeningBadList,
             "the list has no `results`",
             SHAPE_HELP,
         )
@@ -507,7 +507,7 @@ struct RawRecord {
 }
 
 /// One record's outcome: the entry, or the problems found in it (with offsets in the file).
-type Parsed = Result<ListEntry, Vec<(usize, &'static str, String, &'static str)>>;
+type Parsed = Result<ListEntry, Vec<(usize, Code, String, &'static str)>>;
 
 fn parse_record(text: &str, index: usize, start: usize, end: usize) -> Parsed {
     let slice = text.get(start..end).unwrap_or("");
@@ -515,7 +515,7 @@ fn parse_record(text: &str, index: usize, start: usize, end: usize) -> Parsed {
         serde_json::from_str(slice).map_err(|e| {
             vec![(
             start + offset_in(slice, e.line(), e.column()),
-            "screening::bad-entry",
+            Code::ScreeningBadEntry,
             format!("entry {} is not a valid record: {}", index + 1, serde_message(&e)),
             "each entry of `results` is an object with at least a `name`; see docs/screening.md",
         )]
@@ -525,7 +525,7 @@ fn parse_record(text: &str, index: usize, start: usize, end: usize) -> Parsed {
     if name.is_none() {
         problems.push((
             start,
-            "screening::missing-name",
+            Code::ScreeningMissingName,
             format!("entry {} has no `name`", index + 1),
             "every screening-list entry needs a name to be screened against; fix or remove the entry",
         ));
@@ -536,7 +536,7 @@ fn parse_record(text: &str, index: usize, start: usize, end: usize) -> Parsed {
             let at = member_value(slice, key).map_or(start, |o| start + o);
             problems.push((
                 at,
-                "screening::bad-date",
+                Code::ScreeningBadDate,
                 format!("entry {}'s `{key}` is not a date: {why}", index + 1),
                 "CSL dates are written YYYY-MM-DD; leave the field empty when there is no date",
             ));
@@ -703,9 +703,9 @@ mod tests {
         let mut text = String::from("{\"results\": ");
         text.push_str(&"[".repeat(1_000_000));
         let err = scan(&text).err().unwrap();
-        assert_eq!(err.code, "screening::too-deep");
+        assert_eq!(err.code, Code::ScreeningTooDeep);
         let bare = "[".repeat(1_000_000);
-        assert_eq!(scan(&bare).err().unwrap().code, "screening::bad-list");
+        assert_eq!(scan(&bare).err().unwrap().code, Code::ScreeningBadList);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::country::Country;
 use crate::date::Date;
-use crate::diag::{Diagnostic, Error};
+use crate::diag::{Code, Diagnostic, Error};
 use crate::limits::Limits;
 use crate::source::{SourceFile, Span};
 
@@ -40,6 +40,9 @@ pub enum ListSource {
     DeniedPersons,
     /// OFAC Specially Designated Nationals (SDN).
     Sdn,
+    /// The approved UAE entities of Supp. No. 8 to 15 CFR Part 740 (an approval, not a
+    /// restriction; shipped with the rule pack under the code `UAE`).
+    UaeApproved,
     /// Any other list, by its code (`FSE`, `SSI`, `ISN`, `DTC`, …) or its text if it has none.
     Other(String),
 }
@@ -65,11 +68,26 @@ impl ListSource {
             "UVL" => ListSource::Unverified,
             "DPL" => ListSource::DeniedPersons,
             "SDN" => ListSource::Sdn,
+            "UAE" => ListSource::UaeApproved,
             _ => ListSource::Other(code.to_string()),
         }
     }
 
-    /// The list's code: `EL`, `MEU`, `UVL`, `DPL`, `SDN`, or the other code as written.
+    /// The restricted-party list of the rule language this list is, if it is one of them.
+    pub fn list_kind(&self) -> Option<crate::vocab::ListKind> {
+        use crate::vocab::ListKind;
+        match self {
+            ListSource::EntityList => Some(ListKind::EntityList),
+            ListSource::MilitaryEndUser => Some(ListKind::MeuList),
+            ListSource::Unverified => Some(ListKind::UnverifiedList),
+            ListSource::DeniedPersons => Some(ListKind::Dpl),
+            ListSource::Sdn => Some(ListKind::Sdn),
+            ListSource::UaeApproved => Some(ListKind::UaeApproved),
+            ListSource::Other(_) => None,
+        }
+    }
+
+    /// The list's code: `EL`, `MEU`, `UVL`, `DPL`, `SDN`, `UAE`, or the other code as written.
     pub fn code(&self) -> &str {
         match self {
             ListSource::EntityList => "EL",
@@ -77,6 +95,7 @@ impl ListSource {
             ListSource::Unverified => "UVL",
             ListSource::DeniedPersons => "DPL",
             ListSource::Sdn => "SDN",
+            ListSource::UaeApproved => "UAE",
             ListSource::Other(code) => code,
         }
     }
@@ -211,7 +230,7 @@ impl ScreeningList {
         let unreadable = |e: std::io::Error| {
             Error::one(
                 Diagnostic::error(
-                    "screening::unreadable",
+                    Code::ScreeningUnreadable,
                     format!("cannot read the screening list `{name}`: {e}"),
                 )
                 .help("check the path, and that the file is readable"),
@@ -267,7 +286,7 @@ fn too_large(name: &str, bytes: &[u8], limits: &Limits) -> Error {
         .collect();
     let file = SourceFile::new(name, String::from_utf8_lossy(&head).into_owned());
     Diagnostic::error(
-        "screening::too-large",
+        Code::ScreeningTooLarge,
         format!(
             "the screening list `{name}` is larger than the limit of {} bytes",
             limits.max_file_bytes
@@ -291,7 +310,7 @@ fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>
         let file = SourceFile::new(name, text);
         let end = file.text().len();
         return Err(Diagnostic::error(
-            "screening::binary",
+            Code::ScreeningBinary,
             format!("the screening list `{name}` is a binary file (a NUL byte at offset {nul})"),
         )
         .in_file(&file)
@@ -307,7 +326,7 @@ fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>
             let text = String::from_utf8_lossy(bytes.get(..good).unwrap_or(&[])).into_owned();
             let file = SourceFile::new(name, text);
             Err(Diagnostic::error(
-                "screening::not-utf8",
+                Code::ScreeningNotUtf8,
                 format!("the screening list `{name}` is not valid UTF-8 (invalid byte at offset {good})"),
             )
             .in_file(&file)
@@ -354,7 +373,7 @@ impl Problems {
         if self.dropped > 0 {
             let end = self.file.text().len();
             let d = Diagnostic::error(
-                "screening::too-many-problems",
+                Code::ScreeningTooManyProblems,
                 format!(
                     "{} more problems in `{}` are not shown",
                     self.dropped,

@@ -22,6 +22,7 @@
 //! println!("{}", describe(&found[0], &lists));
 //! ```
 
+mod apply;
 mod csl_csv;
 mod csl_json;
 mod explain;
@@ -33,6 +34,7 @@ pub mod normalize;
 pub mod score;
 mod screener;
 
+pub use apply::{PartyMatches, Resolution, Screening, PACK_LISTS, PACK_WORD};
 pub use explain::describe;
 pub use list::{
     Address, EntryKind, EntryLocation, ListEntry, ListFormat, ListSource, ScreeningList,

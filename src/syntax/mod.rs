@@ -9,7 +9,7 @@ use std::sync::Arc;
 use pest::iterators::Pair;
 use pest::Parser as _;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use ast::*;
 
@@ -59,7 +59,7 @@ pub fn parse(source: &Arc<SourceFile>, limits: &SyntaxLimits) -> (RuleFile, Vec<
         if decls.len() + errors.len() >= limits.max_declarations {
             errors.push(
                 Diagnostic::error(
-                    "rules::too-many-declarations",
+                    Code::RulesTooManyDeclarations,
                     format!(
                         "more than {} declarations in one file",
                         limits.max_declarations
@@ -84,7 +84,13 @@ pub fn parse(source: &Arc<SourceFile>, limits: &SyntaxLimits) -> (RuleFile, Vec<
                 match decl.map(|p| builder.decl(p)) {
                     Some(Ok(d)) => decls.push(d),
                     Some(Err(e)) => errors.push(e.in_file(source)),
-                    None => {}
+                    // `declaration` holds one `decl`: were it missing, the declaration would
+                    // vanish without a word, so that is reported.
+                    None => errors.push(
+                        builder
+                            .broken("a declaration", Span::new(start, end))
+                            .in_file(source),
+                    ),
                 }
             }
             Err(e) => {
@@ -216,7 +222,7 @@ fn check_nesting(
             if depth > max {
                 return Some(
                     Diagnostic::error(
-                        "rules::too-deep",
+                        Code::RulesTooDeep,
                         format!("conditions nest more than {max} levels deep"),
                     )
                     .in_file(source)
@@ -237,7 +243,7 @@ fn check_nesting(
     if nots > max * 4 {
         return Some(
             Diagnostic::error(
-                "rules::too-deep",
+                Code::RulesTooDeep,
                 format!("more than {} `not` in one declaration", max * 4),
             )
             .in_file(source)
@@ -304,7 +310,7 @@ fn syntax_error(
     } else {
         format!("expected {expected_text}")
     };
-    let mut d = Diagnostic::error("rules::syntax", message)
+    let mut d = Diagnostic::error(Code::RulesSyntax, message)
         .in_file(source)
         .label(span, label);
     if let Some(h) = syntax_help(found, before, unclosed, &expected) {
@@ -647,7 +653,7 @@ impl Builder {
     /// A grammar invariant did not hold: reported, never a panic.
     fn broken(&self, what: &str, span: Span) -> Diagnostic {
         Diagnostic::error(
-            "rules::internal",
+            Code::RulesInternal,
             format!("could not read {what} (parser and syntax tree disagree)"),
         )
         .label(span, "here")
@@ -1125,14 +1131,14 @@ impl Builder {
             .collect();
         let value: f64 = text.parse().map_err(|_| {
             Diagnostic::error(
-                "rules::bad-number",
+                Code::RulesBadNumber,
                 format!("`{}` is not a number", pair.as_str()),
             )
             .label(span, "here")
         })?;
         if !value.is_finite() {
             return Err(Diagnostic::error(
-                "rules::bad-number",
+                Code::RulesBadNumber,
                 format!("`{}` is too large", pair.as_str()),
             )
             .label(span, "here"));
@@ -1299,7 +1305,7 @@ rule us.ear.hq-rule {
         );
         let (_, errors) = parse_str(&deep);
         assert_eq!(errors.len(), 1);
-        assert_eq!(errors[0].code, "rules::too-deep");
+        assert_eq!(errors[0].code, Code::RulesTooDeep);
     }
 }
 #[cfg(test)]

@@ -91,6 +91,9 @@ pub struct World {
     pub homes: Vec<[Country; 2]>,
     /// Per party, per list: the earliest date of designation (`Date::MAX`: not listed).
     pub listed_since: Vec<[Date; ListKind::COUNT]>,
+    /// The same, counting possible screening matches as designations: the "possible" side
+    /// of ownership questions, so an owner that may be listed leaves them open.
+    pub maybe_listed_since: Vec<[Date; ListKind::COUNT]>,
     /// Per party: what the known shares leave (100% minus their sum), the most an owner of
     /// unknown share can hold. Summed once here: summing per edge was quadratic in a party's
     /// owners (100,000 owners of unknown share took seconds, a million would not finish).
@@ -147,6 +150,15 @@ impl World {
                 since
             })
             .collect();
+        let mut maybe_listed_since = listed_since.clone();
+        for (p, since) in facts.parties.iter().zip(maybe_listed_since.iter_mut()) {
+            for m in &p.possible {
+                has_unknown = true;
+                if let Some(slot) = since.get_mut(m.list as usize) {
+                    *slot = (*slot).min(m.since.unwrap_or(Date::MIN));
+                }
+            }
+        }
         let mut world = World {
             graph,
             parents: Vec::new(),
@@ -160,6 +172,7 @@ impl World {
                 .map(|p| [p.country, p.headquarters])
                 .collect(),
             listed_since,
+            maybe_listed_since,
             room: facts
                 .parties
                 .iter()
@@ -302,7 +315,7 @@ impl World {
                 } else {
                     interner.empty()
                 },
-                listed: match self.listed_since.get(i) {
+                listed: match self.listed_table(possible).get(i) {
                     Some(since) if asks & Asks::LISTED != 0 => *since,
                     _ => [NEVER; ListKind::COUNT],
                 },
@@ -355,6 +368,15 @@ impl World {
         result.into_iter().map(|r| interner.summary_id(r)).collect()
     }
 
+    /// The designation dates the sure (`false`) or the possible (`true`) answers count.
+    fn listed_table(&self, possible: bool) -> &[[Date; ListKind::COUNT]] {
+        if possible {
+            &self.maybe_listed_since
+        } else {
+            &self.listed_since
+        }
+    }
+
     /// First date from which each party is owned at the threshold by parties on the lists,
     /// directly or through parties so owned, individually or in aggregate. Parties become
     /// "affected" in date order (a priority queue), each adding its share to what it owns.
@@ -387,7 +409,7 @@ impl World {
         let mut owned_from = vec![NEVER; n];
         let mut acc = vec![0u64; n];
         let mut heap = BinaryHeap::new();
-        for (i, since) in self.listed_since.iter().enumerate() {
+        for (i, since) in self.listed_table(possible).iter().enumerate() {
             let first = ListKind::ALL
                 .iter()
                 .filter(|l| lists & l.bit() != 0)

@@ -151,6 +151,12 @@ pub(crate) struct Near {
 /// Never more than the Jaro-Winkler similarity.
 pub(crate) const EDIT_COST: f64 = 1.0;
 
+/// The least similarity (see [`fuzzy_similarity`]) at which a word the list lacks is taken
+/// for its near listed word misspelt, and weighs what that word weighs: one edit in four
+/// letters (0.75) qualifies, a changed first letter of a word of up to seven letters does
+/// not.
+pub(crate) const MISSPELT_SIMILARITY: f32 = 0.75;
+
 pub(crate) fn fuzzy_similarity(a: &str, b: &str, edits: usize) -> f32 {
     let len = a.chars().count().max(b.chars().count()).max(1) as f64;
     let cost = if a.chars().next() == b.chars().next() {
@@ -588,8 +594,14 @@ impl Index {
                     self.fuzzy(&u.text, &u.surface, &mut near);
                 }
                 // A token the list does not hold but that is within an edit of one it does
-                // is most likely that token misspelt: it weighs what that token weighs.
-                let (weight, weak) = match (known, near.first().and_then(|n| self.token(n.id))) {
+                // is most likely that token misspelt: it weighs what that token weighs. Not
+                // when the edit is as doubtful as a changed first letter of a short word:
+                // "land" is one edit from "and", and is not "and" misspelt.
+                let likely = near
+                    .first()
+                    .filter(|n| n.sim >= MISSPELT_SIMILARITY)
+                    .and_then(|n| self.token(n.id));
+                let (weight, weak) = match (known, likely) {
                     (None, Some(t)) if t.df > 0 => (t.weight.min(weight), t.weak || weak_word),
                     _ => (weight, weak_word || known.is_some_and(|t| t.weak)),
                 };

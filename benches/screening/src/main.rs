@@ -3,8 +3,10 @@
 //! unlisted companies, and the time and memory of screening 100,000 parties.
 //!
 //! `cargo run --release -- [--entries N] [--parties N] [--samples N] [--seed S]
-//! [--write-list PATH] [--misses N] [--explain QUERY]…`; prints a Markdown report (or, with
-//! `--explain`, every name scored for those queries, held ones included, with why).
+//! [--write-list PATH] [--misses N] [--explain QUERY]… [--real-list PATH]…`; prints a
+//! Markdown report (or, with `--explain`, every name scored for those queries, held ones
+//! included, with why; with `--real-list`, the matches of the unlisted companies against
+//! those real list files instead).
 
 mod gen;
 mod variants;
@@ -25,6 +27,9 @@ struct Args {
     write_list: Option<String>,
     misses: usize,
     explain: Vec<String>,
+    /// Real list files (CSL JSON or CSV) to screen the unlisted companies against, instead
+    /// of running the benchmark.
+    real_lists: Vec<String>,
 }
 
 fn args() -> Args {
@@ -36,6 +41,7 @@ fn args() -> Args {
         write_list: None,
         misses: 0,
         explain: Vec::new(),
+        real_lists: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -48,6 +54,7 @@ fn args() -> Args {
             "--write-list" => a.write_list = Some(value),
             "--misses" => a.misses = value.parse().unwrap_or(0),
             "--explain" => a.explain.push(value),
+            "--real-list" => a.real_lists.push(value),
             other => {
                 eprintln!("unknown flag `{other}`");
                 std::process::exit(2);
@@ -271,8 +278,55 @@ fn false_positives(
     }
 }
 
+/// Screens both sets of unlisted companies against real list files and prints every match.
+fn against_real_lists(paths: &[String]) {
+    let mut lists = Vec::new();
+    for p in paths {
+        match ScreeningList::from_path(std::path::Path::new(p), &Limits::default()) {
+            Ok(l) => lists.push(l),
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    let entries: usize = lists.iter().map(|l| l.entries.len()).sum();
+    let options = MatchOptions::default();
+    let screener = Screener::new(&lists, &options);
+    let none = std::collections::HashSet::new();
+    println!(
+        "## Unlisted companies against {} real entries ({})\n",
+        entries,
+        paths.join(", ")
+    );
+    for (label, names) in [
+        (
+            "unlisted companies",
+            names_of(include_str!("../data/unlisted-companies.txt")),
+        ),
+        (
+            "held-out unlisted companies",
+            names_of(include_str!("../data/unlisted-holdout.txt")),
+        ),
+    ] {
+        let fp = false_positives(label, &names, &screener, &lists, &options, &none);
+        let (_, n, possible, strong) = fp.rows.first().copied().unwrap_or(("", 0, 0, 0));
+        println!(
+            "{label}: {possible} of {n} match at possible ({}), {strong} at strong",
+            pct(possible, n)
+        );
+        for l in &fp.lines {
+            println!("{l}");
+        }
+    }
+}
+
 fn main() {
     let a = args();
+    if !a.real_lists.is_empty() {
+        against_real_lists(&a.real_lists);
+        return;
+    }
     let t = Instant::now();
     let synth: Vec<Synth> = gen::generate(a.entries, a.seed);
     let json = gen::to_csl_json(&synth, a.seed);

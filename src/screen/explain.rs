@@ -93,8 +93,18 @@ pub fn describe(m: &Match, lists: &[ScreeningList]) -> String {
     if m.reasons.weak_only {
         out.push_str("; only weak words matched (held below the possible threshold)");
     }
+    if m.reasons.inexact_only {
+        out.push_str(
+            "; the distinctive words matched only inexactly and the names do not otherwise agree (held below the possible threshold)",
+        );
+    }
+    if m.reasons.company_vs_individual {
+        out.push_str(
+            "; the query has a company's legal form and the entry is an individual (held below the possible threshold)",
+        );
+    }
     if m.reasons.short_name {
-        out.push_str("; short name: exact tokens required");
+        out.push_str("; short name: every word must match");
     }
     let listed = entry
         .map(|(_, e)| {

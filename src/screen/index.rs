@@ -10,10 +10,13 @@
 //!   written together: "hua wei" → "huawei", "z t e" → "zte"), so that spacing differences
 //!   match in either direction;
 //! - postings: for each token or join, the names that hold it;
-//! - a deletion index (every token of 5+ characters, and each of its one-character
-//!   deletions, by hash): a query token with one edit, or two in a long token, finds its
-//!   listed spelling without comparing against the whole vocabulary (the symmetric-deletion
-//!   idea of SymSpell, bounded to one deletion on the list's side to keep memory small);
+//! - a deletion index (every spelling of 4+ characters, and each of its one-character
+//!   deletions, by hash; 3-character spellings by their own hash): a query token with one
+//!   edit, or two in a long token, finds its listed spelling without comparing against the
+//!   whole vocabulary (the symmetric-deletion idea of SymSpell, bounded to one deletion on
+//!   the list's side to keep memory small). A token's spellings are its normalized text and
+//!   the words it was normalized from when a plural was dropped ("devices" for "device"), so
+//!   a misspelt plural meets its listed plural;
 //! - CJK character bigrams of Han names, for Han queries against Han aliases.
 //!
 //! Weak tokens (see `legal_forms::WEAK_WORDS`, and any token in more than 1 in 200 entries)
@@ -87,6 +90,9 @@ pub(crate) struct EntryRec {
     pub list: u32,
     pub entry: u32,
     pub countries: Vec<Country>,
+    /// The entry is an individual (`type: Individual`): a query that carries a company's
+    /// legal form is not that person.
+    pub individual: bool,
 }
 
 /// The built index.
@@ -96,7 +102,11 @@ pub(crate) struct Index {
     pub names: Vec<NameRec>,
     pub entries: Vec<EntryRec>,
     postings: Vec<Vec<u32>>,
-    /// (hash of a token or of one of its one-character deletions, token id), sorted.
+    /// Spellings beyond the tokens' own texts: the words as written when a plural was
+    /// dropped ("devices" for the token "device"), with their token. A spelling id below
+    /// `tokens.len()` is that token's own text; above, `extra_spellings[id - tokens.len()]`.
+    extra_spellings: Vec<(Box<str>, u32)>,
+    /// (hash of a spelling or of one of its one-character deletions, spelling id), sorted.
     deletions: Vec<(u64, u32)>,
     /// Start of each top-16-bit bucket of `deletions` (65,537 offsets).
     buckets: Vec<u32>,
@@ -105,12 +115,25 @@ pub(crate) struct Index {
     pub unknown_weight: f32,
 }
 
-/// Allowed edits for a token of `chars` characters: none below 5, then about one per 5.
+/// Allowed edits for a token of `chars` characters: none below 4, one for 4 to 8, then
+/// about one per 5 (2 for 9 to 13, 3 for 14 to 18, …).
 pub(crate) fn max_edits(chars: usize) -> usize {
-    if chars < 5 {
+    if chars < 4 {
         0
     } else {
-        (chars + 1) / 5
+        ((chars + 1) / 5).max(1)
+    }
+}
+
+/// The most a token of `chars` characters can weigh: the information of that many letters,
+/// ln(1 + 26^chars) (3.3 for one letter, 6.5 for two, 9.8 for three). A one- or two-letter
+/// token the list does not hold is most likely an initial or a fragment, not the rarest
+/// word there is.
+pub(crate) fn length_cap(chars: usize) -> f32 {
+    if chars >= 4 {
+        f32::INFINITY
+    } else {
+        (1.0 + 26f32.powi(i32::try_from(chars).unwrap_or(4))).ln()
     }
 }
 
@@ -128,6 +151,12 @@ pub(crate) struct Near {
 /// Never more than the Jaro-Winkler similarity.
 pub(crate) const EDIT_COST: f64 = 1.0;
 
+/// The least similarity (see [`fuzzy_similarity`]) at which a word the list lacks is taken
+/// for its near listed word misspelt, and weighs what that word weighs: one edit in four
+/// letters (0.75) qualifies, a changed first letter of a word of up to seven letters does
+/// not.
+pub(crate) const MISSPELT_SIMILARITY: f32 = 0.75;
+
 pub(crate) fn fuzzy_similarity(a: &str, b: &str, edits: usize) -> f32 {
     let len = a.chars().count().max(b.chars().count()).max(1) as f64;
     let cost = if a.chars().next() == b.chars().next() {
@@ -140,9 +169,11 @@ pub(crate) fn fuzzy_similarity(a: &str, b: &str, edits: usize) -> f32 {
 }
 
 /// Allowed edits between tokens of `a` and `b` characters: by the longer one (a deletion
-/// makes a 5-letter word 4 letters long), none if the shorter has fewer than 4.
+/// makes a 5-letter word 4 letters long, a 4-letter one 3 letters long), none if the
+/// shorter has fewer than 3 letters or the longer fewer than 4 ("Hu" and "Wu", "ZTE" and
+/// "ZTO" are different names, not typos of each other).
 pub(crate) fn pair_edits(a: usize, b: usize) -> usize {
-    if a.min(b) < 4 {
+    if a.min(b) < 3 {
         0
     } else {
         max_edits(a.max(b))
@@ -182,7 +213,9 @@ pub(crate) fn joins_of(units: &[Unit]) -> Vec<JoinText> {
             if len > 2 && !run.iter().all(joinable) {
                 break;
             }
-            let mut text: String = run.iter().map(|u| u.text.as_str()).collect();
+            // From the words as written: "Zagros Kimia" joins to "zagroskimia" (its plural
+            // rule then applies to the joined word as a whole).
+            let mut text: String = run.iter().map(|u| u.surface.as_str()).collect();
             super::normalize::stem(&mut text);
             out.push((start, len, text));
             if out.len() >= MAX_JOINS {
@@ -241,6 +274,7 @@ impl Index {
                     list: u32::try_from(l).unwrap_or(u32::MAX),
                     entry: u32::try_from(e).unwrap_or(u32::MAX),
                     countries: entry.countries(),
+                    individual: entry.kind == super::list::EntryKind::Individual,
                 });
                 work.push((global, None, entry.name.as_str()));
                 for (a, alias) in entry.alt_names.iter().enumerate() {
@@ -277,10 +311,14 @@ impl Index {
             id
         };
         let mut names = Vec::with_capacity(work.len());
+        let mut surfaces: HashMap<Box<str>, u32> = HashMap::new();
         for ((entry, alias, text), (norm, joins)) in work.iter().zip(normalized) {
             let mut units = Vec::with_capacity(norm.units.len());
             for u in &norm.units {
                 let id = intern(&u.text, &mut map, &mut tokens);
+                if u.surface != u.text && !surfaces.contains_key(u.surface.as_str()) {
+                    surfaces.insert(u.surface.as_str().into(), id);
+                }
                 let idx = id as usize;
                 if last_entry.len() <= idx {
                     last_entry.resize(idx + 1, u32::MAX);
@@ -331,7 +369,8 @@ impl Index {
                 unknown_weight
             } else {
                 (1.0 + n / t.df as f32).ln()
-            };
+            }
+            .min(length_cap(usize::from(t.chars)));
             if is_weak(&t.text) {
                 t.weight = t.weight.min(weak_cap);
             }
@@ -376,17 +415,29 @@ impl Index {
                 }
             }
         }
-        let mut deletions: Vec<(u64, u32)> = tokens
-            .par_iter()
+        let mut extra_spellings: Vec<(Box<str>, u32)> = surfaces
+            .into_iter()
+            .filter(|(text, _)| !map.contains_key(text))
+            .collect();
+        extra_spellings.sort_unstable();
+        let spellings: Vec<(&str, u32)> = tokens
+            .iter()
+            .map(|t| &*t.text)
+            .chain(extra_spellings.iter().map(|(s, _)| &**s))
             .enumerate()
-            .filter(|(_, t)| t.chars >= 4 && t.chars <= 40)
-            .flat_map_iter(|(id, t)| {
-                let id = u32::try_from(id).unwrap_or(u32::MAX);
-                let chars = usize::from(t.chars);
-                // A 4-letter token only meets a 5-letter one with a letter more: its own hash
-                // is enough (skipping position `chars` skips nothing).
-                let from = if chars < 5 { chars } else { 0 };
-                (from..=chars).map(move |skip| (hash_skipping(&t.text, [skip, usize::MAX]), id))
+            .map(|(i, s)| (s, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let mut deletions: Vec<(u64, u32)> = spellings
+            .par_iter()
+            .filter_map(|&(text, id)| {
+                let chars = text.chars().count();
+                (3..=40).contains(&chars).then_some((text, id, chars))
+            })
+            .flat_map_iter(|(text, id, chars)| {
+                // A 3-letter spelling only meets a 4-letter one with a letter more: its own
+                // hash is enough (skipping position `chars` skips nothing).
+                let from = if chars < 4 { chars } else { 0 };
+                (from..=chars).map(move |skip| (hash_skipping(text, [skip, usize::MAX]), id))
             })
             .collect();
         deletions.par_sort_unstable();
@@ -409,6 +460,7 @@ impl Index {
             names,
             entries,
             postings,
+            extra_spellings,
             deletions,
             buckets,
             bigrams,
@@ -441,46 +493,74 @@ impl Index {
         }
     }
 
-    /// Tokens within the allowed edits of `text` (not `text` itself), with their
-    /// similarity (see [`fuzzy_similarity`]) and edit count, best first.
-    pub(crate) fn fuzzy(&self, text: &str, out: &mut Vec<Near>) {
-        let chars = text.chars().count();
-        let allowed = max_edits(chars + 1);
-        if !(4..=40).contains(&chars) {
-            return;
+    /// A spelling's text and its token.
+    fn spelling(&self, id: u32) -> Option<(&str, u32)> {
+        let i = id as usize;
+        match self.tokens.get(i) {
+            Some(t) => Some((&t.text, id)),
+            None => self
+                .extra_spellings
+                .get(i - self.tokens.len())
+                .map(|(s, t)| (&**s, *t)),
         }
+    }
+
+    /// Tokens within the allowed edits of `text` (the normalized query token) or of
+    /// `surface` (the word as written), other than `text` itself, with their similarity
+    /// (see [`fuzzy_similarity`]) and edit count, best first, each token once.
+    pub(crate) fn fuzzy(&self, text: &str, surface: &str, out: &mut Vec<Near>) {
         let mut ids = Vec::new();
-        for skip in 0..=chars {
-            self.deletion_hits(hash_skipping(text, [skip, usize::MAX]), &mut ids);
-        }
-        if allowed >= 2 && chars <= 16 {
-            for a in 0..chars {
-                for b in a + 1..chars {
-                    self.deletion_hits(hash_skipping(text, [a, b]), &mut ids);
+        let forms: &[&str] = if surface == text {
+            &[text]
+        } else {
+            &[text, surface]
+        };
+        for form in forms {
+            let chars = form.chars().count();
+            if !(3..=40).contains(&chars) {
+                continue;
+            }
+            ids.clear();
+            for skip in 0..=chars {
+                self.deletion_hits(hash_skipping(form, [skip, usize::MAX]), &mut ids);
+            }
+            if max_edits(chars + 1) >= 2 && chars <= 16 {
+                for a in 0..chars {
+                    for b in a + 1..chars {
+                        self.deletion_hits(hash_skipping(form, [a, b]), &mut ids);
+                    }
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            for &sid in &ids {
+                let Some((spelling, id)) = self.spelling(sid) else {
+                    continue;
+                };
+                if self.token_text(id) == text {
+                    continue;
+                }
+                let other = spelling.chars().count();
+                let allowed = pair_edits(chars, other);
+                if allowed == 0 || chars.abs_diff(other) > allowed {
+                    continue;
+                }
+                let d = strsim::osa_distance(form, spelling);
+                if d <= allowed {
+                    out.push(Near {
+                        id,
+                        sim: fuzzy_similarity(form, spelling, d),
+                        edits: u8::try_from(d).unwrap_or(u8::MAX),
+                    });
                 }
             }
         }
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
-            let Some(t) = self.token(id) else { continue };
-            if &*t.text == text {
-                continue;
-            }
-            let other = usize::from(t.chars);
-            let allowed = pair_edits(chars, other);
-            if allowed == 0 || chars.abs_diff(other) > allowed {
-                continue;
-            }
-            let d = strsim::osa_distance(text, &t.text);
-            if d <= allowed {
-                out.push(Near {
-                    id,
-                    sim: fuzzy_similarity(text, &t.text, d),
-                    edits: u8::try_from(d).unwrap_or(u8::MAX),
-                });
-            }
-        }
+        out.sort_by(|a, b| {
+            a.id.cmp(&b.id)
+                .then(b.sim.total_cmp(&a.sim))
+                .then(a.edits.cmp(&b.edits))
+        });
+        out.dedup_by_key(|n| n.id);
         out.sort_by(|a, b| b.sim.total_cmp(&a.sim).then(a.id.cmp(&b.id)));
     }
 
@@ -502,17 +582,26 @@ impl Index {
                 let id = self.map.get(u.text.as_str()).copied();
                 let known = id.and_then(|id| self.token(id)).filter(|t| t.df > 0);
                 let weak_word = is_weak(&u.text);
-                let mut weight = known.map_or(self.unknown_weight, |t| t.weight);
+                let mut weight = known.map_or_else(
+                    || self.unknown_weight.min(length_cap(u.text.chars().count())),
+                    |t| t.weight,
+                );
                 if weak_word {
                     weight = weight.min(WEAK_WEIGHT_SHARE * self.unknown_weight);
                 }
                 let mut near = Vec::new();
                 if fuzzy && !matches!(u.kind, UnitKind::Syllable(_)) {
-                    self.fuzzy(&u.text, &mut near);
+                    self.fuzzy(&u.text, &u.surface, &mut near);
                 }
                 // A token the list does not hold but that is within an edit of one it does
-                // is most likely that token misspelt: it weighs what that token weighs.
-                let (weight, weak) = match (known, near.first().and_then(|n| self.token(n.id))) {
+                // is most likely that token misspelt: it weighs what that token weighs. Not
+                // when the edit is as doubtful as a changed first letter of a short word:
+                // "land" is one edit from "and", and is not "and" misspelt.
+                let likely = near
+                    .first()
+                    .filter(|n| n.sim >= MISSPELT_SIMILARITY)
+                    .and_then(|n| self.token(n.id));
+                let (weight, weak) = match (known, likely) {
                     (None, Some(t)) if t.df > 0 => (t.weight.min(weight), t.weak || weak_word),
                     _ => (weight, weak_word || known.is_some_and(|t| t.weak)),
                 };
@@ -615,11 +704,18 @@ impl Index {
             // Rank what passed the bound by what each name really shares with the query:
             // the query weight found (weak words included, now that the set is small), then
             // the share of the name's own weight that the query's tokens cover.
-            let ids: Vec<(u32, f32, bool)> = q
-                .units
-                .iter()
-                .filter_map(|u| u.id.map(|id| (id, u.weight, u.weak)))
-                .collect();
+            // Each query unit's own token and, for a weak one (not looked up above), its
+            // near tokens: a misspelt common word ("Wu Tengg") must still rank the name
+            // that holds it ("Wu Teng") above the names that share only the rest.
+            let mut ids: Vec<(u32, f32, bool)> = Vec::new();
+            for u in &q.units {
+                if let Some(id) = u.id {
+                    ids.push((id, u.weight, u.weak));
+                }
+                if fuzzy && u.weak && strong {
+                    ids.extend(u.near.iter().map(|n| (n.id, u.weight * n.sim, true)));
+                }
+            }
             let join_ids: Vec<u32> = q.joins.iter().filter_map(|j| j.id).collect();
             let mut found: Vec<(f32, f32, u32)> = touched
                 .iter()
@@ -679,8 +775,38 @@ mod tests {
     }
 
     #[test]
+    fn joins_are_made_from_the_words_as_written() {
+        // "zagros" alone loses its plural-looking s; joined, the word keeps it.
+        let n = normalize("Zagros Kimia");
+        assert_eq!(n.text(), "zagro kimia");
+        let joins: Vec<String> = joins_of(&n.units).into_iter().map(|j| j.2).collect();
+        assert_eq!(joins, vec!["zagroskimia".to_string()]);
+        // A split plural joins back to the listed word's own normalized form.
+        let n = normalize("Mikrores urs");
+        let joins: Vec<String> = joins_of(&n.units).into_iter().map(|j| j.2).collect();
+        assert_eq!(joins, vec!["mikroresur".to_string()]);
+    }
+
+    #[test]
+    fn short_tokens_weigh_what_their_letters_can_carry() {
+        assert!((length_cap(1) - 27f32.ln()).abs() < 1e-4);
+        assert!(length_cap(2) < length_cap(3));
+        assert!(length_cap(4).is_infinite());
+    }
+
+    #[test]
+    fn pairs_of_short_tokens_allow_one_edit_from_four_letters() {
+        assert_eq!(pair_edits(3, 3), 0, "zhu and zuh, hu and wu");
+        assert_eq!(pair_edits(4, 3), 1, "taic and tai");
+        assert_eq!(pair_edits(4, 4), 1, "qied and qide");
+        assert_eq!(pair_edits(2, 3), 0, "an and and");
+        assert_eq!(pair_edits(10, 9), 2);
+    }
+
+    #[test]
     fn edits_grow_with_length() {
-        assert_eq!(max_edits(4), 0);
+        assert_eq!(max_edits(3), 0);
+        assert_eq!(max_edits(4), 1);
         assert_eq!(max_edits(5), 1);
         assert_eq!(max_edits(9), 2);
         assert_eq!(max_edits(14), 3);

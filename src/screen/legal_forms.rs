@@ -70,6 +70,18 @@ pub const LEGAL_FORMS: &[(&str, Place)] = &[
     ("LLP", Place::End),
     ("LP", Place::End),
     ("L.P.", Place::End),
+    // Hong Kong companies carry their jurisdiction in the form: "X (HK) Limited", "X (Hong
+    // Kong) Limited" are X's Hong Kong company, written "X Limited" as often.
+    ("HK Limited", Place::End),
+    ("HK Ltd.", Place::End),
+    ("HK Co., Limited", Place::End),
+    ("HK Co., Ltd.", Place::End),
+    ("HK Company Limited", Place::End),
+    ("Hong Kong Limited", Place::End),
+    ("Hong Kong Ltd.", Place::End),
+    ("Hong Kong Co., Limited", Place::End),
+    ("Hong Kong Co., Ltd.", Place::End),
+    ("Hong Kong Company Limited", Place::End),
     // German, Dutch, Nordic, Romance.
     ("GmbH", Place::Anywhere),
     ("GmbH & Co. KG", Place::Anywhere),
@@ -183,14 +195,6 @@ pub const WEAK_WORDS: &[&str] = &[
     "science",
     "scientific",
     "development",
-    "shenzhen",
-    "beijing",
-    "shanghai",
-    "guangzhou",
-    "hong",
-    "kong",
-    "china",
-    "chinese",
     "company",
     "holding",
     "limited",
@@ -249,9 +253,6 @@ pub const WEAK_WORDS: &[&str] = &[
     "gulf",
     "world",
     "star",
-    "moscow",
-    "tehran",
-    "dubai",
     "al",
     "el",
     "bin",
@@ -291,7 +292,22 @@ pub const WEAK_WORDS: &[&str] = &[
     "tekhnologii",
     "zavod",
     "nauchno",
-    // Big cities and regions of the listed parties: where a party is, not which it is.
+];
+
+/// Places: the big cities, regions and countries of the listed parties. Where a party is,
+/// not which it is: weak words.
+pub const PLACE_WORDS: &[&str] = &[
+    "shenzhen",
+    "beijing",
+    "shanghai",
+    "guangzhou",
+    "hong",
+    "kong",
+    "china",
+    "chinese",
+    "moscow",
+    "tehran",
+    "dubai",
     "hangzhou",
     "tianjin",
     "chongqing",
@@ -472,11 +488,48 @@ pub fn to_drop(words: &[&str]) -> Vec<bool> {
     drop
 }
 
+/// Articles and conjunctions: a translation adds or drops them ("Import and Export" is
+/// 进出口), so a name that lacks one still agrees with one that has it.
+pub const STOPWORDS: &[&str] = &[
+    "and", "of", "the", "for", "de", "la", "le", "du", "des", "et", "und", "y", "e", "di", "van",
+    "der",
+];
+
+/// Whether a normalized word is an article or a conjunction.
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
+
 /// Whether a normalized word is a weak word.
 pub fn is_weak(word: &str) -> bool {
     static WEAK: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
-    WEAK.get_or_init(|| WEAK_WORDS.iter().copied().collect())
+    WEAK.get_or_init(|| WEAK_WORDS.iter().chain(PLACE_WORDS).copied().collect())
         .contains(word)
+}
+
+/// Words that say how a company is organized, not what it does or where: a name that
+/// differs from another only by them still describes the same business ("Qide Trading
+/// International" and 启德贸易). Places are not among them (see `score`): a romanized
+/// Chinese name is made from the Han one, city first, so a Han name that lacks the city
+/// (大立光電 against Xi'an Dali Optoelectronics) is less likely the same company.
+pub const QUALIFIER_WORDS: &[&str] = &[
+    "international",
+    "intl",
+    "group",
+    "holding",
+    "global",
+    "worldwide",
+    "overseas",
+];
+
+/// Whether a normalized word is one of [`PLACE_WORDS`].
+pub fn is_place(word: &str) -> bool {
+    PLACE_WORDS.contains(&word)
+}
+
+/// Whether a normalized word is one of [`QUALIFIER_WORDS`].
+pub fn is_qualifier(word: &str) -> bool {
+    QUALIFIER_WORDS.contains(&word)
 }
 
 #[cfg(test)]
@@ -510,6 +563,15 @@ mod tests {
         assert_eq!(dropped("Falcon Star FZ-LLC"), "falcon star");
         assert_eq!(dropped("Sinar Teknologi Sdn. Bhd."), "sinar teknologi");
         assert_eq!(dropped("Pinnacle Tech Pte. Ltd."), "pinnacle tech");
+        assert_eq!(
+            dropped("Dayu Semiconductor (HK) Limited"),
+            "dayu semiconductor"
+        );
+        assert_eq!(
+            dropped("Dayu Semiconductor Hong Kong Limited"),
+            "dayu semiconductor"
+        );
+        assert_eq!(dropped("Hong Kong Telecom Limited"), "hong kong telecom");
         // Short forms stay where they are words.
         assert_eq!(dropped("AS Watson Group"), "as watson group");
         assert_eq!(dropped("SA Power Networks"), "sa power network");

@@ -44,6 +44,11 @@ pub enum UnitKind {
 pub struct Unit {
     pub text: String,
     pub kind: UnitKind,
+    /// The word as written (folded), before its plural was dropped; equal to `text` when
+    /// nothing was dropped. Joins are made from it ("Zagros Kimia" is "zagroskimia", not
+    /// "zagrokimia"), and misspellings are compared with it too ("Devies" is one edit from
+    /// "devices" but two from "device").
+    pub surface: String,
 }
 
 impl Unit {
@@ -143,10 +148,15 @@ struct Pending {
 
 fn push_words(folded: &mut String, kind: UnitKind, out: &mut Vec<Pending>) {
     for w in folded.split_ascii_whitespace() {
-        let mut w = w.to_string();
+        let surface = w.to_string();
+        let mut w = surface.clone();
         stem(&mut w);
         out.push(Pending {
-            unit: Unit { text: w, kind },
+            unit: Unit {
+                text: w,
+                kind,
+                surface,
+            },
             han_legal: false,
         });
     }
@@ -163,6 +173,7 @@ fn push_han(run: &mut Vec<char>, out: &mut Vec<Pending>) {
                 unit: Unit {
                     text: syllable.to_string(),
                     kind: UnitKind::Syllable(c),
+                    surface: syllable.to_string(),
                 },
                 han_legal: false,
             }),
@@ -174,6 +185,7 @@ fn push_han(run: &mut Vec<char>, out: &mut Vec<Pending>) {
                 unit: Unit {
                     text: form.to_string(),
                     kind: UnitKind::Translated,
+                    surface: form.to_string(),
                 },
                 han_legal: true,
             }),

@@ -11,15 +11,23 @@
 //!   listed weight, each unit weighing its inverse document frequency over the list;
 //! - score = 100 · (1 + β²)·P·R / (β²·P + R), with β² = 2 by default (recall counts more:
 //!   a query that holds the whole listed name plus a branch or city is still that party);
-//! - a name of at most 3 units of at most 4 characters ("ZTE") matches only if every one of
-//!   its units matches exactly;
+//! - a name of at most 3 units of at most 4 characters ("ZTE", "Hu Hai") matches only if
+//!   every one of its units is matched;
 //! - a match whose listed units are all weak words, and that is not a whole-name match,
 //!   is held just below the possible threshold: weak words cannot make a match on their own;
+//! - so is a match whose only distinctive evidence is inexact (a misspelt word, or a
+//!   romanized word against Han script, where toneless pinyin is many-to-one), unless the
+//!   rest of both names agrees: "Micron Technology" is one edit from a listed "Mikron", but
+//!   "technology" is left over, and a different word one edit away is as likely as a typo;
+//!   a misspelt short word (4 letters or fewer on either side) alone is not enough even then
+//!   ("Hoya" and "Hoda", "Snam" and "Sanam");
+//! - so is a query carrying a company's legal form against a listed individual;
 //! - country: + `country_agree_bonus` when the query's country is among the entry's
 //!   address countries, − `country_disagree_penalty` when the entry has countries and the
 //!   query's is not one of them.
 
 use super::index::{Index, NameRec, QueryName};
+use super::legal_forms::{is_place, is_qualifier, is_stopword};
 
 use super::normalize::UnitKind;
 use crate::country::Country;
@@ -122,6 +130,14 @@ pub struct Reasons {
     pub country_adjustment: f64,
     /// Only weak words matched: the score was held below the possible threshold.
     pub weak_only: bool,
+    /// The distinctive words matched only inexactly (misspelt, or a romanized word against
+    /// Han script through toneless pinyin) and the rest of the names do not agree, or the
+    /// only one is a misspelt short word (4 letters or fewer): the score was held below the
+    /// possible threshold.
+    pub inexact_only: bool,
+    /// The query carries a company's legal form and the entry is an individual: the score
+    /// was held below the possible threshold.
+    pub company_vs_individual: bool,
     /// The listed name is short ("ZTE"): exact matches were required.
     pub short_name: bool,
     pub unmatched_query: Vec<String>,
@@ -173,6 +189,8 @@ pub(crate) struct Scored {
     pub f_beta: f64,
     pub adjustment: f64,
     pub weak_only: bool,
+    pub inexact_only: bool,
+    pub company_vs_individual: bool,
     pub country: CountryAgreement,
     pub pairs: Vec<Pair>,
 }
@@ -218,12 +236,110 @@ fn select(mut candidates: Vec<(Pair, f32)>, qmask: &mut u64, emask: &mut u64, ou
     }
 }
 
+/// Which of the rules that hold a score below the possible threshold apply.
+struct Held {
+    weak_only: bool,
+    inexact_only: bool,
+    company_vs_individual: bool,
+}
+
+/// The rules that hold a match below the possible threshold (see the module
+/// documentation), given the pairs and the masks of matched query and listed units.
+fn held(
+    index: &Index,
+    q: &QueryName,
+    n: &NameRec,
+    pairs: &[Pair],
+    (qmask, emask): (u64, u64),
+    individual: bool,
+) -> Held {
+    let distinctive = |p: &&Pair| {
+        n.units
+            .iter()
+            .skip(p.es)
+            .take(p.el)
+            .any(|u| index.token(u.id).is_some_and(|t| !t.weak))
+    };
+    let fuzzy = |p: &&Pair| matches!(p.how, How::Fuzzy { .. });
+    // A misspelt short word (either side of at most 4 letters): one edit relates too many
+    // different short words.
+    let short_fuzzy = |p: &&Pair| {
+        fuzzy(p)
+            && q.norm
+                .units
+                .get(p.qs)
+                .zip(n.units.get(p.es))
+                .is_none_or(|(a, b)| {
+                    a.text
+                        .chars()
+                        .count()
+                        .min(index.token_text(b.id).chars().count())
+                        <= 4
+                })
+    };
+    let strong_unit = pairs.iter().any(|p| distinctive(&p));
+    // Sure evidence: a distinctive listed word written the same on both sides (exact,
+    // joined or split in one script). A misspelt word, or a romanized word against Han
+    // script (toneless pinyin: 鸿海 and 宏海 are both "honghai"), may be another word.
+    let sure_unit = pairs
+        .iter()
+        .filter(|p| matches!(p.how, How::Exact | How::Joined | How::Split))
+        .any(|p| distinctive(&p));
+    // Both names agree: every unit of both sides is in a pair, but for articles and
+    // conjunctions ("and", "of"), which translations drop, and qualifiers ("international",
+    // "group"), which say how a company is organized, not what it does. An unmatched word
+    // of what it does ("precision", "materials") disagrees. A place ("hangzhou") may be
+    // dropped from a Latin name ("Hikvison Digital Technology" for Hangzhou Hikvision), not
+    // from a Han one against a romanized name: that is made from the Han name, city first.
+    let agree_with = |places: bool| {
+        let left_over = |t: &str| !(is_stopword(t) || is_qualifier(t) || places && is_place(t));
+        (0..q.units.len()).all(|i| {
+            mask(i, 1) & qmask != 0 || q.norm.units.get(i).is_none_or(|u| !left_over(&u.text))
+        }) && (0..n.units.len()).all(|j| {
+            mask(j, 1) & emask != 0
+                || n.units
+                    .get(j)
+                    .is_none_or(|u| !left_over(index.token_text(u.id)))
+        })
+    };
+    let transliterated = pairs
+        .iter()
+        .any(|p| matches!(p.how, How::Transliterated) && distinctive(&p));
+    let agree = agree_with(!transliterated);
+    // A misspelt short word is all that matched (stopwords aside): one edit relates too
+    // many different short words ("Hoya" and "Hoda", "Saab" and "Saba", "Snam" and
+    // "Sanam").
+    let short_fuzzy_alone = pairs.iter().any(|p| short_fuzzy(&p))
+        && !pairs.iter().any(|p| {
+            !short_fuzzy(&p)
+                && n.units
+                    .iter()
+                    .skip(p.es)
+                    .take(p.el)
+                    .any(|u| !is_stopword(index.token_text(u.id)))
+        });
+    // Weak words cannot make a match on their own, unless they are the whole listed name
+    // written out ("China Electronics Technology Group Corporation").
+    let written_out = agree_with(false) && !short_fuzzy_alone;
+    let weak_only = !(strong_unit || written_out);
+    // Inexact distinctive evidence needs the rest of both names to agree, and a misspelt
+    // short word alone is not enough even then.
+    let inexact_only = strong_unit && !sure_unit && (!agree || short_fuzzy_alone);
+    let company_vs_individual = individual && !q.norm.legal_forms.is_empty();
+    Held {
+        weak_only,
+        inexact_only,
+        company_vs_individual,
+    }
+}
+
 pub(crate) fn score_name(
     index: &Index,
     q: &QueryName,
     n: &NameRec,
     query_country: Option<Country>,
     countries: &[Country],
+    individual: bool,
     options: &MatchOptions,
 ) -> Option<Scored> {
     if q.units.is_empty() || n.units.is_empty() || q.total <= 0.0 || n.total <= 0.0 {
@@ -293,7 +409,7 @@ pub(crate) fn score_name(
     // Fuzzy pairs among what is left.
     let all_q = mask(0, q.units.len());
     let all_e = mask(0, n.units.len());
-    if options.fuzzy && !n.short && (qmask != all_q && emask != all_e) {
+    if options.fuzzy && (qmask != all_q && emask != all_e) {
         let mut fuzzy: Vec<(Pair, f32)> = Vec::new();
         // Fuzzy pairs are between single units (a join must match exactly), from the query
         // units' near tokens found once per query.
@@ -325,8 +441,8 @@ pub(crate) fn score_name(
         select(fuzzy, &mut qmask, &mut emask, &mut pairs);
     }
 
-    // A short listed name needs every unit matched exactly.
-    if n.short && (emask != all_e || pairs.iter().any(|p| matches!(p.how, How::Fuzzy { .. }))) {
+    // A short listed name needs every unit matched.
+    if n.short && emask != all_e {
         return None;
     }
     if pairs.is_empty() {
@@ -344,18 +460,14 @@ pub(crate) fn score_name(
         0.0
     };
     let f_beta = 100.0 * f;
-    let strong_unit = pairs.iter().any(|p| {
-        n.units
-            .iter()
-            .skip(p.es)
-            .take(p.el)
-            .any(|u| index.token(u.id).is_some_and(|t| !t.weak))
-    });
-    // The whole name matched: every unit of both sides is in a pair (fuzzy or not).
-    let whole = qmask == all_q && emask == all_e;
-    let weak_only = !strong_unit && !whole;
+    let Held {
+        weak_only,
+        inexact_only,
+        company_vs_individual,
+    } = held(index, q, n, &pairs, (qmask, emask), individual);
+    let held = weak_only || inexact_only || company_vs_individual;
     let mut score = f_beta;
-    if weak_only {
+    if held {
         score = score.min(options.possible - 1.0);
     }
     let (country, adjustment) = match query_country {
@@ -371,7 +483,7 @@ pub(crate) fn score_name(
         }
         _ => (CountryAgreement::Unknown, 0.0),
     };
-    if !weak_only {
+    if !held {
         score += adjustment;
     }
     let score = (score.clamp(0.0, 100.0) * 10.0).round() / 10.0;
@@ -380,8 +492,10 @@ pub(crate) fn score_name(
         precision,
         recall,
         f_beta,
-        adjustment: if weak_only { 0.0 } else { adjustment },
+        adjustment: if held { 0.0 } else { adjustment },
         weak_only,
+        inexact_only,
+        company_vs_individual,
         country,
         pairs,
     })

@@ -85,6 +85,20 @@ impl Screener {
     /// The entries a party matches at or above the possible threshold, best first, at most
     /// `options.max_results`.
     pub fn screen(&self, query: &Query<'_>) -> Vec<Match> {
+        self.matches(query, false)
+    }
+
+    /// Every entry whose names the candidate generator found for a party and scored, best
+    /// first, whatever the score: matches below the possible threshold, and those a rule
+    /// held below it (weak words only, inexact evidence, a company against a person), with
+    /// the rule in their `reasons`. For looking at why a party did or did not match; not
+    /// capped by `options.max_results`. `strength` is `Possible` for everything below the
+    /// strong threshold: compare `score` with `options.possible`.
+    pub fn explain_query(&self, query: &Query<'_>) -> Vec<Match> {
+        self.matches(query, true)
+    }
+
+    fn matches(&self, query: &Query<'_>, everything: bool) -> Vec<Match> {
         let mut names: Vec<QueryName> = Vec::with_capacity(1 + query.aliases.len());
         for text in std::iter::once(&query.name).chain(query.aliases.iter()) {
             if !text.trim().is_empty() {
@@ -98,17 +112,21 @@ impl Screener {
                 let Some(rec) = self.index.names.get(n as usize) else {
                     continue;
                 };
-                let countries = self
-                    .index
-                    .entries
-                    .get(rec.entry as usize)
-                    .map_or(&[][..], |e| e.countries.as_slice());
-                let Some(s) =
-                    score_name(&self.index, q, rec, query.country, countries, &self.options)
-                else {
+                let entry = self.index.entries.get(rec.entry as usize);
+                let countries = entry.map_or(&[][..], |e| e.countries.as_slice());
+                let individual = entry.is_some_and(|e| e.individual);
+                let Some(s) = score_name(
+                    &self.index,
+                    q,
+                    rec,
+                    query.country,
+                    countries,
+                    individual,
+                    &self.options,
+                ) else {
                     continue;
                 };
-                if s.score < self.options.possible {
+                if s.score < self.options.possible && !everything {
                     continue;
                 }
                 let better = best.get(&rec.entry).is_none_or(|(b, bq, bn)| {
@@ -121,10 +139,12 @@ impl Screener {
         }
         let mut found: Vec<(u32, (Scored, usize, u32))> = best.into_iter().collect();
         found.sort_by(|a, b| b.1 .0.score.total_cmp(&a.1 .0.score).then(a.0.cmp(&b.0)));
-        found.truncate(self.options.max_results);
+        if !everything {
+            found.truncate(self.options.max_results);
+        }
         found
             .into_iter()
-            .filter_map(|(_, (s, qi, n))| self.explain(names.get(qi)?, n, s))
+            .filter_map(|(_, (s, qi, n))| self.to_match(names.get(qi)?, n, s))
             .collect()
     }
 
@@ -133,7 +153,7 @@ impl Screener {
         queries.par_iter().map(|q| self.screen(q)).collect()
     }
 
-    fn explain(&self, q: &QueryName, n: u32, s: Scored) -> Option<Match> {
+    fn to_match(&self, q: &QueryName, n: u32, s: Scored) -> Option<Match> {
         let rec = self.index.names.get(n as usize)?;
         let entry = self.index.entries.get(rec.entry as usize)?;
         let qtext = |start: usize, len: usize| -> String {
@@ -227,6 +247,8 @@ impl Screener {
                 f_beta: (s.f_beta * 10.0).round() / 10.0,
                 country_adjustment: s.adjustment,
                 weak_only: s.weak_only,
+                inexact_only: s.inexact_only,
+                company_vs_individual: s.company_vs_individual,
                 short_name: rec.short,
                 unmatched_query,
                 unmatched_entry,

@@ -67,6 +67,10 @@ pub struct Synth {
     pub country: &'static str,
     pub city: &'static str,
     pub individual: bool,
+    /// The words picked from the generator's vocabularies of distinctive words (a pinyin
+    /// brand, a Russian compound, "Vertex", a person's names), as opposed to its industry
+    /// words, cities and legal forms.
+    pub brand: Vec<String>,
 }
 
 /// Syllables of brand names with a character that has this one common reading:
@@ -601,6 +605,7 @@ fn chinese(rng: &mut Rng, hong_kong: bool) -> Synth {
             country: "HK",
             city: "Hong Kong",
             individual: false,
+            brand: vec![brand.clone()],
         };
     }
     let city = if rng.chance(0.7) {
@@ -633,12 +638,14 @@ fn chinese(rng: &mut Rng, hong_kong: bool) -> Synth {
         country: "CN",
         city: city.map_or("Shenzhen", |c| c.0),
         individual: false,
+        brand: vec![brand],
     }
 }
 
 fn russian(rng: &mut Rng) -> Synth {
     let word = format!("{}{}", rng.pick(RU_ROOTS), rng.pick(RU_SUFFIXES));
     let tail = *rng.pick(RU_TAILS);
+    let brand = vec![word.clone()];
     let core = if tail.is_empty() {
         word
     } else {
@@ -663,6 +670,7 @@ fn russian(rng: &mut Rng) -> Synth {
         country: "RU",
         city: RU_CITIES[rng.below(RU_CITIES.len())],
         individual: false,
+        brand,
     }
 }
 
@@ -684,6 +692,7 @@ fn simple(
             core = format!("{core} {second}");
         }
     }
+    let brand = vec![core.clone()];
     core = format!("{core} {}", rng.pick(industry));
     let legal = rng.pick(legal).to_string();
     Synth {
@@ -698,6 +707,7 @@ fn simple(
         country,
         city,
         individual: false,
+        brand,
     }
 }
 
@@ -748,6 +758,7 @@ fn person(rng: &mut Rng) -> Synth {
         core: name.clone(),
         legal: String::new(),
         legal_first: false,
+        brand: vec![name.clone()],
         name,
         hanzi,
         hanzi_listed: false,
@@ -906,6 +917,7 @@ pub fn generate(count: usize, seed: u64) -> Vec<Synth> {
             country,
             city: "",
             individual: false,
+            brand: Vec::new(),
         });
     }
     while out.len() < count {
@@ -966,7 +978,9 @@ pub fn generate(count: usize, seed: u64) -> Vec<Synth> {
                 } else {
                     1
                 };
-                words.insert(at.min(words.len()), second);
+                let at = at.min(words.len());
+                words.insert(at, second);
+                s.brand = vec![words[..=at].join(" ")];
                 s.core = words.join(" ");
                 s.name = format!("{} {}", s.core, s.legal);
             }
@@ -1052,4 +1066,48 @@ pub fn to_csl_json(entries: &[Synth], seed: u64) -> String {
     }
     out.push_str("\n  ]\n}\n");
     out
+}
+
+/// The distinctive parts of the list's names, as lower-case word sequences ("vertex",
+/// "al noor star", "zhang wei"): an unlisted company whose name holds one as consecutive
+/// whole words has a listed namesake in this synthetic world (a one-word part counts from 4
+/// letters: "Li" is no namesake).
+pub fn brand_phrases(entries: &[Synth]) -> std::collections::HashSet<Vec<String>> {
+    entries
+        .iter()
+        .flat_map(|e| e.brand.iter())
+        .map(|b| words_of(b))
+        .filter(|w| w.len() > 1 || w.first().is_some_and(|w| w.chars().count() >= 4))
+        .collect()
+}
+
+/// Whether `name` holds one of `phrases` as consecutive whole words, or, written in Han
+/// characters, two or three consecutive characters whose pinyin is a one-word phrase (微星
+/// is "weixing", the way this generator romanizes 伟星).
+pub fn has_namesake(name: &str, phrases: &std::collections::HashSet<Vec<String>>) -> bool {
+    let words = words_of(name);
+    let latin = (0..words.len())
+        .any(|i| (1..=3).any(|n| words.get(i..i + n).is_some_and(|w| phrases.contains(w))));
+    let syllables: Vec<String> = chipgate::screen::normalize::normalize(name)
+        .units
+        .into_iter()
+        .filter(|u| matches!(u.kind, chipgate::screen::normalize::UnitKind::Syllable(_)))
+        .map(|u| u.text)
+        .collect();
+    let han = (0..syllables.len()).any(|i| {
+        (2..=3).any(|n| {
+            syllables
+                .get(i..i + n)
+                .is_some_and(|run| phrases.contains(&vec![run.concat()]))
+        })
+    });
+    latin || han
+}
+
+/// Lower-case words of a name, split at anything that is not a letter or digit.
+pub fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }

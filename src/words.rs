@@ -363,8 +363,15 @@ impl<'a> Words<'a> {
                             })
                     })
                     .collect();
-                if !told.is_empty() {
-                    text = format!("{text}: {}", told.join("; "));
+                // Blocks share tests (`has no \`tpp\``): each is told once.
+                let mut once: Vec<&str> = Vec::with_capacity(told.len());
+                for t in &told {
+                    if !once.contains(&t.as_str()) {
+                        once.push(t);
+                    }
+                }
+                if !once.is_empty() {
+                    text = format!("{text}: {}", once.join("; "));
                 }
                 if !cites.is_empty() {
                     text = format!("{text} [{}]", cites.join("; "));
@@ -1180,4 +1187,54 @@ pub fn auth_kind_word(k: AuthKind) -> &'static str {
 /// The form words for an item form.
 pub fn form_word(f: Form) -> &'static str {
     f.word()
+}
+
+// The reports' own phrases (brief human report, table, HTML review record).
+
+/// What a transaction no rule reaches is told.
+pub fn no_rule_applies(date: Date) -> String {
+    format!("no rule in the rule set applies to this transaction on {date}")
+}
+
+/// The same, where the verdict line says the rest.
+pub fn no_rule_applies_briefly() -> &'static str {
+    "no rule applies"
+}
+
+/// A finding told in full for an earlier transaction: "as for L01", or "as for L01 in
+/// deals.yaml" when that was another file.
+pub fn as_for(id: &str, other_file: Option<&str>) -> String {
+    match other_file {
+        Some(f) => format!("as for {id} in {f}"),
+        None => format!("as for {id}"),
+    }
+}
+
+/// A fact a finding used, with its line: "`sg-ai` is located in SG (line 13)".
+pub fn fact_at(about: &str, line: usize) -> String {
+    if line == 0 {
+        about.to_string()
+    } else {
+        format!("{about} (line {line})")
+    }
+}
+
+/// The facts a brief line leaves out.
+pub fn more_facts(n: usize) -> String {
+    format!("and {n} more (`chipgate explain` lists every one)")
+}
+
+/// An order summed over its lines: "30 lines: 2 license_required, 4 indeterminate, 24 allowed".
+pub fn order_counts(lines: usize, counts: &[(crate::finding::Verdict, usize)]) -> String {
+    let parts: Vec<String> = counts.iter().map(|(v, n)| format!("{n} {v}")).collect();
+    format!(
+        "{lines} line{}: {}",
+        if lines == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
+}
+
+/// Where the full reasoning is, closing the brief report.
+pub fn detail_hint() -> &'static str {
+    "the full reasoning, with the rules' lines: `chipgate check --detail FILE` or `chipgate explain FILE -t ID`"
 }

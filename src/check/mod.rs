@@ -249,6 +249,7 @@ impl<'a> Checker<'a> {
                     facility: None,
                     lessor: None,
                     lessee: None,
+                    order: None,
                 };
                 &placeholder
             }
@@ -746,6 +747,7 @@ impl<'a> Checker<'a> {
             file: self.facts.source.name().to_string(),
             date: as_of.or(tx.map(|t| t.date)).unwrap_or(Date::MIN),
             as_of,
+            order: tx.and_then(|t| t.order.clone()),
             verdict,
             findings,
             assumptions: Vec::new(),

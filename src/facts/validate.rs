@@ -1151,6 +1151,21 @@ impl<'l> Validator<'l> {
             Some(u) => Some(self.enum_word(u, &at("end_use"), "end use", &uses)?),
             None => None,
         };
+        let order = match &t.order {
+            Some(o) if o.trim().is_empty() => {
+                self.error(
+                    "facts::empty-id",
+                    &at("order"),
+                    "`order` is empty".into(),
+                    "empty",
+                    Some(
+                        "name the order this transaction is a line of, or leave `order` out".into(),
+                    ),
+                );
+                None
+            }
+            o => o.clone(),
+        };
         let mut authorizations = Vec::with_capacity(t.authorizations.len());
         for (k, a) in t.authorizations.iter().enumerate() {
             let apath = |key: &'static str| {
@@ -1231,6 +1246,7 @@ impl<'l> Validator<'l> {
             facility,
             lessor,
             lessee,
+            order,
         };
         if !self.head_ok {
             return None;

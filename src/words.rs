@@ -1224,6 +1224,14 @@ pub fn more_facts(n: usize) -> String {
     format!("and {n} more (`chipgate explain` lists every one)")
 }
 
+/// The remedies a brief line leaves to `--detail`.
+pub fn more_remedies(n: usize) -> String {
+    format!(
+        "{n} more way{} to comply (`--detail`)",
+        if n == 1 { "" } else { "s" }
+    )
+}
+
 /// An order summed over its lines: "30 lines: 2 license_required, 4 indeterminate, 24 allowed".
 pub fn order_counts(lines: usize, counts: &[(crate::finding::Verdict, usize)]) -> String {
     let parts: Vec<String> = counts.iter().map(|(v, n)| format!("{n} {v}")).collect();
@@ -1236,5 +1244,5 @@ pub fn order_counts(lines: usize, counts: &[(crate::finding::Verdict, usize)]) -
 
 /// Where the full reasoning is, closing the brief report.
 pub fn detail_hint() -> &'static str {
-    "the full reasoning, with the rules' lines: `chipgate check --detail FILE` or `chipgate explain FILE -t ID`"
+    "the full reasoning: `chipgate check --detail FILE`, or `chipgate explain FILE -t ID`"
 }

@@ -404,6 +404,7 @@ struct BriefFinding {
     facts: Vec<String>,
     more_facts: usize,
     cited: String,
+    /// The first remedy, with how many more there are.
     remedy: Option<String>,
     /// The missing facts, always told (never read as clearance).
     missing: Vec<String>,
@@ -487,11 +488,7 @@ impl Brief {
                     facts,
                     more_facts,
                     cited: f.citation.join("; "),
-                    remedy: f
-                        .remedies
-                        .first()
-                        .map(|r| r.text.clone())
-                        .or_else(|| f.help.clone()),
+                    remedy: first_remedy(f),
                     missing: f.missing.clone(),
                 }
             })
@@ -689,6 +686,21 @@ impl Brief {
         }
         out
     }
+}
+
+/// A finding's first remedy, and how many more ways to comply `--detail` tells.
+fn first_remedy(f: &Finding) -> Option<String> {
+    let first = f
+        .remedies
+        .first()
+        .map(|r| r.text.clone())
+        .or_else(|| f.help.clone())?;
+    let more = f.remedies.len() + usize::from(f.help.is_some()) - 1;
+    Some(if more > 0 {
+        format!("{first}; {}", words::more_remedies(more))
+    } else {
+        first
+    })
 }
 
 /// "[1]-[3], [5]".

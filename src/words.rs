@@ -1224,6 +1224,11 @@ pub fn more_facts(n: usize) -> String {
     format!("and {n} more (`chipgate explain` lists every one)")
 }
 
+/// What an `allowed` finding's outcome means, after the word.
+pub fn lifted() -> &'static str {
+    " (authorized by what is on file)"
+}
+
 /// The remedies a brief line leaves to `--detail`.
 pub fn more_remedies(n: usize) -> String {
     format!(

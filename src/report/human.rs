@@ -385,10 +385,21 @@ pub struct BriefParts {
     /// What stands in for findings: a check stopped at the step limit.
     stopped: Option<String>,
     findings: Vec<BriefFinding>,
-    assumptions: Vec<String>,
-    /// Everything the transaction's report says, less its id and line: two transactions
-    /// alike in this are told once.
-    signature: String,
+    /// Each assumption with the digest it is known by.
+    assumptions: Vec<(Key, String)>,
+    /// The digest of everything the transaction's report says, less its id and line: two
+    /// transactions alike in this are told once.
+    signature: Key,
+}
+
+/// A SHA-256 digest standing for a text the brief report must recognise when it comes again
+/// (a whole transaction's report, an assumption), so that a run of 100,000 transactions keeps
+/// 32 bytes per distinct text rather than the text.
+type Key = [u8; 32];
+
+fn key(text: &str) -> Key {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes()).into()
 }
 
 #[derive(Clone, Debug)]
@@ -426,8 +437,8 @@ struct Told {
 pub struct Brief {
     style: Style,
     told: HashMap<String, Told>,
-    same: HashMap<String, String>,
-    notes: HashMap<String, usize>,
+    same: HashMap<Key, String>,
+    notes: HashMap<Key, usize>,
     group: Option<(String, Option<String>)>,
     orders: Orders,
     counts: Counts,
@@ -479,10 +490,15 @@ impl Brief {
                     ),
                     rule: f.rule.clone(),
                     title: format!(
-                        "{} {} — {}",
+                        "{} {} — {}{}",
                         mark(f.outcome, style),
                         f.rule,
-                        paint(f.outcome, f.outcome.word(), style)
+                        paint(f.outcome, f.outcome.word(), style),
+                        if f.outcome == Verdict::Allowed {
+                            words::lifted()
+                        } else {
+                            ""
+                        }
                     ),
                     reason: f.message.clone(),
                     facts,
@@ -493,8 +509,12 @@ impl Brief {
                 }
             })
             .collect();
-        let assumptions: Vec<String> = tx.assumptions.iter().map(|a| a.text.clone()).collect();
-        let mut signature = format!("{}\0{}\0{:?}\0", tx.verdict, tx.date, stopped);
+        let assumptions: Vec<(Key, String)> = tx
+            .assumptions
+            .iter()
+            .map(|a| (key(&a.text), a.text.clone()))
+            .collect();
+        let mut signature = format!("{}\0{}\0{}\0{:?}\0", tx.file, tx.verdict, tx.date, stopped);
         for f in &findings {
             let _ = write!(
                 signature,
@@ -502,10 +522,11 @@ impl Brief {
                 f.key, f.reason, f.facts, f.more_facts, f.remedy, f.missing
             );
         }
-        for a in &assumptions {
+        for (_, a) in &assumptions {
             signature.push_str(a);
             signature.push('\0');
         }
+        let signature = key(&signature);
         BriefParts {
             id: tx.id.clone(),
             file: tx.file.clone(),
@@ -535,14 +556,13 @@ impl Brief {
             };
             self.group = Some(group);
         }
-        let (refs, new) = self.assumptions(&p.assumptions);
+        let (refs, new) = self.assumptions(p.assumptions);
         let relies = if refs.is_empty() {
             String::new()
         } else {
             format!(", relies on {refs}")
         };
-        let same_key = format!("{}\0{}", p.file, p.signature);
-        if let Some(first) = self.same.get(&same_key) {
+        if let Some(first) = self.same.get(&p.signature) {
             let rules: Vec<&str> = p.findings.iter().map(|f| f.rule.as_str()).collect();
             let what = if rules.is_empty() {
                 words::as_for(first, None)
@@ -557,7 +577,7 @@ impl Brief {
             ));
             return out;
         }
-        self.same.insert(same_key, p.id.clone());
+        self.same.insert(p.signature, p.id.clone());
         if p.findings.is_empty() && p.stopped.is_none() {
             out.push_str(&wrap(
                 &format!("{}: {}{relies}", p.head, words::no_rule_applies_briefly()),
@@ -657,17 +677,17 @@ impl Brief {
 
     /// The numbers of a transaction's assumptions ("[1]-[3], [5]"), and those not told
     /// before, numbered, to be told in full.
-    fn assumptions(&mut self, texts: &[String]) -> (String, Vec<(usize, String)>) {
+    fn assumptions(&mut self, texts: Vec<(Key, String)>) -> (String, Vec<(usize, String)>) {
         let mut all = Vec::new();
         let mut new = Vec::new();
-        for t in texts {
-            match self.notes.get(t) {
+        for (k, t) in texts {
+            match self.notes.get(&k) {
                 Some(n) => all.push(*n),
                 None => {
                     let n = self.notes.len() + 1;
-                    self.notes.insert(t.clone(), n);
+                    self.notes.insert(k, n);
                     all.push(n);
-                    new.push((n, t.clone()));
+                    new.push((n, t));
                 }
             }
         }

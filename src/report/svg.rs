@@ -126,6 +126,40 @@ pub fn picture(g: &Graph) -> String {
         }
         y += heights.get(l).copied().unwrap_or(0.0) + ROW_GAP;
     }
+    // The transaction's row follows its flows (sender → consignee → end user; lessor →
+    // facility → lessee), so each flow joins neighbours.
+    if let Some(row) = rows.get_mut(0) {
+        let flows: Vec<(&str, &str)> = g
+            .edges
+            .iter()
+            .filter(|e| e.kind != "owns" && e.kind != "route")
+            .map(|e| (e.from.as_str(), e.to.as_str()))
+            .collect();
+        let mut ordered: Vec<&Node> = Vec::with_capacity(row.len());
+        let starts: Vec<&Node> = row
+            .iter()
+            .copied()
+            .filter(|n| !flows.iter().any(|(_, to)| *to == n.id))
+            .collect();
+        for start in starts.into_iter().chain(row.iter().copied()) {
+            let mut at = Some(start);
+            while let Some(n) = at {
+                if ordered.iter().any(|o| o.id == n.id) {
+                    break;
+                }
+                ordered.push(n);
+                at = flows
+                    .iter()
+                    .filter(|(from, _)| *from == n.id)
+                    .find_map(|(_, to)| {
+                        row.iter()
+                            .copied()
+                            .find(|m| m.id == *to && !ordered.iter().any(|o| o.id == m.id))
+                    });
+            }
+        }
+        *row = ordered;
+    }
     for (l, row) in rows.iter_mut().enumerate() {
         if l > 0 {
             let centre = |n: &Node| -> f64 {
@@ -146,6 +180,18 @@ pub fn picture(g: &Graph) -> String {
         let top_y = row_tops.get(l).copied().unwrap_or(MARGIN);
         for n in row.iter() {
             let (w, h) = size(n);
+            // An owner sits over what it owns, as far as its neighbours leave room.
+            if l > 0 {
+                let xs: Vec<f64> = owns
+                    .iter()
+                    .filter(|e| e.from == n.id)
+                    .filter_map(|e| x_of.get(e.to.as_str()).copied())
+                    .collect();
+                if !xs.is_empty() {
+                    let centre = xs.iter().sum::<f64>() / xs.len() as f64;
+                    x = x.max(centre - w / 2.0);
+                }
+            }
             x_of.insert(n.id.as_str(), x + w / 2.0);
             placed.push(Placed {
                 node: n,

@@ -953,7 +953,30 @@ impl<'a> Words<'a> {
                     _ => "facility".into(),
                 }
             }
-            FactRef::Transaction(_, key) => key.replace('_', " "),
+            FactRef::Transaction(t, key) => {
+                let tx = f.transactions.get(t.index());
+                match (key, tx) {
+                    ("kind", Some(tx)) => format!(
+                        "the transaction is a{} {}",
+                        if tx.kind.word().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "n"
+                        } else {
+                            ""
+                        },
+                        tx.kind.word()
+                    ),
+                    ("end_use", Some(tx)) => match tx.end_use {
+                        Some(u) => format!("end use {}", u.word()),
+                        None => "no end use given".into(),
+                    },
+                    ("quantity", Some(tx)) => match tx.quantity {
+                        Some(q) => format!("quantity {q}"),
+                        None => "no quantity given".into(),
+                    },
+                    ("date", Some(tx)) => format!("dated {}", tx.date),
+                    _ => key.replace('_', " "),
+                }
+            }
             FactRef::RouteHop { tx, hop } => {
                 let c = f
                     .transactions

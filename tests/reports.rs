@@ -77,6 +77,7 @@ fn the_brief_report_keeps_every_missing_fact_and_assumption() {
         "examples/sg-subsidiary.yaml",
         "examples/transshipment.yaml",
         "examples/accelerators.yaml",
+        "tests/data/brief/repeated-lines.yaml",
     ];
     for file in files {
         let brief = check(&[file]);
@@ -101,19 +102,14 @@ fn the_brief_report_keeps_every_missing_fact_and_assumption() {
             let end = starts.get(i + 1).copied().unwrap_or(brief.len());
             let part = &brief[starts[i]..end];
             let id = tx["id"].as_str().unwrap();
-            let as_for = part.lines().next().unwrap().contains(": as for ");
             for f in tx["findings"].as_array().unwrap() {
                 for m in f["missing"].as_array().into_iter().flatten() {
                     let m = m.as_str().unwrap();
-                    // A transaction told "as for" an earlier one has the same missing facts,
-                    // told there; every other tells its own.
-                    if !as_for {
-                        assert!(
-                            flat(part).contains(&flat(m)),
-                            "{file} {id}: missing fact not told: {m}\n{part}"
-                        );
-                    }
-                    assert!(flat(&brief).contains(&flat(m)));
+                    // Each transaction tells its own missing facts, never only "as for".
+                    assert!(
+                        flat(part).contains(&flat(m)),
+                        "{file} {id}: missing fact not told: {m}\n{part}"
+                    );
                 }
             }
             // The verdict line, with its continuation lines.
@@ -360,4 +356,29 @@ fn an_order_split_over_two_files_is_one_order() {
     );
     assert_eq!(orders[0]["verdict"], "license_required");
     assert_eq!(orders[0]["counts"]["allowed"], 1);
+}
+
+/// A line that repeats an earlier one is told in one line; an indeterminate one still tells
+/// its missing facts.
+#[test]
+fn repeats_are_told_in_one_line_but_missing_facts_every_time() {
+    let brief = check(&["tests/data/brief/repeated-lines.yaml"]);
+    let line_of = |id: &str| {
+        brief
+            .lines()
+            .find(|l| l.contains(&format!(" {id} — ")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        line_of("R2").ends_with(": as for R1, relies on [1]-[2]"),
+        "{brief}"
+    );
+    assert!(
+        line_of("R4").contains(": as for R3 (us.ear.ai-diffusion.worldwide)"),
+        "{brief}"
+    );
+    let r6 = &brief[brief.find(" R6 — ").unwrap()..];
+    assert!(!r6.lines().next().unwrap().contains("as for"), "{brief}");
+    assert!(r6.contains("missing: item `card`"), "{brief}");
 }

@@ -562,7 +562,9 @@ impl Brief {
         } else {
             format!(", relies on {refs}")
         };
-        if let Some(first) = self.same.get(&p.signature) {
+        // A transaction that misses facts tells them itself, never only "as for" another.
+        let missing_facts = p.findings.iter().any(|f| !f.missing.is_empty());
+        if let Some(first) = self.same.get(&p.signature).filter(|_| !missing_facts) {
             let rules: Vec<&str> = p.findings.iter().map(|f| f.rule.as_str()).collect();
             let what = if rules.is_empty() {
                 words::as_for(first, None)

@@ -1224,13 +1224,9 @@ pub fn no_rule_applies_briefly() -> &'static str {
     "no rule applies"
 }
 
-/// A finding told in full for an earlier transaction: "as for L01", or "as for L01 in
-/// deals.yaml" when that was another file.
-pub fn as_for(id: &str, other_file: Option<&str>) -> String {
-    match other_file {
-        Some(f) => format!("as for {id} in {f}"),
-        None => format!("as for {id}"),
-    }
+/// A finding or transaction told in full for an earlier transaction of the file: "as for L01".
+pub fn as_for(id: &str) -> String {
+    format!("as for {id}")
 }
 
 /// A fact a finding used, with its line: "`sg-ai` is located in SG (line 13)".

@@ -424,13 +424,12 @@ struct BriefFinding {
 /// Where a finding was told in full, and what it said.
 struct Told {
     id: String,
-    file: String,
     facts: Vec<String>,
     remedy: Option<String>,
 }
 
 /// The brief report of a run, transaction by transaction, in order. Transactions are grouped
-/// under their file and order. A finding is told in full the first time its rule and outcome
+/// under their file and order; each file's part stands on its own. A finding is told in full the first time its rule and outcome
 /// appear, and after that in one line naming only the facts that differ; a transaction whose
 /// whole report repeats an earlier one's is told in one line; each assumption is told once,
 /// numbered, and referred to by its number after that.
@@ -549,6 +548,12 @@ impl Brief {
         }
         let mut out = String::new();
         let group = (p.file.clone(), p.order.clone());
+        // Each file's part stands on its own: what it refers back to is in it.
+        if self.group.as_ref().map(|(f, _)| f) != Some(&p.file) {
+            self.told.clear();
+            self.same.clear();
+            self.notes.clear();
+        }
         if self.group.as_ref() != Some(&group) {
             let _ = match &p.order {
                 Some(o) => writeln!(out, "{} — order {o}", p.file),
@@ -567,9 +572,9 @@ impl Brief {
         if let Some(first) = self.same.get(&p.signature).filter(|_| !missing_facts) {
             let rules: Vec<&str> = p.findings.iter().map(|f| f.rule.as_str()).collect();
             let what = if rules.is_empty() {
-                words::as_for(first, None)
+                words::as_for(first)
             } else {
-                format!("{} ({})", words::as_for(first, None), rules.join(", "))
+                format!("{} ({})", words::as_for(first), rules.join(", "))
             };
             out.push_str(&wrap(
                 &format!("{}: {what}{relies}", p.head),
@@ -595,7 +600,7 @@ impl Brief {
         }
         let mut missing = HashSet::new();
         for f in p.findings {
-            self.finding(&mut out, f, (&p.id, &p.file), &mut missing);
+            self.finding(&mut out, f, &p.id, &mut missing);
         }
         for (n, t) in new {
             let label = format!("[{n}] ");
@@ -611,7 +616,7 @@ impl Brief {
         &mut self,
         out: &mut String,
         f: BriefFinding,
-        (id, file): (&str, &str),
+        id: &str,
         missing: &mut HashSet<String>,
     ) {
         let width = self.style.width;
@@ -619,8 +624,7 @@ impl Brief {
             out.push_str(&wrap(&format!("{label}: {text}"), "    ", "      ", width));
         };
         if let Some(told) = self.told.get(&f.key) {
-            let other = (told.file != file).then_some(told.file.as_str());
-            let mut text = format!("  {} {}", f.title, words::as_for(&told.id, other));
+            let mut text = format!("  {} {}", f.title, words::as_for(&told.id));
             let differ: Vec<&str> = f
                 .facts
                 .iter()
@@ -670,7 +674,6 @@ impl Brief {
             f.key,
             Told {
                 id: id.to_string(),
-                file: file.to_string(),
                 facts: f.facts,
                 remedy: f.remedy,
             },

@@ -107,7 +107,7 @@ fn party_ref(facts: &TransactionFile, p: Option<PartyId>) -> String {
 }
 
 /// "export of 512 × NVIDIA H100 SXM5 from `us-dist` (US) to `sg-ai` (SG) …".
-fn summary(facts: &TransactionFile, tx: &Transaction) -> String {
+pub(crate) fn summary(facts: &TransactionFile, tx: &Transaction) -> String {
     let item = facts.item(tx.item).map_or("?", |i| i.name.as_str());
     let qty = tx.quantity.map(|q| format!("{q} × ")).unwrap_or_default();
     let mut s = match tx.kind {
@@ -168,7 +168,11 @@ fn evidence_hop(fact: FactRef) -> Option<usize> {
     }
 }
 
-fn graph(facts: &TransactionFile, tx: &Transaction, report: &TransactionReport) -> Graph {
+pub(crate) fn graph(
+    facts: &TransactionFile,
+    tx: &Transaction,
+    report: &TransactionReport,
+) -> Graph {
     // The parties the transaction names, then their owners, level by level.
     let mut parties: Vec<PartyId> = Vec::new();
     let operator = tx

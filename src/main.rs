@@ -132,6 +132,10 @@ enum Format {
     Github,
     /// One decision record per line, for audit stores.
     Jsonl,
+    /// One line per transaction (id, date, verdict, rules, first remedy) and the counts.
+    Table,
+    /// A self-contained, printable review record (one HTML page, no network resources).
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -251,6 +255,10 @@ struct CheckArgs {
     format: Format,
     #[command(flatten)]
     screening: ScreeningArgs,
+    /// With `--format human`: the full reasoning of every finding, with the transaction
+    /// file's and the rules' lines underlined (the default report is brief).
+    #[arg(long)]
+    detail: bool,
     /// Transaction files (`-` reads standard input).
     #[arg(value_name = "FILE", required = true)]
     files: Vec<String>,
@@ -452,40 +460,66 @@ fn stream_check(
     let mut total = 0usize;
     let mut refused: Vec<chipgate::Diagnostic> = Vec::new();
     let mut json = report::json::Stream::default();
+    let mut brief = human::Brief::new(style);
+    let mut orders = report::orders::Orders::default();
     if args.format == Format::Json {
         emit(report::json::Stream::head(rules).as_bytes(), &mut held);
     }
+    /// One transaction's report, rendered on any thread.
+    enum Text {
+        Done(String),
+        Brief(Box<human::BriefParts>),
+    }
     for file in files {
         let checker = rules.checker_with_limits(file, limits);
+        let name = file.source.name();
         let mut over_limit: Vec<String> = Vec::new();
         let render = |r: TransactionReport| {
             let at_limit = r.stopped.is_some();
-            let text = match args.format {
-                Format::Json => report::json::item(&r),
-                _ => human::transaction(&r, rules, style),
+            let text = match (args.format, args.detail) {
+                (Format::Json, _) => Text::Done(report::json::item(&r)),
+                (_, true) => Text::Done(human::transaction(&r, rules, style)),
+                (_, false) => Text::Brief(Box::new(human::Brief::parts(&r, style))),
             };
-            (r.verdict, at_limit.then(|| r.id.clone()), text)
+            (r.verdict, at_limit, r.id, r.order, text)
         };
-        chipgate::check::stream(&checker, args.as_of, render, |(verdict, at_limit, text)| {
-            if let Some(id) = at_limit {
-                over_limit.push(id);
-            }
-            if !over_limit.is_empty() {
-                return;
-            }
-            if let Some(slot) = Verdict::ALL
-                .iter()
-                .position(|v| *v == verdict)
-                .and_then(|i| counts.get_mut(i))
-            {
-                *slot += 1;
-            }
-            total += 1;
-            if args.format == Format::Json {
-                emit(json.separator().as_bytes(), &mut held);
-            }
-            emit(text.as_bytes(), &mut held);
-        });
+        chipgate::check::stream(
+            &checker,
+            args.as_of,
+            render,
+            |(verdict, at_limit, id, order, text)| {
+                if at_limit {
+                    over_limit.push(id.clone());
+                }
+                if !over_limit.is_empty() {
+                    return;
+                }
+                if let Some(slot) = Verdict::ALL
+                    .iter()
+                    .position(|v| *v == verdict)
+                    .and_then(|i| counts.get_mut(i))
+                {
+                    *slot += 1;
+                }
+                total += 1;
+                let text = match text {
+                    Text::Done(t) => t,
+                    Text::Brief(parts) => brief.push(*parts),
+                };
+                match args.format {
+                    Format::Json => {
+                        json.order_line(order.as_deref(), &id, name, verdict);
+                        emit(json.separator().as_bytes(), &mut held);
+                    }
+                    _ => {
+                        if let Some(order) = &order {
+                            orders.line(order, &id, name, verdict);
+                        }
+                    }
+                }
+                emit(text.as_bytes(), &mut held);
+            },
+        );
         for id in over_limit {
             if let Some(i) = file.transactions.iter().position(|t| t.id == id) {
                 if let Err(d) = checker.try_check(i, args.as_of) {
@@ -503,12 +537,13 @@ fn stream_check(
         }
         return fail(&Error::from(refused), style);
     }
-    let tail = match args.format {
-        Format::Json => format!("{}\n", json.tail()),
-        _ => {
+    let tail = match (args.format, args.detail) {
+        (Format::Json, _) => format!("{}\n", json.tail()),
+        (_, true) => {
             let tally: Vec<(Verdict, usize)> = Verdict::ALL.iter().copied().zip(counts).collect();
-            human::summary_of(&tally, total, rules)
+            human::orders(&orders, style) + &human::summary_of(&tally, total, rules)
         }
+        (_, false) => brief.tail(rules),
     };
     emit(tail.as_bytes(), &mut held);
     let _ = out.write_all(&held);
@@ -547,14 +582,10 @@ fn collected_check(
         Format::Github => report::github::render(&reports),
         Format::Jsonl => report::jsonl::render(rules, &reports),
         Format::Json => report::json::render(&report::Report::new(rules, &reports)) + "\n",
-        Format::Human => {
-            let mut s = String::new();
-            for r in &reports {
-                s.push_str(&human::transaction(r, rules, style));
-            }
-            s.push_str(&human::summary(&reports, rules));
-            s
-        }
+        Format::Table => report::table::render(rules, &reports, style.width),
+        Format::Html => report::html::render(rules, files, &reports),
+        Format::Human if args.detail => human::detailed_report(&reports, rules, style),
+        Format::Human => human::brief_report(&reports, rules, style),
     };
     print(&text);
     exit_for(reports.iter().any(|r| r.verdict.blocks()))

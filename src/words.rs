@@ -363,8 +363,15 @@ impl<'a> Words<'a> {
                             })
                     })
                     .collect();
-                if !told.is_empty() {
-                    text = format!("{text}: {}", told.join("; "));
+                // Blocks share tests (`has no \`tpp\``): each is told once.
+                let mut once: Vec<&str> = Vec::with_capacity(told.len());
+                for t in &told {
+                    if !once.contains(&t.as_str()) {
+                        once.push(t);
+                    }
+                }
+                if !once.is_empty() {
+                    text = format!("{text}: {}", once.join("; "));
                 }
                 if !cites.is_empty() {
                     text = format!("{text} [{}]", cites.join("; "));
@@ -1033,7 +1040,30 @@ impl<'a> Words<'a> {
                     _ => "facility".into(),
                 }
             }
-            FactRef::Transaction(_, key) => key.replace('_', " "),
+            FactRef::Transaction(t, key) => {
+                let tx = f.transactions.get(t.index());
+                match (key, tx) {
+                    ("kind", Some(tx)) => format!(
+                        "the transaction is a{} {}",
+                        if tx.kind.word().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                            "n"
+                        } else {
+                            ""
+                        },
+                        tx.kind.word()
+                    ),
+                    ("end_use", Some(tx)) => match tx.end_use {
+                        Some(u) => format!("end use {}", u.word()),
+                        None => "no end use given".into(),
+                    },
+                    ("quantity", Some(tx)) => match tx.quantity {
+                        Some(q) => format!("quantity {q}"),
+                        None => "no quantity given".into(),
+                    },
+                    ("date", Some(tx)) => format!("dated {}", tx.date),
+                    _ => key.replace('_', " "),
+                }
+            }
             FactRef::RouteHop { tx, hop } => {
                 let c = f
                     .transactions
@@ -1317,4 +1347,63 @@ pub fn catalogue_use(item: &str, m: &crate::facts::ModelUse) -> String {
 fn trim_number(v: f64) -> String {
     let s = format!("{v:.4}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+// The reports' own phrases (brief human report, table, HTML review record).
+
+/// What a transaction no rule reaches is told.
+pub fn no_rule_applies(date: Date) -> String {
+    format!("no rule in the rule set applies to this transaction on {date}")
+}
+
+/// The same, where the verdict line says the rest.
+pub fn no_rule_applies_briefly() -> &'static str {
+    "no rule applies"
+}
+
+/// A finding or transaction told in full for an earlier transaction of the file: "as for L01".
+pub fn as_for(id: &str) -> String {
+    format!("as for {id}")
+}
+
+/// A fact a finding used, with its line: "`sg-ai` is located in SG (line 13)".
+pub fn fact_at(about: &str, line: usize) -> String {
+    if line == 0 {
+        about.to_string()
+    } else {
+        format!("{about} (line {line})")
+    }
+}
+
+/// The facts a brief line leaves out.
+pub fn more_facts(n: usize) -> String {
+    format!("and {n} more (`chipgate explain` lists every one)")
+}
+
+/// What an `allowed` finding's outcome means, after the word.
+pub fn lifted() -> &'static str {
+    " (authorized by what is on file)"
+}
+
+/// The remedies a brief line leaves to `--detail`.
+pub fn more_remedies(n: usize) -> String {
+    format!(
+        "{n} more way{} to comply (`--detail`)",
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// An order summed over its lines: "30 lines: 2 license_required, 4 indeterminate, 24 allowed".
+pub fn order_counts(lines: usize, counts: &[(crate::finding::Verdict, usize)]) -> String {
+    let parts: Vec<String> = counts.iter().map(|(v, n)| format!("{n} {v}")).collect();
+    format!(
+        "{lines} line{}: {}",
+        if lines == 1 { "" } else { "s" },
+        parts.join(", ")
+    )
+}
+
+/// Where the full reasoning is, closing the brief report.
+pub fn detail_hint() -> &'static str {
+    "the full reasoning: `chipgate check --detail FILE`, or `chipgate explain FILE -t ID`"
 }

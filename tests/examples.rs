@@ -1,5 +1,7 @@
-//! The human and JSON reports of every example in `examples/`, snapshotted beside the input.
-//! A change to a rule, the engine or a renderer shows up here as a reviewable diff.
+//! The reports of every example in `examples/`, snapshotted beside the input: the brief and
+//! the detailed human report, the table and the JSON report in one snapshot per example, the
+//! HTML review record in another. A change to a rule, the engine or a renderer shows up here
+//! as a reviewable diff.
 
 #![allow(
     clippy::unwrap_used,
@@ -37,13 +39,19 @@ fn example_reports() {
                 unicode: true,
                 width: 100,
             };
+            let short = rules.digest().get(..19).unwrap_or("");
             let mut out = format!("----- INPUT\n{text}----- HUMAN\n");
-            for r in &reports {
-                out.push_str(&human::transaction(r, &rules, style));
-            }
             out.push_str(
-                &human::summary(&reports, &rules)
-                    .replace(rules.digest().get(..19).unwrap_or(""), "sha256:[digest]"),
+                &human::brief_report(&reports, &rules, style).replace(short, "sha256:[digest]"),
+            );
+            out.push_str("----- HUMAN --detail\n");
+            out.push_str(
+                &human::detailed_report(&reports, &rules, style).replace(short, "sha256:[digest]"),
+            );
+            out.push_str("----- TABLE\n");
+            out.push_str(
+                &report::table::render(&rules, &reports, 100)
+                    .replace(rules.digest(), "sha256:[digest]"),
             );
             out.push_str("----- JSON\n");
             let json = report::json::render(&report::Report::new(&rules, &reports));
@@ -54,6 +62,30 @@ fn example_reports() {
             );
             out.push('\n');
             insta::assert_snapshot!(out);
+        }
+    );
+}
+
+#[test]
+fn example_review_records() {
+    let rules = RuleSet::builtin().unwrap();
+    insta::glob!(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples"),
+        "*.yaml",
+        |path| {
+            let rel = relative(path);
+            let text = std::fs::read_to_string(path).unwrap();
+            let file = TransactionFile::from_str(&rel, &text, &Limits::default()).unwrap();
+            let reports = rules.check(&file, None);
+            let html = report::html::render(&rules, std::slice::from_ref(&file), &reports);
+            let digest = chipgate::report::sha256(text.as_bytes());
+            insta::assert_snapshot!(html
+                .replace(rules.digest(), "sha256:[digest]")
+                .replace(&digest, "sha256:[input digest]")
+                .replace(
+                    &format!("chipgate {}", chipgate::VERSION),
+                    "chipgate [version]"
+                ));
         }
     );
 }

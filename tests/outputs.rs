@@ -243,8 +243,18 @@ fn jsonl_records_can_be_replayed_and_proved() {
 fn remedies_reach_every_output() {
     let hint = "on or before 2025-02-06";
     let file = "examples/nac-notification.yaml";
-    for format in ["human", "json", "sarif", "junit", "github", "jsonl"] {
-        let (code, out) = check(format, &[file]);
+    for format in [
+        "human --detail",
+        "json",
+        "sarif",
+        "junit",
+        "github",
+        "jsonl",
+        "html",
+    ] {
+        let mut args: Vec<&str> = format.split(' ').collect();
+        args.push(file);
+        let (code, out) = check(args[0], &args[1..]);
         assert_eq!(code, 1);
         assert!(
             out.contains(hint),
@@ -255,6 +265,19 @@ fn remedies_reach_every_output() {
             "--format {format} lacks the license hint"
         );
     }
+    // The brief report tells the first remedy and counts the others.
+    let (code, brief) = check("human", &[file]);
+    assert_eq!(code, 1);
+    assert!(
+        brief.contains("a license on file would authorize it"),
+        "{brief}"
+    );
+    assert!(
+        brief.contains("1 more way to comply (`--detail`)"),
+        "{brief}"
+    );
+    let (_, table) = check("table", &[file]);
+    assert!(table.contains("a license on file"), "{table}");
     for format in ["human", "json"] {
         let (code, out, _) = run(&["explain", file, "-t", "N1", "--format", format]);
         assert_eq!(code, 1);

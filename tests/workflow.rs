@@ -155,7 +155,7 @@ fn diff_reads_the_base_rules_from_a_git_revision() {
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stdout.contains(
-            "a100-order-lines.yaml:33:5 A2 on 2024-06-03: license_required → indeterminate"
+            "a100-order-lines.yaml:35:5 A2 on 2024-06-03: license_required → indeterminate"
         ),
         "{stdout}"
     );

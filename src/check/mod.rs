@@ -249,6 +249,7 @@ impl<'a> Checker<'a> {
                     facility: None,
                     lessor: None,
                     lessee: None,
+                    order: None,
                 };
                 &placeholder
             }
@@ -679,7 +680,10 @@ impl<'a> Checker<'a> {
                     let lists: Vec<String> = s
                         .lists
                         .iter()
-                        .map(|l| format!("{} ({} entries, {})", l.file, l.entries, l.digest))
+                        .map(|l| {
+                            let short = l.digest.get(..19).unwrap_or(&l.digest);
+                            format!("{} ({} entries, {short}…)", l.file, l.entries)
+                        })
                         .collect();
                     push(
                         "screened",
@@ -802,6 +806,7 @@ impl<'a> Checker<'a> {
             file: self.facts.source.name().to_string(),
             date: as_of.or(tx.map(|t| t.date)).unwrap_or(Date::MIN),
             as_of,
+            order: tx.and_then(|t| t.order.clone()),
             verdict,
             findings,
             assumptions: Vec::new(),

@@ -390,6 +390,8 @@ pub struct Transaction {
     pub facility: Option<FacilityId>,
     pub lessor: Option<PartyId>,
     pub lessee: Option<PartyId>,
+    /// The order this transaction is a line of (`order:`), when the file names one.
+    pub order: Option<String>,
 }
 
 /// A validated transaction file.

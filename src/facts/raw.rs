@@ -177,6 +177,10 @@ pub struct RawTransaction {
     /// Extension: ISO 3166-2 subdivision of the destination (`UA-43`, Crimea).
     #[serde(default)]
     pub region: Option<String>,
+    /// Extension: the order this transaction is a line of (transactions sharing it are
+    /// summed per order in every report).
+    #[serde(default, deserialize_with = "opt_scalar_text")]
+    pub order: Option<String>,
 }
 
 #[derive(Deserialize, Debug)]

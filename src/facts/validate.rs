@@ -1321,6 +1321,21 @@ impl<'l> Validator<'l> {
             Some(u) => Some(self.enum_word(u, &at("end_use"), "end use", &uses)?),
             None => None,
         };
+        let order = match &t.order {
+            Some(o) if o.trim().is_empty() => {
+                self.error(
+                    Code::FactsEmptyId,
+                    &at("order"),
+                    "`order` is empty".into(),
+                    "empty",
+                    Some(
+                        "name the order this transaction is a line of, or leave `order` out".into(),
+                    ),
+                );
+                None
+            }
+            o => o.clone(),
+        };
         let mut authorizations = Vec::with_capacity(t.authorizations.len());
         for (k, a) in t.authorizations.iter().enumerate() {
             let apath = |key: &'static str| {
@@ -1401,6 +1416,7 @@ impl<'l> Validator<'l> {
             facility,
             lessor,
             lessee,
+            order,
         };
         // A party, item or facility was not valid (and was reported): the derivations read
         // them by position, so they are not made.

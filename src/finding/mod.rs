@@ -275,6 +275,9 @@ pub struct TransactionReport {
     pub date: Date,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<Date>,
+    /// The order the transaction is a line of (`order:` in the file), when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
     /// What the verdict rests on that the file does not establish: defaults taken, declared

@@ -19,12 +19,28 @@ pub fn level(outcome: Verdict) -> &'static str {
 }
 
 pub fn render(reports: &[TransactionReport]) -> String {
+    let orders = super::orders::Orders::of(reports);
     let mut out = String::new();
     for tx in reports {
         let (line, col) = super::position(tx);
+        // A line of an order says how the whole order stands.
+        let order = tx
+            .order
+            .as_ref()
+            .and_then(|o| orders.get(o))
+            .map(|o| {
+                let counts: Vec<(Verdict, usize)> = o.counts.nonzero().collect();
+                format!(
+                    " (a line of order {}: {}, {})",
+                    o.id,
+                    o.verdict,
+                    crate::words::order_counts(o.lines, &counts)
+                )
+            })
+            .unwrap_or_default();
         for f in &tx.findings {
             let message = format!(
-                "{} {}: {}\n{}",
+                "{}{order} {}: {}\n{}",
                 tx.id,
                 f.outcome,
                 f.message,

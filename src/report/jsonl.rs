@@ -3,7 +3,8 @@
 //! `date`, `verdict`, `findings`…) plus what is needed to replay the decision years later and
 //! prove it was the same: the engine version, the rule set's digest, the input file's digest
 //! (sha256 of its bytes), the as-of date it was judged on, and a decision id derived from all
-//! of them. Records carry no clock time, so the same input gives the same bytes.
+//! of them. Records carry no clock time, so the same input gives the same bytes. A line of an
+//! order carries its `order` and the order's `order_summary` (its verdict over all its lines).
 
 use serde::Serialize;
 
@@ -25,6 +26,17 @@ pub struct DecisionRecord<'a> {
     pub input: Input,
     #[serde(flatten)]
     pub transaction: &'a TransactionReport,
+    /// For a line of an order (the transaction's `order`), the order summed over all its lines
+    /// in the run: its verdict, line count and lines per verdict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_summary: Option<OrderTotal>,
+}
+
+#[derive(Serialize)]
+pub struct OrderTotal {
+    pub verdict: crate::Verdict,
+    pub lines: usize,
+    pub counts: super::orders::Counts,
 }
 
 #[derive(Serialize)]
@@ -42,6 +54,7 @@ pub struct Input {
 /// The records of a run, one per transaction, in order.
 pub fn records<'a>(rules: &RuleSet, reports: &'a [TransactionReport]) -> Vec<DecisionRecord<'a>> {
     let mut digests = InputDigests::default();
+    let orders = super::orders::Orders::of(reports);
     reports
         .iter()
         .map(|tx| {
@@ -64,6 +77,15 @@ pub fn records<'a>(rules: &RuleSet, reports: &'a [TransactionReport]) -> Vec<Dec
                     digest: input,
                 },
                 transaction: tx,
+                order_summary: tx
+                    .order
+                    .as_ref()
+                    .and_then(|o| orders.get(o))
+                    .map(|o| OrderTotal {
+                        verdict: o.verdict,
+                        lines: o.lines,
+                        counts: o.counts,
+                    }),
             }
         })
         .collect()

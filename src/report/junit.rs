@@ -45,9 +45,22 @@ pub struct Failure {
 
 /// The JUnit report of `chipgate check`.
 pub fn check(rules: &RuleSet, reports: &[TransactionReport]) -> String {
+    let mut properties = provenance(rules);
+    // Orders, summed over their lines, beside the provenance.
+    for o in super::orders::Orders::of(reports).list() {
+        let counts: Vec<(Verdict, usize)> = o.counts.nonzero().collect();
+        properties.push((
+            format!("chipgate.order.{}", o.id),
+            format!(
+                "{}: {}",
+                o.verdict,
+                crate::words::order_counts(o.lines, &counts)
+            ),
+        ));
+    }
     let mut doc = Document {
         name: "chipgate check".into(),
-        properties: provenance(rules),
+        properties,
         suites: Vec::new(),
     };
     for tx in reports {
@@ -75,8 +88,13 @@ pub fn provenance(rules: &RuleSet) -> Vec<(String, String)> {
 fn transaction_case(tx: &TransactionReport) -> TestCase {
     let (line, _) = super::position(tx);
     let as_of = tx.as_of.map(|d| format!(", as of {d}")).unwrap_or_default();
+    let order = tx
+        .order
+        .as_ref()
+        .map(|o| format!(", order {o}"))
+        .unwrap_or_default();
     let mut case = TestCase {
-        name: format!("{} ({}{as_of})", tx.id, tx.date),
+        name: format!("{} ({}{as_of}{order})", tx.id, tx.date),
         classname: tx.file.clone(),
         file: tx.file.clone(),
         line,

@@ -1,18 +1,24 @@
-//! Renderers: turn what the checker returns into text for people ([`human`]), JSON for
-//! programs ([`json`]), and the formats CI and audit tools read: [`sarif`] (code scanning),
-//! [`junit`] (test reports), [`github`] (workflow annotations) and [`jsonl`] (one decision
-//! record per line, for audit stores). They decide nothing.
+//! Renderers: turn what the checker returns into text for people ([`human`], brief or
+//! detailed; [`table`], a line per transaction; [`html`], a printable review record), JSON
+//! for programs ([`json`]), and the formats CI and audit tools read: [`sarif`] (code
+//! scanning), [`junit`] (test reports), [`github`] (workflow annotations) and [`jsonl`] (one
+//! decision record per line, for audit stores). Transactions that name an `order` are summed
+//! per order in each ([`orders`]). They decide nothing.
 
 pub mod changes;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod listing;
+pub mod orders;
 pub mod sarif;
 pub mod screening;
 pub mod suite;
+pub mod svg;
+pub mod table;
 
 use std::sync::Arc;
 
@@ -29,6 +35,9 @@ pub struct Report<'a> {
     pub version: &'static str,
     pub ruleset: RulesetInfo,
     pub transactions: &'a [TransactionReport],
+    /// The orders the transactions are lines of (`order:`), each summed over its lines;
+    /// empty when no transaction names an order.
+    pub orders: Vec<orders::OrderSummary>,
 }
 
 #[derive(Serialize)]
@@ -46,6 +55,7 @@ impl<'a> Report<'a> {
                 rules: rules.rule_count(),
             },
             transactions,
+            orders: orders::Orders::of(transactions).into_list(),
         }
     }
 }

@@ -83,6 +83,10 @@ pub fn log(rules: &RuleSet, reports: &[TransactionReport]) -> Sarif {
     run_props.insert("rulesetDigest".to_string(), json!(rules.digest()));
     run_props.insert("rules".to_string(), json!(rules.rule_count()));
     run_props.insert("transactions".to_string(), json!(reports.len()));
+    let orders = super::orders::Orders::of(reports);
+    if !orders.is_empty() {
+        run_props.insert("orders".to_string(), json!(orders.list()));
+    }
     let driver = ToolComponent::builder()
         .name("chipgate")
         .full_name(format!("chipgate {}", crate::VERSION))
@@ -187,6 +191,9 @@ fn result(tx: &TransactionReport, f: &Finding, rule_index: Option<usize>) -> Sar
     }
     if !f.witness.is_empty() {
         props.insert("witness".to_string(), json!(f.witness));
+    }
+    if let Some(order) = &tx.order {
+        props.insert("order".to_string(), json!(order));
     }
     let mut r = SarifResult::builder()
         .rule_id(f.rule.clone())

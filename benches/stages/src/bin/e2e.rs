@@ -2,7 +2,8 @@
 //! yardstick (`yaml-value`: serde_yaml parsing the same file into a generic `Value`), each run
 //! several times under GNU time (`/usr/bin/time -v`). Writes `target/e2e.json`.
 //!
-//! `cargo run --release --bin e2e -- [RUNS]` (default 5); sizes from `CHIPGATE_BENCH_SIZES`.
+//! `cargo run --release --bin e2e -- [RUNS]` (default 5); sizes from `CHIPGATE_BENCH_SIZES`,
+//! formats from `E2E_FORMATS` (default `json,human,human-detail`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -88,12 +89,21 @@ fn main() -> Result<(), String> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(5);
-    let chipgate = repo_root().join("target/release/chipgate");
+    // The binary `cargo build --release` made: `CHIPGATE_BIN`, or under `CARGO_TARGET_DIR`,
+    // or the repository's `target/`.
+    let chipgate = std::env::var_os("CHIPGATE_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| repo_root().join("target"))
+                .join("release/chipgate")
+        });
     let yardstick = std::env::current_exe()
         .map_err(|e| e.to_string())?
         .with_file_name("yaml-value");
     let formats: Vec<String> = std::env::var("E2E_FORMATS")
-        .unwrap_or_else(|_| "json,human".into())
+        .unwrap_or_else(|_| "json,human,human-detail".into())
         .split(',')
         .map(str::to_string)
         .collect();
@@ -111,14 +121,19 @@ fn main() -> Result<(), String> {
             for format in &formats {
                 // The human report of a million transactions is not a thing anyone reads;
                 // it is measured up to 100,000.
-                if format == "human" && tx > 100_000 {
+                if format.starts_with("human") && tx > 100_000 {
                     continue;
                 }
-                let run = timed(&chipgate, &["check", "--format", format, &path])?;
+                // `human` is the brief report (the default); `human-detail` adds `--detail`.
+                let run = if format == "human-detail" {
+                    timed(&chipgate, &["check", "--format", "human", "--detail", &path])?
+                } else {
+                    timed(&chipgate, &["check", "--format", format, &path])?
+                };
                 if run.code > 1 {
                     return Err(format!("chipgate refused {path} (exit {})", run.code));
                 }
-                let key = format!("chipgate_{format}");
+                let key = format!("chipgate_{}", format.replace('-', "_"));
                 match results.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, v)) => v.push(run),
                     None => results.push((key, vec![run])),
@@ -145,6 +160,10 @@ fn main() -> Result<(), String> {
         "sizes": rows,
     });
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e.json");
+    // The crate's own `target/` is not there when CARGO_TARGET_DIR builds elsewhere.
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     std::fs::write(
         &path,
         serde_json::to_string_pretty(&out).unwrap_or_default(),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Deserializer};
 
-#[derive(Deserialize, Debug, Default)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawFile {
     #[serde(default)]
@@ -16,7 +16,7 @@ pub struct RawFile {
     pub transactions: Vec<RawTransaction>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawParty {
     #[serde(deserialize_with = "scalar_text")]
@@ -39,7 +39,7 @@ pub struct RawParty {
     pub region: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawOwner {
     #[serde(deserialize_with = "scalar_text")]
@@ -50,7 +50,7 @@ pub struct RawOwner {
     pub share: Option<f64>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawDesignation {
     pub list: String,
@@ -71,7 +71,7 @@ pub struct RawDesignation {
     pub federal_register_notice: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawItem {
     #[serde(deserialize_with = "scalar_text")]
@@ -108,7 +108,7 @@ pub struct RawItem {
     pub developer: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawFacility {
     #[serde(deserialize_with = "scalar_text")]
@@ -123,7 +123,7 @@ pub struct RawFacility {
     pub region: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawTransaction {
     #[serde(deserialize_with = "scalar_text")]
@@ -159,7 +159,7 @@ pub struct RawTransaction {
     pub region: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawAuthorization {
     #[serde(rename = "type")]
@@ -190,7 +190,7 @@ pub struct RawAuthorization {
 }
 
 /// A list entry read as text (`items: [h100, 1001]`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScalarText(pub String);
 
 impl<'de> Deserialize<'de> for ScalarText {
@@ -245,4 +245,16 @@ fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn opt_scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     scalar_text(d).map(Some)
+}
+
+/// A facts file (`--facts`): the parties, items and facilities shared by transaction files.
+#[derive(Deserialize, Debug, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawFacts {
+    #[serde(default)]
+    pub parties: Vec<RawParty>,
+    #[serde(default)]
+    pub items: Vec<RawItem>,
+    #[serde(default)]
+    pub facilities: Vec<RawFacility>,
 }

@@ -56,6 +56,7 @@ pub mod ir;
 pub mod limits;
 pub mod pack;
 pub mod report;
+pub mod schema;
 pub mod screen;
 pub mod source;
 pub mod syntax;

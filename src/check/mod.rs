@@ -936,8 +936,7 @@ impl<'a> Checker<'a> {
             let mut used = Vec::with_capacity(step.facts.len());
             for f in &step.facts {
                 let e = self.evidence(&words, *f);
-                let span = self.facts.fact_span(*f);
-                if seen.insert(span) {
+                if seen.insert((e.file.clone(), e.span)) {
                     facts.push(e.clone());
                 }
                 used.push(e);
@@ -992,15 +991,18 @@ impl<'a> Checker<'a> {
     }
 
     fn evidence(&self, words: &Words<'_>, fact: FactRef) -> Evidence {
-        let span = self.facts.fact_span(fact);
-        let (line, column) = self.facts.source.line_col(span.start);
+        let (source, span) = self.facts.fact_loc(fact);
+        let (line, column) = source.line_col(span.start);
+        let elsewhere = !std::sync::Arc::ptr_eq(source, &self.facts.source);
         Evidence {
             fact: crate::words::fact_path(fact),
             at: fact,
             about: words.fact(fact),
+            file: elsewhere.then(|| source.name().to_string()),
             line,
             column,
             span,
+            source: elsewhere.then(|| std::sync::Arc::clone(source)),
         }
     }
 

@@ -164,11 +164,20 @@ impl<'a> Reader<'a> {
 
     fn wrong_type(&mut self, node: &Node, path: &[P], expected: &str, help: Option<String>) {
         let what = super::validate::describe_path(&path_text(path));
+        let format = super::Format::of(self.source.name());
         let help = help.or_else(|| {
             if expected.contains("a list") {
-                Some(format!(
-                    "write {what} as a YAML list, one `- ` entry per line"
-                ))
+                Some(match format {
+                    super::Format::Csv => {
+                        format!("write {what} as one cell, its values separated by `;`")
+                    }
+                    super::Format::Json | super::Format::JsonLines => {
+                        format!("write {what} as a JSON list: [\"US\", \"SG\"]")
+                    }
+                    super::Format::Yaml => {
+                        format!("write {what} as a YAML list, one `- ` entry per line")
+                    }
+                })
             } else if expected == "a number" || expected == "a whole number" {
                 Some("write a plain number such as `4800` or `5.92`".to_string())
             } else if expected == "a boolean" {
@@ -212,7 +221,11 @@ impl<'a> Reader<'a> {
                 } else {
                     what.clone()
                 };
-                help.push_str(&format!("{whose} takes: {}", names.join(", ")));
+                if path.is_empty() && name == "transactions" {
+                    help = "a facts file holds parties, items and facilities; the transactions go in the transaction files it is given with".to_string();
+                } else {
+                    help.push_str(&format!("{whose} takes: {}", names.join(", ")));
+                }
                 // An unknown key breaks nothing else: reported, and not marked as broken.
                 self.problems.errors.push(
                     Diagnostic::error(
@@ -220,7 +233,14 @@ impl<'a> Reader<'a> {
                         format!("unknown key `{name}` in {whose}"),
                     )
                     .in_file(self.source)
-                    .label(key_span.join(value.span), path_text(path))
+                    .label(
+                        key_span.join(value.span),
+                        if path.is_empty() {
+                            "not taken here".to_string()
+                        } else {
+                            path_text(path)
+                        },
+                    )
                     .help(help),
                 );
                 continue;
@@ -251,6 +271,7 @@ impl<'a> Reader<'a> {
                 // At the entry's first line, named by the entry's path.
                 let span = match (out.get(key.key), entries.first()) {
                     (Some(n), _) => n.span,
+                    (None, Some((_, k, _))) if path.is_empty() => *k,
                     (None, Some((_, k, v))) => k.join(v.span),
                     (None, None) => node.span,
                 };

@@ -437,6 +437,16 @@ impl TransactionFile {
         validate::load(source, limits)
     }
 
+    /// Reads and validates a transaction file in the format its name says (YAML, JSON,
+    /// JSON Lines, CSV), its parties, items and facilities also taken from `shared` facts.
+    pub fn parse_with(
+        source: Arc<SourceFile>,
+        shared: Option<&Arc<shared::Shared>>,
+        limits: &Limits,
+    ) -> Result<TransactionFile, Error> {
+        validate::load_with(source, shared, limits)
+    }
+
     /// Reads a file from bytes (checking size, UTF-8 and binary content first).
     pub fn from_bytes(
         name: &str,

@@ -496,7 +496,10 @@ pub(crate) fn load(
     }
     validator.transaction_ids(&ids);
     if validator.error_count() > 0 {
-        return Err(validator.into_error());
+        let mut e = validator.into_error();
+        e.diagnostics
+            .sort_by_key(|d| d.labels.first().map(|l| l.span.start));
+        return Err(e);
     }
     let spans = validator.into_spans();
     Ok(TransactionFile::new(

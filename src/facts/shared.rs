@@ -364,6 +364,16 @@ impl Shared {
         if let Some(seg) = owned.get_mut(1) {
             *seg = Seg::Index(local as usize);
         }
+        // Headquarters default to the location: point at `country` when not written.
+        if matches!(
+            owned.as_slice(),
+            [Seg::Key("parties"), _, Seg::Key("headquarters")]
+        ) && spans.find(&owned).is_none()
+        {
+            if let Some(last) = owned.last_mut() {
+                *last = Seg::Key("country");
+            }
+        }
         Some((source, spans.locate_entry(&owned)))
     }
 

@@ -144,10 +144,17 @@ pub struct Evidence {
     pub at: FactRef,
     /// The fact in words, e.g. "`sz-parent` holds 60% of `sg-ai`".
     pub about: String,
+    /// The file that gives the fact, when it is not the transaction's own (a facts file of
+    /// `check --facts`); `line` and `column` are in that file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub line: usize,
     pub column: usize,
     #[serde(skip)]
     pub span: Span,
+    /// The facts file that gives the fact (with `file`).
+    #[serde(skip)]
+    pub source: Option<std::sync::Arc<crate::source::SourceFile>>,
 }
 
 /// Something the user can do that would authorize the transaction: the authorization that

@@ -150,7 +150,7 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
         d = d
             .in_file(source)
             .label(first_line, format!("transaction {}", tx.id));
-        for e in &f.facts {
+        for e in f.facts.iter().filter(|e| e.source.is_none()) {
             let same_line = source.line_col(e.span.start).0 == source.line_col(first_line.start).0;
             if e.span.is_empty() || same_line || d.labels.iter().any(|l| l.span == e.span) {
                 continue;
@@ -163,6 +163,33 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
             }
             d = d.label(e.span, e.about.clone());
         }
+    }
+    // Facts from facts files (`--facts`), underlined in their own file.
+    let mut elsewhere: Vec<(
+        &std::sync::Arc<crate::source::SourceFile>,
+        Vec<&crate::finding::Evidence>,
+    )> = Vec::new();
+    for e in &f.facts {
+        if let Some(src) = &e.source {
+            match elsewhere
+                .iter_mut()
+                .find(|(s, _)| std::sync::Arc::ptr_eq(s, src))
+            {
+                Some((_, list)) => list.push(e),
+                None => elsewhere.push((src, vec![e])),
+            }
+        }
+    }
+    for (src, facts) in elsewhere {
+        let mut rel = Diagnostic::error("", format!("facts from {}", src.name()))
+            .with_severity(Severity::Advice)
+            .in_file(src);
+        for e in facts.into_iter().take(MAX_LABELS) {
+            if !e.span.is_empty() && !rel.labels.iter().any(|l| l.span == e.span) {
+                rel = rel.label(e.span, e.about.clone());
+            }
+        }
+        d = d.related(rel);
     }
     // The rule's lines: its declaration and the tests that decided it.
     for (file, spans) in rule_spans(f) {

@@ -10,7 +10,7 @@ pub fn render(report: &Report<'_>) -> String {
 
 /// The JSON report written a transaction at a time (`head`, then `transaction` for each,
 /// then `tail`): the same bytes as [`render`], without holding every report.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Stream {
     written: usize,
 }

@@ -228,6 +228,13 @@ struct TestArgs {
     format: TestFormat,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Check only this transaction of the cases (repeatable).
+    #[arg(long, value_name = "ID")]
+    only: Vec<String>,
+    /// Write the verdicts the rules give now as the cases' expectations (edited in place,
+    /// comments and order kept), then run the cases.
+    #[arg(long)]
+    bless: bool,
     /// Case files, or folders of them (every `.yaml`/`.yml` inside).
     #[arg(value_name = "CASES", required = true)]
     cases: Vec<PathBuf>,
@@ -602,8 +609,26 @@ fn test(args: TestArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
+    if args.bless {
+        match cases::bless(&args.cases, &rules, &limits, &args.only) {
+            Ok(changes) => {
+                let mut err = std::io::stderr().lock();
+                for c in &changes {
+                    let _ = writeln!(err, "blessed {} {}: {}", c.file, c.id, c.change);
+                }
+                if changes.is_empty() {
+                    let _ = writeln!(err, "blessed nothing: every expectation holds");
+                }
+            }
+            Err(e) => return fail(&e, style),
+        }
+    }
     let loaded = match cases::load_all(&args.cases, &rules, &limits) {
-        Ok(c) => c,
+        Ok(c) if args.only.is_empty() => c,
+        Ok(c) => match cases::only(c, &args.only) {
+            Ok(c) => c,
+            Err(e) => return fail(&e, style),
+        },
         Err(e) => return fail(&e, style),
     };
     let result = cases::run_all(&loaded, &rules);

@@ -258,3 +258,55 @@ pub struct RawFacts {
     #[serde(default)]
     pub facilities: Vec<RawFacility>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::format::{self, Record};
+
+    /// The keys serde's derive knows for `T`, read from its unknown-key error.
+    fn serde_keys<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+        let err = serde_yaml::from_str::<T>("__not_a_key__: 1")
+            .unwrap_err()
+            .to_string();
+        let expected = err.split("expected ").nth(1).unwrap_or("");
+        let mut keys: Vec<String> = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    fn table_keys(record: &Record) -> Vec<String> {
+        let mut keys: Vec<String> = record.names().iter().map(|k| k.to_string()).collect();
+        keys.sort();
+        keys
+    }
+
+    /// The fast path's typed structs read exactly the keys the format's tables declare (which
+    /// the complete reading, the CSV columns and the schema are generated from).
+    #[test]
+    fn the_serde_structs_agree_with_the_format_tables() {
+        assert_eq!(serde_keys::<RawFile>(), table_keys(&format::FILE));
+        assert_eq!(serde_keys::<RawFacts>(), table_keys(&format::FACTS));
+        assert_eq!(serde_keys::<RawParty>(), table_keys(&format::PARTY));
+        assert_eq!(serde_keys::<RawOwner>(), table_keys(&format::OWNER));
+        assert_eq!(
+            serde_keys::<RawDesignation>(),
+            table_keys(&format::DESIGNATION)
+        );
+        assert_eq!(serde_keys::<RawItem>(), table_keys(&format::ITEM));
+        assert_eq!(serde_keys::<RawFacility>(), table_keys(&format::FACILITY));
+        assert_eq!(
+            serde_keys::<RawTransaction>(),
+            table_keys(&format::TRANSACTION)
+        );
+        assert_eq!(
+            serde_keys::<RawAuthorization>(),
+            table_keys(&format::AUTHORIZATION)
+        );
+    }
+}

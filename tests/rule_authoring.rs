@@ -38,8 +38,8 @@ fn the_same_rules_give_the_same_digest_from_any_path() {
     copy_dir(Path::new("rules"), &one);
     copy_dir(Path::new("rules"), &two);
     let limits = Limits::default();
-    let a = RuleSet::from_paths(&[one.clone()], &limits).unwrap();
-    let b = RuleSet::from_paths(&[two.clone()], &limits).unwrap();
+    let a = RuleSet::from_paths(std::slice::from_ref(&one), &limits).unwrap();
+    let b = RuleSet::from_paths(std::slice::from_ref(&two), &limits).unwrap();
     let relative = RuleSet::from_paths(&[PathBuf::from("rules")], &limits).unwrap();
     let builtin = RuleSet::builtin().unwrap();
     assert_eq!(a.digest(), b.digest());

@@ -185,6 +185,9 @@ fn split(value: &str, span: Span, text: &str) -> Vec<Node> {
     out
 }
 
+/// An entry of a list of records written as numbered columns: its number, and its keys.
+type Numbered = (usize, Vec<(String, Span, Node)>);
+
 /// One CSV row as the tree a YAML transaction entry would give.
 fn row_node(
     header: &Header,
@@ -195,7 +198,7 @@ fn row_node(
 ) -> Node {
     let mut entries: Vec<(String, Span, Node)> = Vec::new();
     // Lists of records: name, then entries by number, each with its keys.
-    let mut lists: Vec<(&'static str, Vec<(usize, Vec<(String, Span, Node)>)>)> = Vec::new();
+    let mut lists: Vec<(&'static str, Vec<Numbered>)> = Vec::new();
     for (i, value) in record.iter().enumerate() {
         let value = value.trim();
         if value.is_empty() {

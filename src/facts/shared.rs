@@ -75,7 +75,7 @@ const KINDS: [(&str, &str); 3] = [
 /// merged indices. An id met again is the same entry when defined the same way; defined
 /// differently, it is reported.
 #[allow(clippy::too_many_arguments)]
-fn gather<'r, T: PartialEq>(
+fn gather<'r, T: PartialEq + 'r>(
     kind: usize,
     base: &'r [T],
     base_origin: &[(u16, u32)],
@@ -84,10 +84,7 @@ fn gather<'r, T: PartialEq>(
     parts: &[&'r [T]],
     id: impl Fn(&T) -> &str,
     validators: &mut [Validator<'_>],
-) -> (Vec<(u16, u32)>, HashMap<&'r str, u32>)
-where
-    T: 'r,
-{
+) -> (Vec<(u16, u32)>, HashMap<&'r str, u32>) {
     let (key, what) = KINDS.get(kind).copied().unwrap_or(("parties", "party"));
     let mut ids: HashMap<&'r str, u32> = HashMap::with_capacity(base.len());
     for (i, e) in base.iter().enumerate() {
@@ -100,7 +97,7 @@ where
         let part = u16::try_from(p).unwrap_or(u16::MAX);
         // Empty ids and duplicates within the file: its own validator says so.
         if let Some(v) = validators.get_mut(p) {
-            v.ids(entries.iter().map(|e| id(e)), key, what);
+            v.ids(entries.iter().map(&id), key, what);
         }
         for (i, e) in entries.iter().enumerate() {
             let name = id(e);

@@ -146,7 +146,13 @@ pub fn read(path: &Path, limits: &Limits) -> Result<std::sync::Arc<SourceFile>, 
     let result = if stdin {
         std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+        std::fs::File::open(path).and_then(|f| {
+            // Sized once from the file's length (a `Take` hides it, and doubling the buffer
+            // as it fills held up to twice the file).
+            let len = f.metadata().map_or(0, |m| m.len()).min(cap);
+            bytes.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
+            f.take(cap).read_to_end(&mut bytes)
+        })
     };
     if let Err(e) = result {
         return Err(Error::one(

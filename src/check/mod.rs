@@ -1076,7 +1076,7 @@ pub struct ClassTest {
 
 /// Reports are checked and mapped this many at a time: enough to keep every core busy, few
 /// enough that memory holds one batch of reports, never the whole file's.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 
 /// Below this many transactions a file is checked on the calling thread: starting the pool
 /// would cost more than it saves.

@@ -8,6 +8,7 @@
 mod developers;
 pub(crate) mod doc;
 pub(crate) mod extract;
+mod fast;
 mod guard;
 mod pieces;
 pub(crate) mod raw;

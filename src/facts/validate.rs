@@ -63,6 +63,9 @@ pub fn load_with(
         }
     }
     guard_text(&source, limits)?;
+    if let Some(raw) = super::fast::from_str::<RawFile>(text) {
+        return Validator::new(source, limits, None).run_shared(raw, shared);
+    }
     match serde_yaml::from_str::<RawFile>(text) {
         Ok(raw) => Validator::new(source, limits, None).run_shared(raw, shared),
         Err(e) => {
@@ -128,7 +131,12 @@ pub(crate) fn read_facts<'l>(
             )
         })
     } else {
-        serde_yaml::from_str::<RawFacts>(text).map_err(|e| (true, yaml_error(source, &e)))
+        match super::fast::from_str::<RawFacts>(text) {
+            Some(raw) => Ok(raw),
+            None => {
+                serde_yaml::from_str::<RawFacts>(text).map_err(|e| (true, yaml_error(source, &e)))
+            }
+        }
     };
     let fallback = match fast {
         Ok(raw) => return Ok((raw, validator)),

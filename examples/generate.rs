@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The same flags give the same bytes, on any machine. The file uses only the keys of
-//! CONTRACT.md, written the way people write them (block style, one key per line, routes as
+//! docs/transaction-file.md, written the way people write them (block style, one key per line, routes as
 //! flow lists), and is valid: every id resolves, shares add up to at most 100%.
 //!
 //! What it holds, so the whole rule pack has work to do:

@@ -73,7 +73,7 @@ struct RulesArgs {
 enum Format {
     /// Explained diagnostics for people.
     Human,
-    /// The JSON report of CONTRACT.md.
+    /// The JSON report (docs/cli.md).
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,

@@ -1,4 +1,4 @@
-//! The command as users script it (CONTRACT.md): exit codes, standard input, `--rules`,
+//! The command as users script it (docs/cli.md): exit codes, standard input, `--rules`,
 //! `--as-of`, JSON on stdout and diagnostics on stderr.
 
 #![allow(

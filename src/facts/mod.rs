@@ -1,4 +1,4 @@
-//! The facts wing: transaction files (CONTRACT.md) read, validated and resolved into a typed
+//! The facts wing: transaction files (docs/transaction-file.md) read, validated and resolved into a typed
 //! model with indices instead of ids. Nothing here knows about rules.
 //!
 //! Reading is two passes at most: serde_yaml deserializes straight into typed structs

@@ -1,4 +1,4 @@
-//! The transaction file exactly as CONTRACT.md spells it, read by serde_yaml straight into
+//! The transaction file exactly as docs/transaction-file.md spells it, read straight into
 //! typed structs (no generic value tree). Values stay raw here (strings for dates and
 //! countries, floats for numbers); `validate` checks them and reports every problem at once.
 

@@ -752,6 +752,11 @@ impl<'a> Checker<'a> {
             stopped: None,
             span: self.facts.transaction_span(TxId::new(tx_index)),
             source: Some(std::sync::Arc::clone(&self.facts.source)),
+            facts_files: self
+                .facts
+                .shared()
+                .map(|s| s.files.clone())
+                .unwrap_or_default(),
         }
     }
 

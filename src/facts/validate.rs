@@ -251,7 +251,8 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
     } else if let Some(rest) = message.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or("");
         let help = if field == "transactions" {
-            "a transaction file needs a `transactions:` list (see docs/transaction-file.md)".to_string()
+            "a transaction file needs a `transactions:` list (see docs/transaction-file.md)"
+                .to_string()
         } else {
             format!("add `{field}:` to {what}")
         };

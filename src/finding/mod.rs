@@ -298,6 +298,10 @@ pub struct TransactionReport {
     pub span: Span,
     #[serde(skip)]
     pub source: Option<Arc<SourceFile>>,
+    /// The facts files (`check --facts`) the transaction's parties and items may come from:
+    /// a decision record names them with their digests, so that it can be replayed.
+    #[serde(skip)]
+    pub facts_files: Vec<Arc<SourceFile>>,
 }
 
 impl TransactionReport {

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The same flags give the same bytes, on any machine. The file uses only the keys of
-//! CONTRACT.md, written the way people write them (block style, one key per line, routes as
+//! docs/transaction-file.md, written the way people write them (block style, one key per line, routes as
 //! flow lists), and is valid: every id resolves, shares add up to at most 100%.
 //!
 //! What it holds, so the whole rule pack has work to do:
@@ -29,9 +29,13 @@ use std::io::Write as _;
 
 const USAGE: &str = "\
 usage: generate [--transactions N] [--parties M] [--seed S] [--out FILE]
+                [--split-facts FACTS.yaml --split-jsonl TRANSACTIONS.jsonl]
 
 Writes a valid transaction file of N transactions (default 1000) over M parties (default
-N/10, at least 50) to FILE or standard output. The same flags always give the same bytes.";
+N/10, at least 50) to FILE or standard output. The same flags always give the same bytes.
+With --split-facts and --split-jsonl it also writes the same facts as a facts file (the
+parties, items and facilities) and a JSON Lines file of the transactions, for
+`chipgate check --facts FACTS.yaml TRANSACTIONS.jsonl`.";
 
 /// splitmix64: tiny, seedable and the same everywhere.
 struct Rng(u64);
@@ -130,6 +134,8 @@ struct Args {
     parties: Option<usize>,
     seed: u64,
     out: Option<String>,
+    split_facts: Option<String>,
+    split_jsonl: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -138,6 +144,8 @@ fn parse_args() -> Result<Args, String> {
         parties: None,
         seed: 1,
         out: None,
+        split_facts: None,
+        split_jsonl: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -158,6 +166,8 @@ fn parse_args() -> Result<Args, String> {
             "--parties" => args.parties = Some(number()?.max(2) as usize),
             "--seed" => args.seed = number()?,
             "--out" => args.out = Some(value),
+            "--split-facts" => args.split_facts = Some(value),
+            "--split-jsonl" => args.split_jsonl = Some(value),
             _ => return Err(format!("unknown flag `{flag}`\n\n{USAGE}")),
         }
     }
@@ -182,6 +192,34 @@ fn main() {
         eprintln!("cannot write: {e}");
         std::process::exit(1);
     }
+    if let (Some(facts), Some(jsonl)) = (&args.split_facts, &args.split_jsonl) {
+        if let Err(e) = split(&text, facts, jsonl) {
+            eprintln!("cannot split: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The file as a facts file (everything before `transactions:`) and a JSON Lines file of its
+/// transactions.
+fn split(text: &str, facts: &str, jsonl: &str) -> Result<(), String> {
+    let at = text
+        .find("\ntransactions:\n")
+        .ok_or("no transactions in the generated file")?;
+    std::fs::write(facts, &text[..at + 1]).map_err(|e| e.to_string())?;
+    let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    let list = value
+        .get("transactions")
+        .and_then(|t| t.as_sequence())
+        .ok_or("no transactions list")?;
+    let mut out = String::with_capacity(text.len() - at);
+    for t in list {
+        let json: serde_json::Value =
+            serde_yaml::from_value(t.clone()).map_err(|e| e.to_string())?;
+        out.push_str(&json.to_string());
+        out.push('\n');
+    }
+    std::fs::write(jsonl, out).map_err(|e| e.to_string())
 }
 
 /// The whole file as text.

@@ -423,7 +423,19 @@ impl Case {
 
     /// Runs the case: each transaction's verdict and fired rules against the expectation.
     pub fn run(&self, rules: &RuleSet) -> (CaseResult, Vec<TransactionReport>) {
-        let reports = rules.check(&self.facts, self.as_of);
+        // Only the transactions with an expectation (all of them, unless `only` left out
+        // some) are checked.
+        let checker = rules.checker(&self.facts);
+        let wanted: std::collections::HashSet<&str> =
+            self.expect.iter().map(|(id, _)| id.as_str()).collect();
+        let reports: Vec<TransactionReport> = self
+            .facts
+            .transactions
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| wanted.contains(t.id.as_str()))
+            .filter_map(|(i, _)| checker.check(i, self.as_of))
+            .collect();
         let by_id: std::collections::HashMap<&str, &TransactionReport> =
             reports.iter().map(|r| (r.id.as_str(), r)).collect();
         let results = self
@@ -616,4 +628,208 @@ pub fn run_all(cases: &[Case], rules: &RuleSet) -> SuiteResult {
             never_fired,
         },
     }
+}
+
+/// Keeps, in every case, only the expectations of the transactions `ids` names (`chipgate
+/// test --only`), and only the cases left with one. An id no case has is a diagnostic.
+pub fn only(cases: Vec<Case>, ids: &[String]) -> Result<Vec<Case>, Error> {
+    let unknown: Vec<&String> = ids
+        .iter()
+        .filter(|id| !cases.iter().any(|c| c.expect.iter().any(|(e, _)| e == *id)))
+        .collect();
+    if let Some(first) = unknown.first() {
+        let all: Vec<&str> = cases
+            .iter()
+            .flat_map(|c| c.expect.iter().map(|(id, _)| id.as_str()))
+            .collect();
+        return Err(Error::one(
+            Diagnostic::error(
+                Code::CaseUnknownTransaction,
+                format!("no case has a transaction `{first}`"),
+            )
+            .maybe_help(suggestion_help(first, all.iter().copied()))
+            .help("--only names transaction ids of the cases given"),
+        ));
+    }
+    Ok(cases
+        .into_iter()
+        .filter_map(|mut c| {
+            c.expect.retain(|(id, _)| ids.contains(id));
+            (!c.expect.is_empty()).then_some(c)
+        })
+        .collect())
+}
+
+/// One expectation rewritten by [`bless`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Blessed {
+    pub file: String,
+    pub id: String,
+    /// What changed: `verdict allowed -> license_required`, `fires: dropped x`, `added`.
+    pub change: String,
+}
+
+/// Writes the verdicts the rules give now as the expectations of the case files the paths
+/// name (`chipgate test --bless`), so that a rule author starts from what the engine says
+/// and reviews the diff. The file is edited in place, line by line: each `verdict:` value
+/// that differs is replaced; rules listed under `fires` that no longer fire, and under
+/// `not_fires` that now fire, are dropped from their list; a transaction with no
+/// expectation gets one at the end of `expect`. Comments, order and everything else are
+/// kept as written. `only` limits it to those transactions.
+pub fn bless(
+    paths: &[std::path::PathBuf],
+    rules: &RuleSet,
+    limits: &Limits,
+    only: &[String],
+) -> Result<Vec<Blessed>, Error> {
+    let files = crate::corpus::expand(paths)?;
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for path in &files {
+        match bless_one(path, rules, limits, only) {
+            Ok(b) => out.extend(b),
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::from(errors))
+    }
+}
+
+fn bless_one(
+    path: &Path,
+    rules: &RuleSet,
+    limits: &Limits,
+    only: &[String],
+) -> Result<Vec<Blessed>, Error> {
+    let source = crate::corpus::read(path, limits)?;
+    let parsed = Parsed::read(&source, limits)?;
+    if !parsed.errors.is_empty() {
+        return Err(Error::from(parsed.errors));
+    }
+    let index = SpanIndex::build(&source, None);
+    let text = source.text();
+    let checker = rules.checker(&parsed.facts);
+    // (span to replace, new text), applied from the end.
+    let mut edits: Vec<(Span, String)> = Vec::new();
+    let mut added: Vec<String> = Vec::new();
+    let mut blessed = Vec::new();
+    let mut note = |id: &str, change: String| {
+        blessed.push(Blessed {
+            file: source.name().to_string(),
+            id: id.to_string(),
+            change,
+        })
+    };
+    for (i, tx) in parsed.facts.transactions.iter().enumerate() {
+        if !only.is_empty() && !only.contains(&tx.id) {
+            continue;
+        }
+        let Some(report) = checker.check(i, parsed.as_of) else {
+            continue;
+        };
+        let fired: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+        let Some(e) = parsed.raw.expect.get(&tx.id) else {
+            added.push(format!(
+                "{}:\n    verdict: {}",
+                tx.id,
+                report.verdict.word()
+            ));
+            note(&tx.id, format!("added: verdict {}", report.verdict.word()));
+            continue;
+        };
+        let at =
+            |key: &str| index.find(&[Seg::Key("expect"), Seg::Key(tx.id.as_str()), Seg::Key(key)]);
+        if e.verdict != report.verdict.word() {
+            if let Some((_, span)) = at("verdict") {
+                edits.push((span, report.verdict.word().to_string()));
+                note(
+                    &tx.id,
+                    format!("verdict {} -> {}", e.verdict, report.verdict.word()),
+                );
+            }
+        }
+        for (key, list, keep_fired) in [
+            ("fires", &e.fires, true),
+            ("not_fires", &e.not_fires, false),
+        ] {
+            let kept: Vec<&String> = list
+                .iter()
+                .filter(|r| fired.contains(&r.as_str()) == keep_fired)
+                .collect();
+            if kept.len() == list.len() {
+                continue;
+            }
+            if let Some((_, span)) = at(key) {
+                let dropped: Vec<&str> = list
+                    .iter()
+                    .filter(|r| !kept.contains(r))
+                    .map(String::as_str)
+                    .collect();
+                let names: Vec<&str> = kept.iter().map(|r| r.as_str()).collect();
+                edits.push((span, format!("[{}]", names.join(", "))));
+                note(&tx.id, format!("{key}: dropped {}", dropped.join(", ")));
+            }
+        }
+    }
+    if !added.is_empty() {
+        match index.find(&[Seg::Key("expect")]) {
+            Some((_, span)) if text.as_bytes().get(span.start as usize) != Some(&b'{') => {
+                // After the last line of `expect`, indented like its first key.
+                let first_key = index.keys(&[Seg::Key("expect")]).first().cloned();
+                let indent = first_key
+                    .and_then(|k| index.find(&[Seg::Key("expect"), Seg::Key(k.as_str())]))
+                    .and_then(|(key, _)| key)
+                    .map_or(2, |k| source.line_col(k.start).1 - 1);
+                let line_end = text
+                    .get(span.end as usize..)
+                    .and_then(|rest| rest.find('\n'))
+                    .map_or(text.len(), |n| span.end as usize + n);
+                let pad = " ".repeat(indent);
+                let block: String = added
+                    .iter()
+                    .map(|a| format!("\n{pad}{}", a.replace("\n    ", &format!("\n{pad}  "))))
+                    .collect();
+                edits.push((Span::new(line_end, line_end), block));
+            }
+            _ => {
+                return Err(Error::one(
+                    Diagnostic::error(
+                        Code::CaseMissingExpectation,
+                        format!("cannot add expectations for {} to `{}`", added.len(), source.name()),
+                    )
+                    .in_file(&source)
+                    .label(index.locate(&[Seg::Key("expect")]), "here")
+                    .help("write `expect:` as a block mapping (one transaction id a line) to bless new expectations"),
+                ));
+            }
+        }
+    }
+    if edits.is_empty() {
+        return Ok(blessed);
+    }
+    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+    let mut new_text = text.to_string();
+    for (span, with) in edits {
+        let (a, b) = (span.start as usize, span.end as usize);
+        if a <= b
+            && b <= new_text.len()
+            && new_text.is_char_boundary(a)
+            && new_text.is_char_boundary(b)
+        {
+            new_text.replace_range(a..b, &with);
+        }
+    }
+    std::fs::write(path, new_text).map_err(|e| {
+        Error::one(
+            Diagnostic::error(
+                Code::CaseUnreadable,
+                format!("cannot write `{}`: {e}", source.name()),
+            )
+            .help("--bless rewrites the case files in place"),
+        )
+    })?;
+    Ok(blessed)
 }

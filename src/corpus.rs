@@ -47,6 +47,45 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     }
 }
 
+/// The transaction files the command line names, in order: a file as given (`-` is
+/// standard input), a folder's transaction files (`.yaml`, `.yml`, `.json`, `.jsonl`,
+/// `.csv`) at any depth, in name order. A path that does not exist, and a folder with no
+/// transaction file, are each a diagnostic in their place, so the other files are still
+/// judged.
+pub fn expand_inputs(names: &[String]) -> Vec<Result<PathBuf, Error>> {
+    let mut out = Vec::new();
+    for name in names {
+        let path = PathBuf::from(name);
+        if path.is_dir() {
+            let found = crate::pack::files_under(&path, &crate::facts::Format::EXTENSIONS);
+            if found.is_empty() {
+                out.push(Err(Error::one(
+                    Diagnostic::error(
+                        Code::InputEmptyFolder,
+                        format!("`{name}` holds no transaction files"),
+                    )
+                    .help("transaction files end in .yaml, .yml, .json, .jsonl or .csv"),
+                )));
+            }
+            out.extend(found.into_iter().map(Ok));
+        } else {
+            // Read as named: a path that cannot be read is reported by `read`.
+            out.push(Ok(path));
+        }
+    }
+    out
+}
+
+/// Whether a YAML file is a facts file (`check --facts`): parties, items or facilities, and
+/// no transactions.
+pub fn is_facts_file(source: &std::sync::Arc<SourceFile>) -> bool {
+    let keys = SpanIndex::build(source, None).keys(&[]);
+    !keys.is_empty()
+        && keys
+            .iter()
+            .all(|k| matches!(k.as_str(), "parties" | "items" | "facilities"))
+}
+
 /// Whether a YAML file is a rule test case (top-level `expect`, `facts` or `facts_file`)
 /// rather than a transaction file.
 pub fn is_case(source: &std::sync::Arc<SourceFile>) -> bool {
@@ -64,6 +103,10 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Input>, Error> {
     let mut inputs: Vec<Input> = Vec::new();
     let mut errors = Vec::new();
     for path in &files {
+        // A facts file (`check --facts`) beside the transaction files is not one of them.
+        if crate::corpus::read(path, limits).is_ok_and(|s| is_facts_file(&s)) {
+            continue;
+        }
         match load_one(path, limits) {
             Ok(i) => {
                 let seen = inputs.iter().any(|o| {
@@ -103,7 +146,13 @@ pub fn read(path: &Path, limits: &Limits) -> Result<std::sync::Arc<SourceFile>, 
     let result = if stdin {
         std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(cap).read_to_end(&mut bytes))
+        std::fs::File::open(path).and_then(|f| {
+            // Sized once from the file's length (a `Take` hides it, and doubling the buffer
+            // as it fills held up to twice the file).
+            let len = f.metadata().map_or(0, |m| m.len()).min(cap);
+            bytes.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
+            f.take(cap).read_to_end(&mut bytes)
+        })
     };
     if let Err(e) = result {
         return Err(Error::one(

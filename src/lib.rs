@@ -1,7 +1,7 @@
 //! chipgate: export-control compliance checks for advanced chips.
 //!
 //! Rules written in chipgate's rule language (`docs/language.md`) compile once into a
-//! [`RuleSet`]; transaction files (`CONTRACT.md`) load into a [`TransactionFile`]; checking
+//! [`RuleSet`]; transaction files (`docs/transaction-file.md`) load into a [`TransactionFile`]; checking
 //! gives one [`TransactionReport`] per transaction with its [`Verdict`] and explained
 //! [`Finding`]s.
 //!
@@ -57,6 +57,7 @@ pub mod ir;
 pub mod limits;
 pub mod pack;
 pub mod report;
+pub mod schema;
 pub mod screen;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -37,6 +37,8 @@ enum Command {
     /// Answer checks over HTTP: POST /v1/check, /v1/explain, /v1/classify (docs/service.md).
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
+    /// Print the JSON Schema (draft 2020-12) of transaction files and facts files.
+    Schema,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -56,9 +58,8 @@ struct ScreenArgs {
     format: ScreenFormat,
     #[command(flatten)]
     limits: LimitArgs,
-    /// Transaction files (`-` reads standard input).
-    #[arg(value_name = "FILE", required = true)]
-    files: Vec<String>,
+    #[command(flatten)]
+    inputs: InputArgs,
 }
 
 #[derive(Args)]
@@ -122,7 +123,7 @@ struct RulesArgs {
 enum Format {
     /// Explained diagnostics for people.
     Human,
-    /// The JSON report of CONTRACT.md.
+    /// The JSON report (docs/cli.md).
     Json,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
@@ -259,11 +260,23 @@ struct CheckArgs {
     /// file's and the rules' lines underlined (the default report is brief).
     #[arg(long)]
     detail: bool,
-    /// Transaction files (`-` reads standard input).
-    #[arg(value_name = "FILE", required = true)]
-    files: Vec<String>,
+    #[command(flatten)]
+    inputs: InputArgs,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// The transaction files to judge, and the facts they share.
+#[derive(Args)]
+struct InputArgs {
+    /// A facts file (repeatable): parties, items and facilities shared by the transaction
+    /// files, in the transaction-file format without `transactions` (YAML or JSON).
+    #[arg(long = "facts", value_name = "FILE")]
+    facts: Vec<PathBuf>,
+    /// Transaction files (YAML, JSON, `.jsonl`, `.csv`), or folders of them (every such file
+    /// inside, at any depth, in name order); `-` reads YAML from standard input.
+    #[arg(value_name = "FILE|FOLDER", required = true)]
+    files: Vec<String>,
 }
 
 #[derive(Args)]
@@ -275,6 +288,13 @@ struct TestArgs {
     format: TestFormat,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Check only this transaction of the cases (repeatable).
+    #[arg(long, value_name = "ID")]
+    only: Vec<String>,
+    /// Write the verdicts the rules give now as the cases' expectations (edited in place,
+    /// comments and order kept), then run the cases.
+    #[arg(long)]
+    bless: bool,
     /// Case files, or folders of them (every `.yaml`/`.yml` inside).
     #[arg(value_name = "CASES", required = true)]
     cases: Vec<PathBuf>,
@@ -354,6 +374,10 @@ fn main() -> ExitCode {
         Command::Screen(args) => screen_command(args, style),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve_command(args, style),
+        Command::Schema => {
+            print(&(chipgate::schema::json() + "\n"));
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -391,21 +415,77 @@ fn load_rules(args: &RuleArgs, limits: &Limits) -> Result<RuleSet, Error> {
     }
 }
 
-fn load_files(names: &[String], limits: &Limits) -> Result<Vec<TransactionFile>, Error> {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for name in names {
-        match corpus::read(std::path::Path::new(name), limits)
-            .and_then(|source| TransactionFile::parse(source, limits))
-        {
-            Ok(f) => files.push(f),
-            Err(e) => errors.extend(e.diagnostics),
+/// Transaction files read: those that could be judged, and the diagnostics of those that
+/// could not (with how many there were).
+struct Loaded {
+    files: Vec<TransactionFile>,
+    refused: Vec<chipgate::Diagnostic>,
+    bad: usize,
+}
+
+/// Reads the facts files, then every transaction file (folders expanded). Facts files that
+/// do not read stop everything (no transaction file can be judged without them); a
+/// transaction file that does not read is reported, and the others are judged.
+fn load_inputs(args: &InputArgs, limits: &Limits) -> Result<Loaded, Error> {
+    let shared = if args.facts.is_empty() {
+        None
+    } else {
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for path in &args.facts {
+            match corpus::read(path, limits) {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.extend(e.diagnostics),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::from(errors));
+        }
+        Some(std::sync::Arc::new(chipgate::facts::Shared::load(
+            sources, limits,
+        )?))
+    };
+    let mut loaded = Loaded {
+        files: Vec::new(),
+        refused: Vec::new(),
+        bad: 0,
+    };
+    // A facts file inside a folder of transaction files is not one of them.
+    let facts: Vec<PathBuf> = args
+        .facts
+        .iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    for path in corpus::expand_inputs(&args.files) {
+        if let Ok(p) = &path {
+            if std::fs::canonicalize(p).is_ok_and(|c| facts.contains(&c)) {
+                continue;
+            }
+        }
+        let result = path.and_then(|p| {
+            corpus::read(&p, limits)
+                .and_then(|source| TransactionFile::parse_with(source, shared.as_ref(), limits))
+        });
+        match result {
+            Ok(f) => loaded.files.push(f),
+            Err(e) => {
+                loaded.bad += 1;
+                loaded.refused.extend(e.diagnostics);
+            }
         }
     }
-    if errors.is_empty() {
-        Ok(files)
-    } else {
-        Err(Error::from(errors))
+    Ok(loaded)
+}
+
+/// Prints diagnostics on stderr, without deciding the exit code.
+fn report_refused(diagnostics: &[chipgate::Diagnostic], style: human::Style) {
+    let err_style = human::Style {
+        color: style.color && std::io::stderr().is_terminal(),
+        ..style
+    };
+    let mut stderr = std::io::stderr().lock();
+    for d in diagnostics {
+        let _ = stderr.write_all(human::diagnostic(d, err_style).as_bytes());
     }
 }
 
@@ -415,47 +495,52 @@ fn check(args: CheckArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
-    let mut files = match load_files(&args.files, &limits) {
-        Ok(f) => f,
+    let mut loaded = match load_inputs(&args.inputs, &limits) {
+        Ok(l) => l,
         Err(e) => return fail(&e, style),
     };
-    if let Err(e) = args.screening.apply(&mut files, &limits) {
+    if let Err(e) = args.screening.apply(&mut loaded.files, &limits) {
         return fail(&e, style);
     }
-    let code = match args.format {
-        Format::Json | Format::Human => stream_check(&args, &rules, &files, &limits, style),
-        _ => collected_check(&args, &rules, &files, &limits, style),
+    if loaded.files.is_empty() {
+        // Nothing could be judged: diagnostics only, nothing on standard output.
+        return fail(&Error::from(loaded.refused), style);
+    }
+    let (code, refused) = match args.format {
+        Format::Json | Format::Human => stream_check(&args, &rules, &loaded.files, &limits, style),
+        _ => collected_check(&args, &rules, &loaded.files, &limits, style),
     };
+    let bad = loaded.bad + usize::from(!refused.is_empty());
+    report_refused(&loaded.refused, style);
+    report_refused(&refused, style);
     // The process ends here: freeing a large file's facts one allocation at a time would
     // only delay the exit (the system takes the memory back at once).
-    std::mem::forget(files);
+    std::mem::forget(loaded);
     std::mem::forget(rules);
-    code
+    if bad > 0 {
+        ExitCode::from(2)
+    } else {
+        code
+    }
 }
 
 /// Human and JSON reports stream out as they are judged (rendered on all cores for large
 /// files), so memory holds one batch of them, never the whole run's. Output is held back
-/// until it reaches [`HOLD_BACK`] bytes, so that a transaction refused at the step limit in
-/// any but a very large run leaves stdout empty ("nothing was judged").
+/// until it reaches [`HOLD_BACK`] bytes, so that a file with a transaction refused at the
+/// step limit leaves no report of that file (its diagnostics say why), unless the run's
+/// output was already too large to hold back. Returns the exit code of the verdicts and
+/// the diagnostics of the files refused.
 fn stream_check(
     args: &CheckArgs,
     rules: &RuleSet,
     files: &[TransactionFile],
     limits: &Limits,
     style: human::Style,
-) -> ExitCode {
+) -> (ExitCode, Vec<chipgate::Diagnostic>) {
     const HOLD_BACK: usize = 4 << 20;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut held: Vec<u8> = Vec::new();
-    let mut flushed = false;
-    let mut emit = |bytes: &[u8], held: &mut Vec<u8>| {
-        held.extend_from_slice(bytes);
-        if held.len() >= HOLD_BACK {
-            let _ = out.write_all(held);
-            held.clear();
-            flushed = true;
-        }
-    };
+    let mut flushes = 0usize;
     let mut counts = [0usize; 5];
     let mut total = 0usize;
     let mut refused: Vec<chipgate::Diagnostic> = Vec::new();
@@ -463,7 +548,7 @@ fn stream_check(
     let mut brief = human::Brief::new(style);
     let mut orders = report::orders::Orders::default();
     if args.format == Format::Json {
-        emit(report::json::Stream::head(rules).as_bytes(), &mut held);
+        held.extend_from_slice(report::json::Stream::head(rules).as_bytes());
     }
     /// One transaction's report, rendered on any thread.
     enum Text {
@@ -471,6 +556,16 @@ fn stream_check(
         Brief(Box<human::BriefParts>),
     }
     for file in files {
+        // Where this file's reports begin, to take them back if it is refused.
+        let mark = (
+            held.len(),
+            flushes,
+            counts,
+            total,
+            json.clone(),
+            brief.clone(),
+            orders.clone(),
+        );
         let checker = rules.checker_with_limits(file, limits);
         let name = file.source.name();
         let mut over_limit: Vec<String> = Vec::new();
@@ -509,7 +604,7 @@ fn stream_check(
                 match args.format {
                     Format::Json => {
                         json.order_line(order.as_deref(), &id, name, verdict);
-                        emit(json.separator().as_bytes(), &mut held);
+                        held.extend_from_slice(json.separator().as_bytes());
                     }
                     _ => {
                         if let Some(order) = &order {
@@ -517,9 +612,17 @@ fn stream_check(
                         }
                     }
                 }
-                emit(text.as_bytes(), &mut held);
+                held.extend_from_slice(text.as_bytes());
+                if held.len() >= HOLD_BACK {
+                    let _ = out.write_all(&held);
+                    held.clear();
+                    flushes += 1;
+                }
             },
         );
+        if over_limit.is_empty() {
+            continue;
+        }
         for id in over_limit {
             if let Some(i) = file.transactions.iter().position(|t| t.id == id) {
                 if let Err(d) = checker.try_check(i, args.as_of) {
@@ -527,15 +630,10 @@ fn stream_check(
                 }
             }
         }
-        if !refused.is_empty() {
-            break;
+        if flushes == mark.1 {
+            held.truncate(mark.0);
+            (counts, total, json, brief, orders) = (mark.2, mark.3, mark.4, mark.5, mark.6);
         }
-    }
-    if !refused.is_empty() {
-        if flushed {
-            let _ = out.flush();
-        }
-        return fail(&Error::from(refused), style);
     }
     let tail = match (args.format, args.detail) {
         (Format::Json, _) => format!("{}\n", json.tail()),
@@ -545,26 +643,30 @@ fn stream_check(
         }
         (_, false) => brief.tail(rules),
     };
-    emit(tail.as_bytes(), &mut held);
-    let _ = out.write_all(&held);
+    if total > 0 || refused.is_empty() {
+        held.extend_from_slice(tail.as_bytes());
+        let _ = out.write_all(&held);
+    }
     let _ = out.flush();
-    exit_for(
+    let code = exit_for(
         Verdict::ALL
             .iter()
             .zip(counts)
             .any(|(v, n)| v.blocks() && n > 0),
-    )
+    );
+    (code, refused)
 }
 
 /// The formats that describe a whole run at once (SARIF, JUnit, GitHub annotations, JSON
-/// lines) collect the reports first.
+/// lines) collect the reports first; a file with a transaction refused at the step limit is
+/// left out, with its diagnostics.
 fn collected_check(
     args: &CheckArgs,
     rules: &RuleSet,
     files: &[TransactionFile],
     limits: &Limits,
     style: human::Style,
-) -> ExitCode {
+) -> (ExitCode, Vec<chipgate::Diagnostic>) {
     let mut reports: Vec<TransactionReport> = Vec::new();
     let mut refused = Vec::new();
     for f in files {
@@ -573,8 +675,8 @@ fn collected_check(
             Err(e) => refused.extend(e.diagnostics),
         }
     }
-    if !refused.is_empty() {
-        return fail(&Error::from(refused), style);
+    if reports.is_empty() && !refused.is_empty() {
+        return (ExitCode::from(2), refused);
     }
     let text = match args.format {
         Format::Sarif => report::sarif::render(rules, &reports) + "\n",
@@ -588,7 +690,10 @@ fn collected_check(
         Format::Human => human::brief_report(&reports, rules, style),
     };
     print(&text);
-    exit_for(reports.iter().any(|r| r.verdict.blocks()))
+    (
+        exit_for(reports.iter().any(|r| r.verdict.blocks())),
+        refused,
+    )
 }
 
 fn print(text: &str) {
@@ -610,8 +715,26 @@ fn test(args: TestArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
+    if args.bless {
+        match cases::bless(&args.cases, &rules, &limits, &args.only) {
+            Ok(changes) => {
+                let mut err = std::io::stderr().lock();
+                for c in &changes {
+                    let _ = writeln!(err, "blessed {} {}: {}", c.file, c.id, c.change);
+                }
+                if changes.is_empty() {
+                    let _ = writeln!(err, "blessed nothing: every expectation holds");
+                }
+            }
+            Err(e) => return fail(&e, style),
+        }
+    }
     let loaded = match cases::load_all(&args.cases, &rules, &limits) {
-        Ok(c) => c,
+        Ok(c) if args.only.is_empty() => c,
+        Ok(c) => match cases::only(c, &args.only) {
+            Ok(c) => c,
+            Err(e) => return fail(&e, style),
+        },
         Err(e) => return fail(&e, style),
     };
     let result = cases::run_all(&loaded, &rules);
@@ -695,10 +818,14 @@ fn explain_command(args: ExplainArgs, style: human::Style) -> ExitCode {
 /// person to look at), 2 when a file or list cannot be read.
 fn screen_command(args: ScreenArgs, style: human::Style) -> ExitCode {
     let limits = args.limits.limits();
-    let files = match load_files(&args.files, &limits) {
-        Ok(f) => f,
+    let loaded = match load_inputs(&args.inputs, &limits) {
+        Ok(l) => l,
         Err(e) => return fail(&e, style),
     };
+    if !loaded.refused.is_empty() {
+        return fail(&Error::from(loaded.refused), style);
+    }
+    let files = loaded.files;
     let screening = match chipgate::screen::Screening::load(&args.lists, &limits) {
         Ok(s) => s,
         Err(e) => return fail(&e, style),
@@ -721,11 +848,10 @@ fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
-    let file = match load_files(std::slice::from_ref(&args.file), &limits) {
-        Ok(mut f) => match f.pop() {
-            Some(f) => f,
-            None => return ExitCode::from(2),
-        },
+    let file = match corpus::read(std::path::Path::new(&args.file), &limits)
+        .and_then(|source| TransactionFile::parse(source, &limits))
+    {
+        Ok(f) => f,
         Err(e) => return fail(&e, style),
     };
     let date = args

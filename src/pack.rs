@@ -41,31 +41,90 @@ fn include_target(from: &SourceFile, path: &str) -> PathBuf {
     normalise(&base.join(path))
 }
 
-/// Compiles the shipped pack.
-pub fn builtin(limits: &Limits) -> Result<RuleSet, Error> {
-    let roots: Vec<Arc<SourceFile>> = files()
+/// The word that names the built-in pack among `--rules` paths, so that users layer their
+/// own rule files on it (`--rules builtin --rules my-policy.cg`).
+pub const BUILTIN: &str = "builtin";
+
+/// The folder the built-in pack's file names start with.
+const BUILTIN_ROOT: &str = "rules";
+
+/// The built-in pack's files as sources.
+fn builtin_roots() -> Vec<Arc<SourceFile>> {
+    files()
         .iter()
         .map(|(name, text)| SourceFile::new(*name, *text))
-        .collect();
-    let resolve = |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
-        let target = include_target(from, path);
-        let key = target.to_string_lossy().replace('\\', "/");
-        files()
+        .collect()
+}
+
+/// The built-in file an include names.
+fn builtin_include(from: &SourceFile, path: &str) -> Result<Arc<SourceFile>, String> {
+    let key = include_target(from, path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    files()
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(name, text)| SourceFile::new(*name, *text))
+        .ok_or_else(|| format!("`{key}` is not part of the built-in rule pack"))
+}
+
+/// Compiles the shipped pack.
+pub fn builtin(limits: &Limits) -> Result<RuleSet, Error> {
+    let mut rules = crate::compile::compile(builtin_roots(), &builtin_include, limits)?;
+    rules.digest = digest(&rules.sources, &[PathBuf::from(BUILTIN_ROOT)]);
+    Ok(rules)
+}
+
+/// `sha256:…` over every rule file's name and text, each name relative to the root it was
+/// found under (the folder named by `--rules`, the folder of a file named by `--rules`, or
+/// `rules/` for the built-in pack), so that the same rules give the same digest from any
+/// path. A file included from outside every root keeps its name as read.
+pub(crate) fn digest(sources: &[Arc<SourceFile>], roots: &[PathBuf]) -> String {
+    use sha2::{Digest, Sha256};
+    let relative = |name: &str| -> String {
+        let path = Path::new(name);
+        roots
             .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(name, text)| SourceFile::new(*name, *text))
-            .ok_or_else(|| format!("`{key}` is not part of the built-in rule pack"))
+            .filter_map(|r| path.strip_prefix(r).ok())
+            .min_by_key(|rest| rest.components().count())
+            .map_or_else(
+                || name.to_string(),
+                |rest| rest.to_string_lossy().replace('\\', "/"),
+            )
     };
-    crate::compile::compile(roots, &resolve, limits)
+    let mut names: Vec<(String, &str)> = sources
+        .iter()
+        .map(|s| (relative(s.name()), s.text()))
+        .collect();
+    names.sort();
+    let mut hasher = Sha256::new();
+    for (name, text) in names {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    format!("sha256:{:x}", hasher.finalize())
 }
 
 /// Compiles rule files and folders from disk (a folder contributes every `.cg` file in it,
-/// recursively, in name order).
+/// recursively, in name order); `builtin` among the paths adds the built-in pack, so that a
+/// user's rule files are layered on it without copying it.
 pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> {
     let mut roots = Vec::new();
     let mut errors = Vec::new();
+    let mut bases: Vec<PathBuf> = Vec::new();
+    // The built-in pack's files, by identity: their includes resolve within the pack (a
+    // file on disk may have the same name).
+    let builtin: std::cell::RefCell<Vec<Arc<SourceFile>>> = std::cell::RefCell::new(Vec::new());
     for path in paths {
-        if path.is_dir() {
+        if path.as_os_str() == BUILTIN && !path.exists() {
+            let pack = builtin_roots();
+            builtin.borrow_mut().extend(pack.iter().cloned());
+            roots.extend(pack);
+            bases.push(PathBuf::from(BUILTIN_ROOT));
+        } else if path.is_dir() {
+            bases.push(normalise(path));
             let found = files_under(path, &["cg"]);
             if found.is_empty() {
                 errors.push(
@@ -87,6 +146,12 @@ pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> 
                 }
             }
         } else {
+            bases.push(
+                normalise(path)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+            );
             match read_rule_file(path, limits) {
                 Ok(s) => roots.push(s),
                 Err(d) => errors.push(d),
@@ -97,9 +162,20 @@ pub fn from_paths(paths: &[PathBuf], limits: &Limits) -> Result<RuleSet, Error> 
         return Err(Error::from(errors));
     }
     let resolve = |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
+        let from_pack = builtin
+            .borrow()
+            .iter()
+            .any(|b| std::ptr::eq(b.as_ref(), from));
+        if from_pack {
+            let found = builtin_include(from, path)?;
+            builtin.borrow_mut().push(Arc::clone(&found));
+            return Ok(found);
+        }
         read_rule_file(&include_target(from, path), limits).map_err(|d| d.message)
     };
-    crate::compile::compile(roots, &resolve, limits)
+    let mut rules = crate::compile::compile(roots, &resolve, limits)?;
+    rules.digest = digest(&rules.sources, &bases);
+    Ok(rules)
 }
 
 /// Compiles rule texts held in memory; includes resolve among the given names.

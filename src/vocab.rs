@@ -391,3 +391,326 @@ impl serde::Serialize for Share {
         s.serialize_f64(self.percent())
     }
 }
+
+/// The transaction-file format, key by key: every record (a party, an owner entry, an item,
+/// a transaction, …) with its keys, what each holds and whether it is required. The loader's
+/// complete reading (`facts::extract`, which reports every problem of a file at once), the
+/// CSV reader's columns and the JSON Schema (`chipgate schema`,
+/// `docs/transaction-file.schema.json`) are all generated from these tables; the typed serde
+/// structs of the fast path (`facts::raw`) are checked against them by a test.
+pub mod format {
+    /// What a key holds.
+    #[derive(Clone, Copy, Debug)]
+    pub enum Value {
+        /// A single value read as text: a name, an id, a reference to an id (a number such as
+        /// `1001` is read as its text).
+        Text,
+        /// A reference to the id of a party, item or facility.
+        Ref(&'static str),
+        /// An ISO 3166-1 alpha-2 country code.
+        Country,
+        /// An ISO 3166-2 subdivision code (`UA-43`).
+        Region,
+        /// A date written YYYY-MM-DD.
+        Date,
+        /// One of a fixed list of words.
+        Word(fn() -> Vec<&'static str>),
+        /// A number in `[min, max]` (`min` excluded when `exclusive`).
+        Number { min: f64, exclusive: bool, max: f64 },
+        /// A whole number above zero, at most `max`.
+        Count { max: f64 },
+        /// `true` or `false`.
+        Bool,
+        /// A list of values.
+        List(&'static Value),
+        /// A list of records.
+        Records(&'static Record),
+    }
+
+    /// One key of a record.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Key {
+        pub key: &'static str,
+        pub value: Value,
+        pub required: bool,
+        /// What the key says, in a sentence (the schema's `description`).
+        pub about: &'static str,
+    }
+
+    /// A kind of entry in the file.
+    #[derive(Debug)]
+    pub struct Record {
+        /// The record in words, with its first keys: "a party (id, name, country, …)".
+        pub what: &'static str,
+        pub keys: &'static [Key],
+    }
+
+    impl Record {
+        pub fn key(&self, key: &str) -> Option<&'static Key> {
+            self.keys.iter().find(|k| k.key == key)
+        }
+
+        pub fn names(&self) -> Vec<&'static str> {
+            self.keys.iter().map(|k| k.key).collect()
+        }
+    }
+
+    const fn key(key: &'static str, value: Value, about: &'static str) -> Key {
+        Key {
+            key,
+            value,
+            required: false,
+            about,
+        }
+    }
+
+    const fn required(key: &'static str, value: Value, about: &'static str) -> Key {
+        Key {
+            key,
+            value,
+            required: true,
+            about,
+        }
+    }
+
+    const fn figure(key: &'static str, max: f64, exclusive: bool, about: &'static str) -> Key {
+        Key {
+            key,
+            value: Value::Number {
+                min: 0.0,
+                exclusive,
+                max,
+            },
+            required: false,
+            about,
+        }
+    }
+
+    fn lists() -> Vec<&'static str> {
+        super::ListKind::ALL.iter().map(|l| l.word()).collect()
+    }
+    fn kinds() -> Vec<&'static str> {
+        super::Kind::ALL.iter().map(|k| k.word()).collect()
+    }
+    fn end_uses() -> Vec<&'static str> {
+        super::EndUse::ALL.iter().map(|k| k.word()).collect()
+    }
+    fn auth_kinds() -> Vec<&'static str> {
+        super::AuthKind::ALL.iter().map(|k| k.word()).collect()
+    }
+    fn forms() -> Vec<&'static str> {
+        super::Form::ALL.iter().map(|k| k.word()).collect()
+    }
+    fn decisions() -> Vec<&'static str> {
+        vec!["cleared", "confirmed"]
+    }
+
+    pub static OWNER: Record = Record {
+        what: "an owner entry (party, share)",
+        keys: &[
+            required("party", Value::Ref("party"), "the owning party's id"),
+            key(
+                "share",
+                Value::Number {
+                    min: 0.0,
+                    exclusive: true,
+                    max: 100.0,
+                },
+                "percent of equity, 0 < share <= 100; left out when unknown",
+            ),
+        ],
+    };
+
+    pub static DESIGNATION: Record = Record {
+        what: "a designation (list, since)",
+        keys: &[
+            required("list", Value::Word(lists), "the restricted-party list"),
+            key("since", Value::Date, "the day the designation took effect"),
+            key("until", Value::Date, "the first day it no longer holds"),
+            key("entry", Value::Text, "the list entry's text or number"),
+            key(
+                "license_requirement",
+                Value::Text,
+                "the entry's license requirement",
+            ),
+            key("license_policy", Value::Text, "the entry's review policy"),
+            key(
+                "federal_register_notice",
+                Value::Text,
+                "the Federal Register notice that made the designation",
+            ),
+        ],
+    };
+
+    pub static PARTY: Record = Record {
+        what: "a party (id, name, country, …)",
+        keys: &[
+            required("id", Value::Text, "unique among the parties; referenced by transactions"),
+            required("name", Value::Text, "the party's name"),
+            required("country", Value::Country, "where the party is located (ISO 3166-1 alpha-2)"),
+            key("headquarters", Value::Country, "where it is headquartered; defaults to `country`"),
+            key("owners", Value::Records(&OWNER), "its direct shareholders"),
+            key("lists", Value::Records(&DESIGNATION), "restricted-party list designations"),
+            key("distributor", Value::Bool, "whether it is a distributor (License Exception HBM is not available to distributors)"),
+            key("region", Value::Region, "ISO 3166-2 subdivision of its location"),
+            key("screening", Value::Records(&DECISION), "reviewers' decisions on screening matches (`--screening`)"),
+        ],
+    };
+
+    pub static DECISION: Record = Record {
+        what: "a screening decision (entry, decision, by, on)",
+        keys: &[
+            required("entry", Value::Text, "the list entry's id (the CSL `id`)"),
+            required(
+                "decision",
+                Value::Word(decisions),
+                "cleared (not the listed party) or confirmed (it is)",
+            ),
+            required("by", Value::Text, "who decided"),
+            required("on", Value::Date, "the day of the decision"),
+            key("reason", Value::Text, "why"),
+        ],
+    };
+
+    pub static ITEM: Record = Record {
+        what: "an item (id, name, tpp, …)",
+        keys: &[
+            required("id", Value::Text, "unique among the items"),
+            required("name", Value::Text, "the item's name"),
+            figure("tpp", 1e9, false, "Total Processing Performance (2 x MacTOPS x bit length, dense)"),
+            figure("die_area_mm2", 1e6, true, "applicable die area, mm2"),
+            figure("performance_density", 1e7, false, "TPP per mm2 of die area; derived from tpp and die_area_mm2 when not given"),
+            figure("interconnect_gbps", 1e8, false, "aggregate bidirectional I/O rate, GB/s (the 2022 test)"),
+            figure("memory_bandwidth_gbps", 1e8, false, "total DRAM bandwidth, GB/s"),
+            figure("memory_bandwidth_density", 1e5, false, "memory bandwidth density, GB/s per mm2 (3A090.c)"),
+            key("datacenter", Value::Bool, "designed or marketed for data centres; default true"),
+            key("eccn", Value::Text, "declared classification (`3A090.a`, `4A090.b`, `EAR99`), checked against the figures"),
+            key("origin", Value::Country, "country where designed or produced; default US"),
+            key("form", Value::Word(forms), "ic (default), computer (4A090) or memory (3A090.c); follows from a declared ECCN"),
+            key("hts", Value::Text, "Harmonized Tariff Schedule code (`8542.31`)"),
+            key("developer", Value::Text, "the company that designed it: a party id or a company name"),
+            key("model", Value::Text, "a product of the built-in catalogue (`NVIDIA H20`, docs/catalogue.md); its figures fill in those not given"),
+        ],
+    };
+
+    pub static FACILITY: Record = Record {
+        what: "a facility (id, name, country, operator)",
+        keys: &[
+            required("id", Value::Text, "unique among the facilities"),
+            required("name", Value::Text, "the facility's name"),
+            required("country", Value::Country, "where the data centre is"),
+            required("operator", Value::Ref("party"), "the operating party's id"),
+            key("region", Value::Region, "ISO 3166-2 subdivision"),
+        ],
+    };
+
+    pub static AUTHORIZATION: Record = Record {
+        what: "an authorization (type, number, issued, notified, …)",
+        keys: &[
+            required(
+                "type",
+                Value::Word(auth_kinds),
+                "what kind of authorization is on file",
+            ),
+            key("number", Value::Text, "the license or permit number"),
+            key("issued", Value::Date, "the day it was issued"),
+            key(
+                "notified",
+                Value::Date,
+                "the day a notification (NAC) was filed",
+            ),
+            key(
+                "confirmation",
+                Value::Text,
+                "the notification's confirmation number",
+            ),
+            key(
+                "expires",
+                Value::Date,
+                "the first day it is no longer valid",
+            ),
+            key(
+                "items",
+                Value::List(&Value::Ref("item")),
+                "scope: the item ids it covers",
+            ),
+            key(
+                "consignee",
+                Value::Ref("party"),
+                "scope: the consignee it names",
+            ),
+            key(
+                "end_user",
+                Value::Ref("party"),
+                "scope: the end user it names",
+            ),
+            key(
+                "destination",
+                Value::Country,
+                "scope: the destination it names",
+            ),
+            key(
+                "quantity",
+                Value::Count { max: 1e12 },
+                "scope: the units it covers in all, counted across the file's earlier transactions",
+            ),
+        ],
+    };
+
+    pub static TRANSACTION: Record = Record {
+        what: "a transaction (id, kind, date, item, …)",
+        keys: &[
+            required("id", Value::Text, "unique in the file"),
+            required("kind", Value::Word(kinds), "export, reexport, transfer or lease"),
+            required("date", Value::Date, "the day it takes place"),
+            required("item", Value::Ref("item"), "the item's id"),
+            key("quantity", Value::Count { max: 1e9 }, "units; a rule that counts units cannot clear without it"),
+            key("from", Value::Ref("party"), "exporter or seller (export, reexport, transfer)"),
+            key("to", Value::Ref("party"), "consignee or buyer (export, reexport, transfer)"),
+            key("end_user", Value::Ref("party"), "the end user; defaults to `to`; `unknown` says it is not known"),
+            key("destination", Value::Country, "defaults to the end user's country, or the route's last country when the route goes on past it"),
+            key("route", Value::List(&Value::Country), "countries the goods pass through, in order"),
+            key("end_use", Value::Word(end_uses), "what the items will be used for"),
+            key("authorizations", Value::Records(&AUTHORIZATION), "what is on file"),
+            key("facility", Value::Ref("facility"), "the data centre of a lease"),
+            key("lessor", Value::Ref("party"), "who leases the capacity out (lease)"),
+            key("lessee", Value::Ref("party"), "who rents it (lease)"),
+            key("region", Value::Region, "ISO 3166-2 subdivision of the destination"),
+            key("order", Value::Text, "the order the transaction is a line of: lines sharing it are summed per order"),
+        ],
+    };
+
+    const PARTIES: Key = key(
+        "parties",
+        Value::Records(&PARTY),
+        "the parties the transactions name",
+    );
+    const ITEMS: Key = key("items", Value::Records(&ITEM), "the goods");
+    const FACILITIES: Key = key(
+        "facilities",
+        Value::Records(&FACILITY),
+        "data centres, for leases",
+    );
+
+    /// The top level of a transaction file.
+    pub static FILE: Record = Record {
+        what: "a transaction file (parties, items, facilities, transactions)",
+        keys: &[
+            PARTIES,
+            ITEMS,
+            FACILITIES,
+            required(
+                "transactions",
+                Value::Records(&TRANSACTION),
+                "the proposed transactions",
+            ),
+        ],
+    };
+
+    /// The top level of a facts file (`--facts`): a transaction file without
+    /// `transactions`.
+    pub static FACTS: Record = Record {
+        what: "a facts file (parties, items, facilities)",
+        keys: &[PARTIES, ITEMS, FACILITIES],
+    };
+}

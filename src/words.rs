@@ -915,32 +915,46 @@ impl<'a> Words<'a> {
         self.located(&self.step(s), &s.facts)
     }
 
-    /// A sentence followed by the lines of the facts it rests on.
+    /// A sentence followed by the lines of the facts it rests on: "… (deal.yaml:12,13)", or
+    /// with facts from a facts file too, "… (deal.csv:4; master.yaml:12)".
     pub fn located(&self, text: &str, facts: &[FactRef]) -> String {
-        // Each line once, in the order the reasoning used them ("17,18", not "17,18,17,18").
-        let mut lines: Vec<usize> = Vec::new();
+        // Each line once, in the order the reasoning used them ("17,18", not "17,18,17,18"),
+        // grouped by file (the transaction file's first).
+        let mut files: Vec<(&str, Vec<usize>)> = Vec::new();
         let mut seen = HashSet::new();
         for f in facts {
-            let line = self.facts.source.line_col(self.facts.fact_span(*f).start).0;
-            if seen.insert(line) {
-                lines.push(line);
+            let (source, span) = self.facts.fact_loc(*f);
+            let line = source.line_col(span.start).0;
+            if !seen.insert((source.name(), line)) {
+                continue;
+            }
+            match files.iter_mut().find(|(n, _)| *n == source.name()) {
+                Some((_, lines)) => lines.push(line),
+                None => files.push((source.name(), vec![line])),
             }
         }
-        if lines.is_empty() {
+        if files.is_empty() {
             return text.to_string();
         }
+        files.sort_by_key(|(n, _)| *n != self.facts.source.name());
         // A long ownership chain uses a line per link: name the first few and count the rest
         // (the finding's evidence lists every one).
-        let more = lines.len().saturating_sub(MAX_STEP_LINES);
-        let mut at: Vec<String> = lines
+        let parts: Vec<String> = files
             .iter()
-            .take(MAX_STEP_LINES)
-            .map(|l| l.to_string())
+            .map(|(name, lines)| {
+                let more = lines.len().saturating_sub(MAX_STEP_LINES);
+                let mut at: Vec<String> = lines
+                    .iter()
+                    .take(MAX_STEP_LINES)
+                    .map(|l| l.to_string())
+                    .collect();
+                if more > 0 {
+                    at.push(format!("… and {more} more lines"));
+                }
+                format!("{name}:{}", at.join(","))
+            })
             .collect();
-        if more > 0 {
-            at.push(format!("… and {more} more lines"));
-        }
-        format!("{text} ({}:{})", self.facts.source.name(), at.join(","))
+        format!("{text} ({})", parts.join("; "))
     }
 
     /// A classification's tests, told without the item they are about ("tpp 15832 >= 4800").

@@ -1,4 +1,4 @@
-//! The command as users script it (CONTRACT.md): exit codes, standard input, `--rules`,
+//! The command as users script it (docs/cli.md): exit codes, standard input, `--rules`,
 //! `--as-of`, JSON on stdout and diagnostics on stderr.
 
 #![allow(
@@ -84,15 +84,31 @@ fn exit_2_on_a_bad_file_with_a_located_diagnostic_on_stderr() {
     assert!(err.contains("did you mean `destination`?"), "{err}");
 }
 
+/// Several files: each file that can be judged is judged and reported, the bad ones get
+/// their diagnostics, and the exit code is 2 if any file could not be judged.
 #[test]
-fn exit_2_when_any_file_is_bad_and_nothing_is_judged() {
+fn exit_2_when_any_file_is_bad_and_the_others_are_judged() {
     let out = chipgate(
         &["check", "examples/sg-subsidiary.yaml", "no/such/file.yaml"],
         None,
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("T1 — license_required"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read `no/such/file.yaml`"));
+    // When no file can be judged, standard output stays empty.
+    let out = chipgate(
+        &[
+            "check",
+            "no/such/file.yaml",
+            "tests/cases/facts/unknown-key.yaml",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read `no/such/file.yaml`"), "{err}");
+    assert!(err.contains("unknown key `destinaton`"), "{err}");
 }
 
 #[test]

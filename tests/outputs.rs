@@ -294,7 +294,7 @@ fn remedies_reach_every_output() {
         .any(|r| r["authorization"] == "NAC" && r["text"].as_str().unwrap().contains(hint)));
 }
 
-/// CONTRACT.md's stable JSON keys stay where they were.
+/// The JSON report's stable keys (docs/cli.md) stay where they were.
 #[test]
 fn json_report_keeps_the_contract_keys() {
     let (_, json) = check("json", EXAMPLES);

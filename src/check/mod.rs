@@ -813,6 +813,11 @@ impl<'a> Checker<'a> {
             stopped: None,
             span: self.facts.transaction_span(TxId::new(tx_index)),
             source: Some(std::sync::Arc::clone(&self.facts.source)),
+            facts_files: self
+                .facts
+                .shared()
+                .map(|s| s.files.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -997,8 +1002,7 @@ impl<'a> Checker<'a> {
             let mut used = Vec::with_capacity(step.facts.len());
             for f in &step.facts {
                 let e = self.evidence(&words, *f);
-                let span = self.facts.fact_span(*f);
-                if seen.insert(span) {
+                if seen.insert((e.file.clone(), e.span)) {
                     facts.push(e.clone());
                 }
                 used.push(e);
@@ -1053,15 +1057,18 @@ impl<'a> Checker<'a> {
     }
 
     fn evidence(&self, words: &Words<'_>, fact: FactRef) -> Evidence {
-        let span = self.facts.fact_span(fact);
-        let (line, column) = self.facts.source.line_col(span.start);
+        let (source, span) = self.facts.fact_loc(fact);
+        let (line, column) = source.line_col(span.start);
+        let elsewhere = !std::sync::Arc::ptr_eq(source, &self.facts.source);
         Evidence {
             fact: crate::words::fact_path(fact),
             at: fact,
             about: words.fact(fact),
+            file: elsewhere.then(|| source.name().to_string()),
             line,
             column,
             span,
+            source: elsewhere.then(|| std::sync::Arc::clone(source)),
         }
     }
 
@@ -1135,7 +1142,7 @@ pub struct ClassTest {
 
 /// Reports are checked and mapped this many at a time: enough to keep every core busy, few
 /// enough that memory holds one batch of reports, never the whole file's.
-const BATCH: usize = 4096;
+const BATCH: usize = 1024;
 
 /// Below this many transactions a file is checked on the calling thread: starting the pool
 /// would cost more than it saves.

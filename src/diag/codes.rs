@@ -429,6 +429,26 @@ codes! {
         explanation: "An item's `hts` is a Harmonized Tariff Schedule code of 2 to 10 digits, \
             with or without dots: `8542.31` or `8471.50.0150`; `hts: 85A2` is refused.",
     }
+    FactsConflictingId = "facts::conflicting-id" {
+        title: "an id defined differently in two files",
+        explanation: "A party, item or facility id given both in a `--facts` file and in a \
+            transaction file (or in two facts files) must mean the same thing in both: an id \
+            defined differently in two places is refused, since a transaction would otherwise \
+            be judged on whichever definition came last. Give the id once, or make both \
+            definitions equal.",
+    }
+    FactsCsvSyntax = "facts::csv-syntax" {
+        title: "a CSV transaction file that is not valid CSV",
+        explanation: "A `.csv` transaction file is read with a header row naming transaction \
+            keys and one transaction a row; a row with an unterminated quote, or with more or \
+            fewer fields than the header, is refused with its line and the column it is in.",
+    }
+    InputEmptyFolder = "input::empty-folder" {
+        title: "a folder with no transaction files in it",
+        explanation: "`chipgate check FOLDER` judges every transaction file inside (`.yaml`, \
+            `.yml`, `.json`, `.jsonl`, `.csv`, at any depth); a folder with none would \
+            otherwise pass as nothing flagged, so it is refused.",
+    }
     FactsUnknownModel = "facts::unknown-model" {
         title: "a `model` the catalogue does not know, or names twice",
         explanation: "An item's `model` names a product of the built-in catalogue \

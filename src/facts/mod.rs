@@ -1,4 +1,4 @@
-//! The facts wing: transaction files (CONTRACT.md) read, validated and resolved into a typed
+//! The facts wing: transaction files (docs/transaction-file.md) read, validated and resolved into a typed
 //! model with indices instead of ids. Nothing here knows about rules.
 //!
 //! Reading is two passes at most: serde_yaml deserializes straight into typed structs
@@ -6,11 +6,49 @@
 //! found only when a diagnostic or a finding needs them (`spans`).
 
 mod developers;
+pub(crate) mod doc;
+pub(crate) mod extract;
+mod fast;
 mod guard;
 mod pieces;
 pub(crate) mod raw;
+pub(crate) mod rows;
+pub mod shared;
 pub mod spans;
 pub(crate) mod validate;
+
+pub use shared::Shared;
+
+/// The formats a transaction file may be written in, by its name's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.yaml`, `.yml`, and any other name (standard input).
+    Yaml,
+    /// `.json`: one document, as YAML's.
+    Json,
+    /// `.jsonl`: one transaction object a line; parties and items from facts files.
+    JsonLines,
+    /// `.csv`: a header row naming transaction keys, one transaction a row.
+    Csv,
+}
+
+impl Format {
+    /// The extensions of transaction files, as a folder is searched for them.
+    pub const EXTENSIONS: [&'static str; 5] = ["yaml", "yml", "json", "jsonl", "csv"];
+
+    pub fn of(name: &str) -> Format {
+        let ext = std::path::Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("json") => Format::Json,
+            Some("jsonl") | Some("ndjson") => Format::JsonLines,
+            Some("csv") => Format::Csv,
+            _ => Format::Yaml,
+        }
+    }
+}
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
@@ -407,6 +445,13 @@ pub struct TransactionFile {
     /// Where the facts sit in the file: the document, or the value of this top-level key.
     root: Option<&'static str>,
     spans: OnceLock<SpanIndex>,
+    /// The facts files the parties, items and facilities came from, when there were any:
+    /// their entries come first in the lists above.
+    shared: Option<Arc<shared::Shared>>,
+    /// For the file's own parties, items and facilities (after the shared ones): each one's
+    /// index in the file's lists (a duplicate of a shared entry is left out). Empty: the
+    /// same index.
+    own: [Vec<u32>; 3],
 }
 
 /// What the parties were screened against.
@@ -513,6 +558,16 @@ impl TransactionFile {
     /// Reads and validates a transaction file. Every problem is a located diagnostic.
     pub fn parse(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile, Error> {
         validate::load(source, limits)
+    }
+
+    /// Reads and validates a transaction file in the format its name says (YAML, JSON,
+    /// JSON Lines, CSV), its parties, items and facilities also taken from `shared` facts.
+    pub fn parse_with(
+        source: Arc<SourceFile>,
+        shared: Option<&Arc<shared::Shared>>,
+        limits: &Limits,
+    ) -> Result<TransactionFile, Error> {
+        validate::load_with(source, shared, limits)
     }
 
     /// Reads a file from bytes (checking size, UTF-8 and binary content first).
@@ -626,7 +681,44 @@ impl TransactionFile {
             screened: None,
             root,
             spans,
+            shared: None,
+            own: Default::default(),
         }
+    }
+
+    /// The file's parties, items and facilities begin with those of `shared`; `own` maps
+    /// the rest to their entries in the file.
+    pub(crate) fn with_shared(
+        mut self,
+        shared: Option<Arc<shared::Shared>>,
+        own: [Vec<u32>; 3],
+    ) -> TransactionFile {
+        self.shared = shared;
+        self.own = own;
+        self
+    }
+
+    /// The facts files this file's parties, items and facilities came from, if any.
+    pub fn shared(&self) -> Option<&Arc<shared::Shared>> {
+        self.shared.as_ref()
+    }
+
+    /// Where a party, item or facility (`kind` 0, 1, 2) of the merged lists is written: in a
+    /// facts file, or at this index of the file's own list.
+    fn origin(&self, kind: usize, index: usize) -> Result<usize, (usize, usize)> {
+        let base = self
+            .shared
+            .as_ref()
+            .map_or(0, |s| s.counts().get(kind).copied().unwrap_or(0));
+        if index < base {
+            return Err((kind, index));
+        }
+        let own = index - base;
+        Ok(self
+            .own
+            .get(kind)
+            .and_then(|v| v.get(own))
+            .map_or(own, |i| *i as usize))
     }
 
     pub fn spans(&self) -> &SpanIndex {
@@ -635,13 +727,21 @@ impl TransactionFile {
                 &self.source,
                 self.root,
                 &[
-                    ("parties", self.parties.len()),
-                    ("items", self.items.len()),
-                    ("facilities", self.facilities.len()),
+                    ("parties", self.own_count(0, self.parties.len())),
+                    ("items", self.own_count(1, self.items.len())),
+                    ("facilities", self.own_count(2, self.facilities.len())),
                     ("transactions", self.transactions.len()),
                 ],
             )
         })
+    }
+
+    /// How many of a kind's entries the file itself gives.
+    fn own_count(&self, kind: usize, all: usize) -> usize {
+        match &self.shared {
+            Some(_) => self.own.get(kind).map_or(0, Vec::len),
+            None => all,
+        }
     }
 
     pub fn party(&self, i: PartyId) -> Option<&Party> {
@@ -652,8 +752,71 @@ impl TransactionFile {
         self.items.get(i.index())
     }
 
-    /// The span of a fact: its `key: value` entry when written, else its entry's first line.
+    /// The span of a fact: its `key: value` entry when written, else its entry's first line
+    /// (in the file that gives it: [`TransactionFile::fact_source`]).
     pub fn fact_span(&self, fact: FactRef) -> Span {
+        self.fact_loc(fact).1
+    }
+
+    /// The file that gives a fact: this one, or the facts file its party, item or facility
+    /// came from.
+    pub fn fact_source(&self, fact: FactRef) -> &Arc<SourceFile> {
+        self.fact_loc(fact).0
+    }
+
+    /// A fact's file and span.
+    pub fn fact_loc(&self, fact: FactRef) -> (&Arc<SourceFile>, Span) {
+        let (kind, index) = match fact {
+            FactRef::Party(p, _) => (0, p.index()),
+            FactRef::Owner { party, .. } | FactRef::Designation { party, .. } => (0, party.index()),
+            FactRef::Item(i, _) => (1, i.index()),
+            FactRef::Facility(f, _) => (2, f.index()),
+            _ => return (&self.source, self.own_span(fact)),
+        };
+        match self.origin(kind, index) {
+            Ok(local) => (&self.source, self.own_span(relocate(fact, local))),
+            Err((kind, m)) => {
+                let found = self.shared.as_ref().and_then(|s| {
+                    let spans = self.paths(fact);
+                    s.locate(kind, m, &spans)
+                });
+                match found {
+                    Some((src, span)) => (src, span),
+                    None => (&self.source, Span::default()),
+                }
+            }
+        }
+    }
+
+    /// The path of a party, item or facility fact, for a facts file's index.
+    fn paths(&self, fact: FactRef) -> Vec<Seg<'static>> {
+        match fact {
+            FactRef::Party(p, key) => {
+                vec![Seg::Key("parties"), Seg::Index(p.index()), Seg::Key(key)]
+            }
+            FactRef::Owner { party, entry } => vec![
+                Seg::Key("parties"),
+                Seg::Index(party.index()),
+                Seg::Key("owners"),
+                Seg::Index(entry as usize),
+            ],
+            FactRef::Designation { party, entry } => vec![
+                Seg::Key("parties"),
+                Seg::Index(party.index()),
+                Seg::Key("lists"),
+                Seg::Index(entry as usize),
+            ],
+            FactRef::Item(i, key) => vec![Seg::Key("items"), Seg::Index(i.index()), Seg::Key(key)],
+            FactRef::Facility(f, key) => {
+                vec![Seg::Key("facilities"), Seg::Index(f.index()), Seg::Key(key)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The span of a fact in this file, its parties, items and facilities counted by their
+    /// index in the file.
+    fn own_span(&self, fact: FactRef) -> Span {
         let spans = self.spans();
         match fact {
             FactRef::Party(p, key) => {
@@ -711,14 +874,27 @@ impl TransactionFile {
 
     /// `file:line` of a fact, for explanations.
     pub fn fact_location(&self, fact: FactRef) -> String {
-        let span = self.fact_span(fact);
-        let (line, _) = self.source.line_col(span.start);
-        format!("{}:{}", self.source.name(), line)
+        let (source, span) = self.fact_loc(fact);
+        let (line, _) = source.line_col(span.start);
+        format!("{}:{}", source.name(), line)
     }
 
     /// The span of a whole transaction entry.
     pub fn transaction_span(&self, tx: TxId) -> Span {
         self.spans().entry("transactions", tx.index())
+    }
+}
+
+/// A party, item or facility fact with its entry's index replaced by `local`.
+fn relocate(fact: FactRef, local: usize) -> FactRef {
+    let p = PartyId::new(local);
+    match fact {
+        FactRef::Party(_, key) => FactRef::Party(p, key),
+        FactRef::Owner { entry, .. } => FactRef::Owner { party: p, entry },
+        FactRef::Designation { entry, .. } => FactRef::Designation { party: p, entry },
+        FactRef::Item(_, key) => FactRef::Item(ItemId::new(local), key),
+        FactRef::Facility(_, key) => FactRef::Facility(FacilityId::new(local), key),
+        other => other,
     }
 }
 

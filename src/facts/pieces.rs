@@ -53,7 +53,11 @@ fn pieces(entries: &[Entry]) -> Vec<(usize, usize, usize)> {
 
 /// A run of entries as a list of `T`, or `None` if it does not read as exactly `count` of them.
 fn read<T: DeserializeOwned>(text: &str, from: usize, to: usize, count: usize) -> Option<Vec<T>> {
-    let list: Vec<T> = serde_yaml::from_str(text.get(from..to)?).ok()?;
+    let part = text.get(from..to)?;
+    let list: Vec<T> = match super::fast::from_str(part) {
+        Some(list) => list,
+        None => serde_yaml::from_str(part).ok()?,
+    };
     (list.len() == count).then_some(list)
 }
 
@@ -137,24 +141,33 @@ pub(crate) fn load(source: &Arc<SourceFile>, limits: &Limits) -> Option<Transact
     };
 
     // Transactions: each run read and validated on its own thread; its raw form is dropped
-    // as soon as it is validated.
+    // as soon as it is validated. The runs go in waves of a few per thread, each wave's
+    // transactions moved into the one list at once, so that the validated transactions are
+    // never held twice (in their runs' lists and in the whole file's).
     let runs = pieces(tx_entries);
-    let parts: Option<Vec<Vec<Transaction>>> = runs
-        .par_iter()
-        .enumerate()
-        .map(|(k, (first, from, to))| {
-            let next = runs.get(k + 1).map_or(tx_entries.len(), |r| r.0);
-            let raw: Vec<RawTransaction> = read(text, *from, *to, next - first)?;
-            let mut v = Validator::unlocated(Arc::clone(source), limits);
-            let out: Vec<Transaction> = raw
-                .iter()
-                .enumerate()
-                .filter_map(|(j, t)| v.transaction(first + j, t, &refs))
-                .collect();
-            (!v.has_errors() && out.len() == raw.len()).then_some(out)
-        })
-        .collect();
-    let transactions: Vec<Transaction> = concat(parts?);
+    let wave = rayon::current_num_threads().max(1) * 4;
+    let mut transactions: Vec<Transaction> = Vec::with_capacity(tx_entries.len());
+    for (w, chunk) in runs.chunks(wave).enumerate() {
+        let parts: Option<Vec<Vec<Transaction>>> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(j, (first, from, to))| {
+                let k = w * wave + j;
+                let next = runs.get(k + 1).map_or(tx_entries.len(), |r| r.0);
+                let raw: Vec<RawTransaction> = read(text, *from, *to, next - first)?;
+                let mut v = Validator::unlocated(Arc::clone(source), limits);
+                let out: Vec<Transaction> = raw
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, t)| v.transaction(first + j, t, &refs))
+                    .collect();
+                (!v.has_errors() && out.len() == raw.len()).then_some(out)
+            })
+            .collect();
+        for part in parts? {
+            transactions.extend(part);
+        }
+    }
     // The checks the one-piece reading makes on transaction ids: present and unique.
     let mut seen: HashSet<&str> = HashSet::with_capacity(transactions.len());
     if !transactions

@@ -1,10 +1,10 @@
-//! The transaction file exactly as CONTRACT.md spells it, read by serde_yaml straight into
+//! The transaction file exactly as docs/transaction-file.md spells it, read straight into
 //! typed structs (no generic value tree). Values stay raw here (strings for dates and
 //! countries, floats for numbers); `validate` checks them and reports every problem at once.
 
 use serde::{Deserialize, Deserializer};
 
-#[derive(Deserialize, Debug, Default)]
+#[derive(Deserialize, Debug, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawFile {
     #[serde(default)]
@@ -16,7 +16,7 @@ pub struct RawFile {
     pub transactions: Vec<RawTransaction>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawParty {
     #[serde(deserialize_with = "scalar_text")]
@@ -42,7 +42,7 @@ pub struct RawParty {
     pub screening: Vec<RawDecision>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawDecision {
     #[serde(deserialize_with = "scalar_text")]
@@ -55,7 +55,7 @@ pub struct RawDecision {
     pub reason: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawOwner {
     #[serde(deserialize_with = "scalar_text")]
@@ -66,7 +66,7 @@ pub struct RawOwner {
     pub share: Option<f64>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawDesignation {
     pub list: String,
@@ -87,7 +87,7 @@ pub struct RawDesignation {
     pub federal_register_notice: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawItem {
     #[serde(deserialize_with = "scalar_text")]
@@ -128,7 +128,7 @@ pub struct RawItem {
     pub model: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawFacility {
     #[serde(deserialize_with = "scalar_text")]
@@ -143,7 +143,7 @@ pub struct RawFacility {
     pub region: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawTransaction {
     #[serde(deserialize_with = "scalar_text")]
@@ -183,7 +183,7 @@ pub struct RawTransaction {
     pub order: Option<String>,
 }
 
-#[derive(Deserialize, Debug)]
+#[derive(Deserialize, Debug, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct RawAuthorization {
     #[serde(rename = "type")]
@@ -214,7 +214,7 @@ pub struct RawAuthorization {
 }
 
 /// A list entry read as text (`items: [h100, 1001]`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScalarText(pub String);
 
 impl<'de> Deserialize<'de> for ScalarText {
@@ -269,4 +269,68 @@ fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn opt_scalar_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     scalar_text(d).map(Some)
+}
+
+/// A facts file (`--facts`): the parties, items and facilities shared by transaction files.
+#[derive(Deserialize, Debug, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RawFacts {
+    #[serde(default)]
+    pub parties: Vec<RawParty>,
+    #[serde(default)]
+    pub items: Vec<RawItem>,
+    #[serde(default)]
+    pub facilities: Vec<RawFacility>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::format::{self, Record};
+
+    /// The keys serde's derive knows for `T`, read from its unknown-key error.
+    fn serde_keys<T: serde::de::DeserializeOwned + std::fmt::Debug>() -> Vec<String> {
+        let err = serde_yaml::from_str::<T>("__not_a_key__: 1")
+            .unwrap_err()
+            .to_string();
+        let expected = err.split("expected ").nth(1).unwrap_or("");
+        let mut keys: Vec<String> = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    fn table_keys(record: &Record) -> Vec<String> {
+        let mut keys: Vec<String> = record.names().iter().map(|k| k.to_string()).collect();
+        keys.sort();
+        keys
+    }
+
+    /// The fast path's typed structs read exactly the keys the format's tables declare (which
+    /// the complete reading, the CSV columns and the schema are generated from).
+    #[test]
+    fn the_serde_structs_agree_with_the_format_tables() {
+        assert_eq!(serde_keys::<RawFile>(), table_keys(&format::FILE));
+        assert_eq!(serde_keys::<RawFacts>(), table_keys(&format::FACTS));
+        assert_eq!(serde_keys::<RawParty>(), table_keys(&format::PARTY));
+        assert_eq!(serde_keys::<RawOwner>(), table_keys(&format::OWNER));
+        assert_eq!(
+            serde_keys::<RawDesignation>(),
+            table_keys(&format::DESIGNATION)
+        );
+        assert_eq!(serde_keys::<RawItem>(), table_keys(&format::ITEM));
+        assert_eq!(serde_keys::<RawFacility>(), table_keys(&format::FACILITY));
+        assert_eq!(
+            serde_keys::<RawTransaction>(),
+            table_keys(&format::TRANSACTION)
+        );
+        assert_eq!(
+            serde_keys::<RawAuthorization>(),
+            table_keys(&format::AUTHORIZATION)
+        );
+    }
 }

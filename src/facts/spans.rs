@@ -87,6 +87,8 @@ pub struct SpanIndex {
     /// Top-level block lists by key, when the line scan could vouch for them.
     lists: Vec<(String, Vec<Entry>)>,
     whole: OnceLock<Tree>,
+    /// A JSON Lines or CSV file: its rows are the transactions.
+    rows: Option<Arc<super::rows::Layout>>,
 }
 
 /// Deeper documents are not indexed further (the loader refuses them before this point).
@@ -102,7 +104,15 @@ impl SpanIndex {
             root: root.map(str::to_string),
             lists: Vec::new(),
             whole: OnceLock::new(),
+            rows: None,
         }
+    }
+
+    /// Indexes a file of rows (JSON Lines, CSV): path `transactions[i]` is row `i`.
+    pub(crate) fn rows(file: &Arc<SourceFile>, layout: Arc<super::rows::Layout>) -> SpanIndex {
+        let mut index = SpanIndex::build(file, None);
+        index.rows = Some(layout);
+        index
     }
 
     /// Indexes a file whose top-level block lists were found by [`scan_top_level`] and read
@@ -156,6 +166,36 @@ impl SpanIndex {
     /// recur across findings and stay parsed once asked for (measured: at 1M transactions
     /// they cost no visible memory, and parsing them per finding cost a tenth of the time).
     fn with_tree<R>(&self, path: &[Seg<'_>], f: impl FnOnce(&Tree, &[Seg<'_>], bool) -> R) -> R {
+        if let Some(layout) = &self.rows {
+            let row = match (path.first(), path.get(1)) {
+                (Some(Seg::Key("transactions")), Some(Seg::Index(i))) => Some(*i),
+                _ => None,
+            };
+            let id = (self.id, usize::MAX, row.unwrap_or(usize::MAX));
+            return RECENT.with(|recent| {
+                let mut recent = recent.borrow_mut();
+                let at = match recent.iter().position(|(k, _)| *k == id) {
+                    Some(at) => at,
+                    None => {
+                        if recent.len() >= RECENT_ENTRIES {
+                            recent.pop_front();
+                        }
+                        let tree = row
+                            .and_then(|i| layout.row(self.file.text(), i))
+                            .map(|node| Box::new(Tree::of_node(&node)));
+                        recent.push_back((id, tree));
+                        recent.len() - 1
+                    }
+                };
+                match (
+                    recent.get(at).and_then(|(_, t)| t.as_deref()),
+                    path.get(1..),
+                ) {
+                    (Some(tree), Some(rest)) => f(tree, rest, true),
+                    _ => f(&Tree::default(), &[], false),
+                }
+            });
+        }
         if let (Some(Seg::Key(key)), Some(Seg::Index(i)), Some(rest)) =
             (path.first(), path.get(1), path.get(1..))
         {
@@ -200,6 +240,19 @@ impl SpanIndex {
     /// parsing): from its first character after `- ` to the end of its last line of content.
     /// Falls back to the parsed position when the scan could not vouch for the list.
     pub fn entry(&self, key: &str, i: usize) -> Span {
+        if let Some(layout) = &self.rows {
+            return layout.rows.get(i).filter(|_| key == "transactions").map_or(
+                Span::default(),
+                |(start, end)| {
+                    let line = self
+                        .file
+                        .text()
+                        .get(*start as usize..*end as usize)
+                        .unwrap_or("");
+                    Span::new(*start as usize, *start as usize + line.trim_end().len())
+                },
+            );
+        }
         let scanned = self
             .lists
             .iter()
@@ -307,6 +360,41 @@ impl<'a> ByteOffsets<'a> {
 }
 
 impl Tree {
+    /// A tree of one entry (a row of a JSON Lines or CSV file), as a list of that one item.
+    fn of_node(node: &super::doc::Node) -> Tree {
+        use super::doc::Value as V;
+        fn add(tree: &mut Tree, node: &super::doc::Node) -> usize {
+            let kind = match &node.value {
+                V::Scalar { .. } => Kind::Scalar,
+                V::Seq(items) => {
+                    let ids = items.iter().map(|n| add(tree, n)).collect();
+                    Kind::Seq(ids)
+                }
+                V::Map(entries) => {
+                    let ids = entries
+                        .iter()
+                        .map(|(k, s, n)| (k.clone(), *s, add(tree, n)))
+                        .collect();
+                    Kind::Map(ids)
+                }
+            };
+            tree.push(node.span, kind)
+        }
+        let mut tree = Tree::default();
+        // The list first (node 0), then its item.
+        tree.push(node.span, Kind::Seq(Vec::new()));
+        let item = add(&mut tree, node);
+        if let Some(Node {
+            kind: Kind::Seq(items),
+            ..
+        }) = tree.nodes.first_mut()
+        {
+            items.push(item);
+        }
+        tree.index_large_maps();
+        tree
+    }
+
     /// Indexes a whole document. The flag says whether the parser reached the end without an
     /// error (the tree is then complete).
     fn scan(file: &Arc<SourceFile>) -> (Tree, bool) {

@@ -14,6 +14,20 @@ use crate::diag::{did_you_mean, Code, Diagnostic, Error};
 const MAX_ERRORS: usize = 50;
 
 pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile, Error> {
+    load_with(source, None, limits)
+}
+
+/// Reads a transaction file in the format its name says (YAML, JSON, JSON Lines, CSV),
+/// with the facts shared by transaction files when given.
+pub fn load_with(
+    source: Arc<SourceFile>,
+    shared: Option<&Arc<super::shared::Shared>>,
+    limits: &Limits,
+) -> Result<TransactionFile, Error> {
+    let format = Format::of(source.name());
+    if matches!(format, Format::JsonLines | Format::Csv) {
+        return super::rows::load(source, shared, limits, format);
+    }
     let text = source.text();
     if text.trim().is_empty()
         || text
@@ -23,10 +37,20 @@ pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile,
         return Err(Diagnostic::error(Code::FactsEmpty, "the transaction file is empty")
             .in_file(&source)
             .label(Span::new(0, 0), "nothing here")
-            .help("a transaction file lists `parties`, `items` and `transactions` (see CONTRACT.md)")
+            .help("a transaction file lists `parties`, `items` and `transactions` (see docs/transaction-file.md)")
             .into());
     }
-    if text.len() >= super::pieces::PARALLEL_FROM_BYTES {
+    if format == Format::Json {
+        return match serde_json::from_str::<RawFile>(text) {
+            Ok(raw) => Validator::new(source, limits, None).run_shared(raw, shared),
+            Err(e) if e.is_data() => {
+                let fallback = Error::one(super::rows::json_error(&source, 0, &e));
+                Err(complete(source, fallback, shared, limits))
+            }
+            Err(e) => Err(Error::one(super::rows::json_error(&source, 0, &e))),
+        };
+    }
+    if text.len() >= super::pieces::PARALLEL_FROM_BYTES && shared.is_none() {
         // Read in pieces, serde_yaml holds one piece's values at a time, so the count of
         // values (which bounds its memory) matters only if the file must be read whole.
         let per_piece = Limits {
@@ -39,8 +63,101 @@ pub fn load(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile,
         }
     }
     guard_text(&source, limits)?;
-    let raw: RawFile = serde_yaml::from_str(text).map_err(|e| yaml_error(&source, &e))?;
-    Validator::new(source, limits, None).run(raw)
+    if let Some(raw) = super::fast::from_str::<RawFile>(text) {
+        return Validator::new(source, limits, None).run_shared(raw, shared);
+    }
+    match serde_yaml::from_str::<RawFile>(text) {
+        Ok(raw) => Validator::new(source, limits, None).run_shared(raw, shared),
+        Err(e) => {
+            let fallback = yaml_error(&source, &e);
+            Err(complete(source, fallback, shared, limits))
+        }
+    }
+}
+
+/// The complete reading of a file serde refused: every unknown key, missing key and value
+/// of the wrong type, then every other problem the validator finds, in the file's order.
+/// serde's own diagnostic when the complete reading finds nothing (a syntax error).
+fn complete(
+    source: Arc<SourceFile>,
+    fallback: Error,
+    shared: Option<&Arc<super::shared::Shared>>,
+    limits: &Limits,
+) -> Error {
+    let Some(node) = super::doc::parse(source.text(), 0) else {
+        return fallback;
+    };
+    let mut reader = super::extract::Reader::new(&source, None);
+    let raw = reader.file(&node, false);
+    let problems = std::mem::take(&mut reader.problems);
+    drop(reader);
+    if problems.errors.is_empty() {
+        return fallback;
+    }
+    match Validator::new(source, limits, None)
+        .after(problems)
+        .run_shared(raw, shared)
+    {
+        Ok(_) => fallback,
+        Err(mut e) => {
+            e.diagnostics
+                .sort_by_key(|d| d.labels.first().map(|l| l.span.start));
+            e
+        }
+    }
+}
+
+/// Reads a facts file (`--facts`): YAML or JSON, a transaction file without `transactions`.
+/// Its values are validated with the others' (`shared::Shared::load`); the validator returned
+/// carries what the reading found wrong.
+pub(crate) fn read_facts<'l>(
+    source: &Arc<SourceFile>,
+    limits: &'l Limits,
+) -> Result<(RawFacts, Validator<'l>), Error> {
+    let text = source.text();
+    let validator = Validator::new(Arc::clone(source), limits, None);
+    if text.trim().is_empty() {
+        return Ok((RawFacts::default(), validator));
+    }
+    let json = Format::of(source.name()) == Format::Json;
+    if !json {
+        guard_text(source, limits)?;
+    }
+    let fast = if json {
+        serde_json::from_str::<RawFacts>(text).map_err(|e| {
+            (
+                e.is_data(),
+                Error::one(super::rows::json_error(source, 0, &e)),
+            )
+        })
+    } else {
+        match super::fast::from_str::<RawFacts>(text) {
+            Some(raw) => Ok(raw),
+            None => {
+                serde_yaml::from_str::<RawFacts>(text).map_err(|e| (true, yaml_error(source, &e)))
+            }
+        }
+    };
+    let fallback = match fast {
+        Ok(raw) => return Ok((raw, validator)),
+        Err((false, e)) => return Err(e),
+        Err((true, e)) => e,
+    };
+    let Some(node) = super::doc::parse(text, 0) else {
+        return Err(fallback);
+    };
+    let mut reader = super::extract::Reader::new(source, None);
+    let raw = reader.file(&node, true);
+    let problems = std::mem::take(&mut reader.problems);
+    if problems.errors.is_empty() {
+        return Err(fallback);
+    }
+    let facts = RawFacts {
+        parties: raw.parties,
+        items: raw.items,
+        facilities: raw.facilities,
+    };
+    Ok((facts, validator.after(problems)))
 }
 
 /// Guards a file against hostile YAML before serde_yaml reads it (size is checked by the
@@ -134,7 +251,8 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
     } else if let Some(rest) = message.strip_prefix("missing field `") {
         let field = rest.split('`').next().unwrap_or("");
         let help = if field == "transactions" {
-            "a transaction file needs a `transactions:` list (see CONTRACT.md)".to_string()
+            "a transaction file needs a `transactions:` list (see docs/transaction-file.md)"
+                .to_string()
         } else {
             format!("add `{field}:` to {what}")
         };
@@ -224,7 +342,7 @@ fn yaml_error(source: &Arc<SourceFile>, e: &serde_yaml::Error) -> Error {
 }
 
 /// `transactions[2].authorizations[0]` → "authorization 1 of transaction 3".
-fn describe_path(path: &str) -> String {
+pub(crate) fn describe_path(path: &str) -> String {
     let mut parts = Vec::new();
     for seg in path.split('.') {
         let (name, index) = match seg.split_once('[') {
@@ -265,11 +383,19 @@ pub(crate) struct Validator<'l> {
     /// Whether the parties, items and facilities were all valid (derivations that read them
     /// are made only then).
     head_ok: bool,
+    /// Values the complete reading (`extract`) already reported: nothing more is said about
+    /// them or what is inside them.
+    broken: Vec<Vec<P>>,
+    /// Kinds of entry (`party`, `item`, `facility`) some of whose ids could not be read:
+    /// references to them are not reported as dangling.
+    loose: Vec<&'static str>,
+    /// For a CSV file, its columns, so that diagnostics name the column.
+    columns: Option<Vec<(String, Span)>>,
 }
 
 /// A path into the file, owned so validators can build it up.
-#[derive(Clone)]
-enum P {
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum P {
     K(&'static str),
     I(usize),
 }
@@ -288,7 +414,113 @@ impl<'l> Validator<'l> {
             errors: Vec::new(),
             locate: true,
             head_ok: true,
+            broken: Vec::new(),
+            loose: Vec::new(),
+            columns: None,
         }
+    }
+
+    /// Takes what the complete reading reported: its diagnostics come first, and the values
+    /// it reported are not reported again.
+    pub(crate) fn after(mut self, problems: super::extract::Problems) -> Self {
+        self.errors.extend(problems.errors);
+        self.broken.extend(problems.broken);
+        self.loose.extend(problems.loose);
+        self
+    }
+
+    /// Positions come from this index (a JSON Lines or CSV file's rows).
+    pub(crate) fn with_spans(self, spans: SpanIndex) -> Self {
+        let _ = self.spans.set(spans);
+        self
+    }
+
+    /// The columns of a CSV file, named in its diagnostics.
+    pub(crate) fn with_columns(mut self, columns: Vec<(String, Span)>) -> Self {
+        self.columns = Some(columns);
+        self
+    }
+
+    pub(crate) fn source(&self) -> &Arc<SourceFile> {
+        &self.source
+    }
+
+    /// Problems found elsewhere (a row that did not read), in this file's list.
+    pub(crate) fn extend_errors(&mut self, errors: Vec<Diagnostic>) {
+        self.errors.extend(errors);
+    }
+
+    /// What the complete reading of one row found.
+    pub(crate) fn take(&mut self, problems: super::extract::Problems) {
+        self.errors.extend(problems.errors);
+        self.broken.extend(problems.broken);
+        self.loose.extend(problems.loose);
+    }
+
+    /// A value reported elsewhere: nothing more is said about it.
+    pub(crate) fn mark_broken(&mut self, path: &[P]) {
+        self.broken.push(path.to_vec());
+    }
+
+    pub(crate) fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
+    pub(crate) fn into_errors(self) -> Vec<Diagnostic> {
+        self.errors
+    }
+
+    pub(crate) fn into_error(self) -> Error {
+        Error::from(self.errors)
+    }
+
+    pub(crate) fn into_spans(self) -> OnceLock<SpanIndex> {
+        self.spans
+    }
+
+    /// A limit passed at `path`.
+    pub(crate) fn limit(&mut self, path: &[P], message: String, help: &str) {
+        self.error(
+            Code::FactsLimit,
+            path,
+            message,
+            "the first one past the limit",
+            Some(help.into()),
+        );
+    }
+
+    /// An id defined differently in another file (or earlier in a facts file).
+    pub(crate) fn conflict(&mut self, path: &[P], message: String, help: String) {
+        self.error(
+            Code::FactsConflictingId,
+            path,
+            message,
+            "defined differently here",
+            Some(help),
+        );
+    }
+
+    /// A file of rows with no row.
+    pub(crate) fn empty_rows(&mut self, format: Format) {
+        let help = match format {
+            Format::Csv => "a CSV transaction file has a header row naming transaction keys, then one transaction a row",
+            _ => "a JSON Lines transaction file holds one transaction object a line",
+        };
+        self.errors.push(
+            Diagnostic::error(Code::FactsNoTransactions, "the file has no transactions")
+                .in_file(&self.source)
+                .label(Span::new(0, 0), "nothing to judge")
+                .help(help),
+        );
+    }
+
+    /// Transaction ids: present and unique.
+    pub(crate) fn transaction_ids(&mut self, ids: &[String]) {
+        self.ids(
+            ids.iter().map(String::as_str),
+            "transactions",
+            "transaction",
+        );
     }
 
     /// A validator that only tells whether there were errors (see `locate`).
@@ -299,7 +531,7 @@ impl<'l> Validator<'l> {
         }
     }
 
-    fn span(&self, path: &[P], whole_entry: bool) -> Span {
+    pub(crate) fn span(&self, path: &[P], whole_entry: bool) -> Span {
         if !self.locate {
             return Span::default();
         }
@@ -328,16 +560,39 @@ impl<'l> Validator<'l> {
         label: &str,
         help: Option<String>,
     ) {
-        if self.errors.len() >= MAX_ERRORS {
+        if self.errors.len() >= MAX_ERRORS
+            || self.broken.iter().any(|b| path.starts_with(b.as_slice()))
+        {
             return;
         }
         let span = self.span(path, false);
-        self.errors.push(
-            Diagnostic::error(code, message)
-                .in_file(&self.source)
-                .label(span, label)
-                .maybe_help(help),
-        );
+        let mut d = Diagnostic::error(code, message)
+            .in_file(&self.source)
+            .label(span, label)
+            .maybe_help(help);
+        if let Some((name, at)) = self.column_of(path) {
+            d = d.label(at, format!("column `{name}`"));
+        }
+        self.errors.push(d);
+    }
+
+    /// The CSV column a path reads, when the file is CSV.
+    fn column_of(&self, path: &[P]) -> Option<(String, Span)> {
+        let columns = self.columns.as_ref()?;
+        match path {
+            [P::K("transactions"), P::I(_), P::K(k), P::I(n), P::K(key), ..] => {
+                let numbered = format!("{k}.{}.{key}", n + 1);
+                let plain = format!("{k}.{key}");
+                columns
+                    .iter()
+                    .find(|(c, _)| *c == numbered || (*n == 0 && *c == plain))
+                    .cloned()
+            }
+            [P::K("transactions"), P::I(_), P::K(k), ..] => {
+                columns.iter().find(|(c, _)| c == k).cloned()
+            }
+            _ => None,
+        }
     }
 
     fn country(&mut self, text: &str, path: &[P]) -> Option<Country> {
@@ -431,6 +686,99 @@ impl<'l> Validator<'l> {
             Some(help),
         );
         None
+    }
+
+    /// Validates a file whose parties, items and facilities may also come from facts files.
+    pub(crate) fn run_shared(
+        mut self,
+        raw: RawFile,
+        shared: Option<&Arc<super::shared::Shared>>,
+    ) -> Result<TransactionFile, Error> {
+        let Some(shared) = shared else {
+            return self.run(raw);
+        };
+        let [np, ni, _] = shared.counts();
+        for (n, max, key, flag) in [
+            (
+                raw.parties.len() + np,
+                self.limits.max_parties,
+                "parties",
+                "--max-parties",
+            ),
+            (
+                raw.items.len() + ni,
+                self.limits.max_items,
+                "items",
+                "--max-items",
+            ),
+            (
+                raw.transactions.len(),
+                self.limits.max_transactions,
+                "transactions",
+                "--max-transactions",
+            ),
+        ] {
+            if n > max {
+                self.limit(
+                    &[P::K(key)],
+                    format!("{n} {key} with the facts files', more than the limit of {max}"),
+                    &format!("split the files, or raise the limit with {flag}"),
+                );
+                return Err(Error::from(self.errors));
+            }
+        }
+        if raw.transactions.is_empty() {
+            self.error(
+                Code::FactsNoTransactions,
+                &[P::K("transactions")],
+                "the file has no transactions".into(),
+                "empty list",
+                Some("add at least one transaction: nothing would be judged".into()),
+            );
+        }
+        let part = super::shared::Part {
+            parties: &raw.parties,
+            items: &raw.items,
+            facilities: &raw.facilities,
+        };
+        let mut validators = [self];
+        let head = super::shared::build(Some(shared), &[part], &mut validators);
+        let [mut me] = validators;
+        me.ids(
+            raw.transactions.iter().map(|t| t.id.as_str()),
+            "transactions",
+            "transaction",
+        );
+        me.head_ok = me.errors.is_empty();
+        let refs = Refs {
+            parties: &head.ids[0],
+            items: &head.ids[1],
+            facilities: &head.ids[2],
+            party_list: &head.parties,
+            facility_list: &head.facilities,
+        };
+        let transactions: Vec<Transaction> = raw
+            .transactions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| me.transaction(i, t, &refs))
+            .collect();
+        if !me.errors.is_empty() {
+            return Err(Error::from(me.errors));
+        }
+        let own = head
+            .origin
+            .map(|kept| kept.into_iter().map(|(_, i)| i).collect::<Vec<u32>>());
+        Ok(TransactionFile::new(
+            me.source,
+            head.parties,
+            head.items,
+            head.facilities,
+            transactions,
+            me.root,
+            me.spans,
+        )
+        .with_shared(Some(Arc::clone(shared)), own))
     }
 
     pub(crate) fn run(mut self, raw: RawFile) -> Result<TransactionFile, Error> {
@@ -580,7 +928,7 @@ impl<'l> Validator<'l> {
         let items: Vec<Item> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, it)| self.item(i, it, raw_parties, party_ids))
+            .filter_map(|(i, it)| self.item(i, it, &|p| raw_parties.get(p as usize), party_ids))
             .collect();
         let facilities: Vec<Facility> = facilities
             .iter()
@@ -625,7 +973,7 @@ impl<'l> Validator<'l> {
     }
 
     /// Checks ids are non-empty and unique; returns id → index.
-    fn ids<'a>(
+    pub(crate) fn ids<'a>(
         &mut self,
         ids: impl Iterator<Item = &'a str>,
         key: &'static str,
@@ -673,6 +1021,9 @@ impl<'l> Validator<'l> {
         if let Some(i) = map.get(id) {
             return Some(*i);
         }
+        if self.loose.contains(&what) {
+            return None;
+        }
         let help = match did_you_mean(id, map.keys().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None if map.is_empty() => format!("the file defines no {what} ids"),
@@ -688,7 +1039,12 @@ impl<'l> Validator<'l> {
         None
     }
 
-    fn party(&mut self, i: usize, p: &RawParty, ids: &HashMap<&str, u32>) -> Option<Party> {
+    pub(crate) fn party(
+        &mut self,
+        i: usize,
+        p: &RawParty,
+        ids: &HashMap<&str, u32>,
+    ) -> Option<Party> {
         let base = [P::K("parties"), P::I(i)];
         let at = |k: &'static str| [base[0].clone(), base[1].clone(), P::K(k)];
         if p.name.trim().is_empty() {
@@ -888,11 +1244,11 @@ impl<'l> Validator<'l> {
         Some(region)
     }
 
-    fn item(
+    pub(crate) fn item<'r>(
         &mut self,
         i: usize,
         it: &RawItem,
-        raw_parties: &[RawParty],
+        raw_parties: &dyn Fn(u32) -> Option<&'r RawParty>,
         party_ids: &HashMap<&str, u32>,
     ) -> Option<Item> {
         let at = |k: &'static str| [P::K("items"), P::I(i), P::K(k)];
@@ -1074,7 +1430,7 @@ impl<'l> Validator<'l> {
         let developer = it.developer.as_ref().map(|d| {
             match party_ids.get(d.as_str()) {
                 Some(&p) => {
-                    let raw = raw_parties.get(p as usize);
+                    let raw = raw_parties(p);
                     // The party's own validation reports a bad country.
                     let hq = raw
                         .and_then(|r| r.headquarters.as_deref().or(Some(r.country.as_str())))
@@ -1132,7 +1488,7 @@ impl<'l> Validator<'l> {
         })
     }
 
-    fn facility(
+    pub(crate) fn facility(
         &mut self,
         i: usize,
         f: &RawFacility,

@@ -144,10 +144,17 @@ pub struct Evidence {
     pub at: FactRef,
     /// The fact in words, e.g. "`sz-parent` holds 60% of `sg-ai`".
     pub about: String,
+    /// The file that gives the fact, when it is not the transaction's own (a facts file of
+    /// `check --facts`); `line` and `column` are in that file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub line: usize,
     pub column: usize,
     #[serde(skip)]
     pub span: Span,
+    /// The facts file that gives the fact (with `file`).
+    #[serde(skip)]
+    pub source: Option<std::sync::Arc<crate::source::SourceFile>>,
 }
 
 /// Something the user can do that would authorize the transaction: the authorization that
@@ -294,6 +301,10 @@ pub struct TransactionReport {
     pub span: Span,
     #[serde(skip)]
     pub source: Option<Arc<SourceFile>>,
+    /// The facts files (`check --facts`) the transaction's parties and items may come from:
+    /// a decision record names them with their digests, so that it can be replayed.
+    #[serde(skip)]
+    pub facts_files: Vec<Arc<SourceFile>>,
 }
 
 impl TransactionReport {

@@ -157,7 +157,7 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
         d = d
             .in_file(source)
             .label(first_line, format!("transaction {}", tx.id));
-        for e in &f.facts {
+        for e in f.facts.iter().filter(|e| e.source.is_none()) {
             let same_line = source.line_col(e.span.start).0 == source.line_col(first_line.start).0;
             if e.span.is_empty() || same_line || d.labels.iter().any(|l| l.span == e.span) {
                 continue;
@@ -170,6 +170,33 @@ fn finding(tx: &TransactionReport, f: &Finding, rules: &RuleSet, style: Style) -
             }
             d = d.label(e.span, e.about.clone());
         }
+    }
+    // Facts from facts files (`--facts`), underlined in their own file.
+    let mut elsewhere: Vec<(
+        &std::sync::Arc<crate::source::SourceFile>,
+        Vec<&crate::finding::Evidence>,
+    )> = Vec::new();
+    for e in &f.facts {
+        if let Some(src) = &e.source {
+            match elsewhere
+                .iter_mut()
+                .find(|(s, _)| std::sync::Arc::ptr_eq(s, src))
+            {
+                Some((_, list)) => list.push(e),
+                None => elsewhere.push((src, vec![e])),
+            }
+        }
+    }
+    for (src, facts) in elsewhere {
+        let mut rel = Diagnostic::error(String::new(), format!("facts from {}", src.name()))
+            .with_severity(Severity::Advice)
+            .in_file(src);
+        for e in facts.into_iter().take(MAX_LABELS) {
+            if !e.span.is_empty() && !rel.labels.iter().any(|l| l.span == e.span) {
+                rel = rel.label(e.span, e.about.clone());
+            }
+        }
+        d = d.related(rel);
     }
     // The rule's lines: its declaration and the tests that decided it.
     for (file, spans) in rule_spans(f) {
@@ -422,6 +449,7 @@ struct BriefFinding {
 }
 
 /// Where a finding was told in full, and what it said.
+#[derive(Clone)]
 struct Told {
     id: String,
     facts: Vec<String>,
@@ -433,6 +461,7 @@ struct Told {
 /// appear, and after that in one line naming only the facts that differ; a transaction whose
 /// whole report repeats an earlier one's is told in one line; each assumption is told once,
 /// numbered, and referred to by its number after that.
+#[derive(Clone)]
 pub struct Brief {
     style: Style,
     told: HashMap<String, Told>,

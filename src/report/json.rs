@@ -14,7 +14,7 @@ pub fn render(report: &Report<'_>) -> String {
 /// then `tail`): the same bytes as [`render`], without holding every report. The orders are
 /// summed as the transactions pass ([`Stream::order_line`]; [`Stream::transaction`] does it
 /// itself) and written at the end.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Stream {
     written: usize,
     orders: Orders,

@@ -49,6 +49,16 @@ pub struct Engine {
 pub struct Input {
     pub file: String,
     pub digest: String,
+    /// The facts files the transaction file was judged with (`check --facts`), each with its
+    /// digest; absent without facts files.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<FactsInput>,
+}
+
+#[derive(Serialize)]
+pub struct FactsInput {
+    pub file: String,
+    pub digest: String,
 }
 
 /// The records of a run, one per transaction, in order.
@@ -59,8 +69,26 @@ pub fn records<'a>(rules: &RuleSet, reports: &'a [TransactionReport]) -> Vec<Dec
         .iter()
         .map(|tx| {
             let input = digests.of(tx);
-            let decision_id =
-                sha256(format!("{}\0{input}\0{}\0{}", rules.digest(), tx.id, tx.date).as_bytes());
+            let facts: Vec<FactsInput> = tx
+                .facts_files
+                .iter()
+                .map(|f| FactsInput {
+                    file: f.name().to_string(),
+                    digest: digests.of_file(f),
+                })
+                .collect();
+            // The facts files are part of the input: the same transaction judged with other
+            // master data is another decision.
+            let facts_key: String = facts.iter().map(|f| format!("\0{}", f.digest)).collect();
+            let decision_id = sha256(
+                format!(
+                    "{}\0{input}{facts_key}\0{}\0{}",
+                    rules.digest(),
+                    tx.id,
+                    tx.date
+                )
+                .as_bytes(),
+            );
             DecisionRecord {
                 record: RECORD,
                 decision_id,
@@ -75,6 +103,7 @@ pub fn records<'a>(rules: &RuleSet, reports: &'a [TransactionReport]) -> Vec<Dec
                 input: Input {
                     file: tx.file.clone(),
                     digest: input,
+                    facts,
                 },
                 transaction: tx,
                 order_summary: tx

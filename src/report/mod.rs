@@ -90,9 +90,14 @@ pub struct InputDigests {
 
 impl InputDigests {
     pub fn of(&mut self, tx: &TransactionReport) -> String {
-        let Some(source) = &tx.source else {
-            return String::new();
-        };
+        match &tx.source {
+            Some(source) => self.of_file(source),
+            None => String::new(),
+        }
+    }
+
+    /// The digest of one file's bytes, computed once per file.
+    pub fn of_file(&mut self, source: &Arc<SourceFile>) -> String {
         if let Some((_, d)) = self.seen.iter().find(|(s, _)| Arc::ptr_eq(s, source)) {
             return d.clone();
         }

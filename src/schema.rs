@@ -12,11 +12,12 @@ use serde_json::{json, Map, Value as Json};
 use crate::vocab::format::{self, Record, Value};
 
 /// The records, by the name their definition takes in the schema.
-fn records() -> [(&'static str, &'static Record); 7] {
+fn records() -> [(&'static str, &'static Record); 8] {
     [
         ("party", &format::PARTY),
         ("owner", &format::OWNER),
         ("designation", &format::DESIGNATION),
+        ("screening_decision", &format::DECISION),
         ("item", &format::ITEM),
         ("facility", &format::FACILITY),
         ("transaction", &format::TRANSACTION),

@@ -53,6 +53,27 @@ use Elsewhere::*;
 /// Exact: a code listed here that a case file produces fails the test (remove it here).
 const ELSEWHERE: &[(Code, Elsewhere)] = &[
     (
+        Code::FactsCsvSyntax,
+        Limit(
+            "tests/refusals/csv-mistakes.csv",
+            "refusals__hostile_inputs_and_limits_are_refused_with_a_location@csv-mistakes.csv.snap",
+        ),
+    ),
+    (
+        Code::FactsConflictingId,
+        Limit(
+            "tests/refusals/facts-conflict.yaml",
+            "refusals__hostile_inputs_and_limits_are_refused_with_a_location@facts-conflict.yaml.snap",
+        ),
+    ),
+    (
+        Code::InputEmptyFolder,
+        Command(
+            "tests/cli/check-all-bad.args",
+            "cli__commands@check-all-bad.args.snap",
+        ),
+    ),
+    (
         Code::RulesTooManyDeclarations,
         Limit(
             "tests/refusals/limit-rule-declarations.cg",

@@ -74,7 +74,10 @@ fn yaml_files(dir: &str) -> Vec<PathBuf> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
-            if p.is_dir() {
+            // `examples/lists/` holds screening lists (CSL files), not transaction files.
+            if p.is_dir() && p.file_name().is_some_and(|n| n == "lists") {
+                continue;
+            } else if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "yaml" || x == "json") {
                 out.push(p);

@@ -55,20 +55,27 @@ pub enum ListKind {
     /// The approved UAE ultimate consignees and end users of Supp. No. 8 to Part 740 (an
     /// approval, not a restriction).
     UaeApproved,
+    /// The recipients of BIS's company-specific "is-informed" letters to NVIDIA (2022-08-26,
+    /// 2023-10-23, 2025-04-09): NVIDIA and the companies it controls.
+    IsInformedNvidia,
+    /// The recipients of the is-informed letter to AMD (MI308, April 2025).
+    IsInformedAmd,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 6] = [
+    pub const ALL: [ListKind; 8] = [
         ListKind::EntityList,
         ListKind::MeuList,
         ListKind::UnverifiedList,
         ListKind::Sdn,
         ListKind::Dpl,
         ListKind::UaeApproved,
+        ListKind::IsInformedNvidia,
+        ListKind::IsInformedAmd,
     ];
 
-    /// How many lists there are: the size of per-list tables.
-    pub const COUNT: usize = 6;
+    /// How many lists there are: the size of per-list tables (a set of lists is a `u8` mask).
+    pub const COUNT: usize = 8;
 
     pub fn parse(text: &str) -> Option<ListKind> {
         ListKind::ALL.into_iter().find(|l| l.word() == text)
@@ -82,6 +89,8 @@ impl ListKind {
             ListKind::Sdn => "sdn",
             ListKind::Dpl => "dpl",
             ListKind::UaeApproved => "uae-approved",
+            ListKind::IsInformedNvidia => "is-informed-nvidia",
+            ListKind::IsInformedAmd => "is-informed-amd",
         }
     }
 
@@ -93,6 +102,8 @@ impl ListKind {
             ListKind::Sdn => "SDN List",
             ListKind::Dpl => "Denied Persons List",
             ListKind::UaeApproved => "approved UAE entities of Supp. No. 8 to Part 740",
+            ListKind::IsInformedNvidia => "recipients of the is-informed letters to NVIDIA",
+            ListKind::IsInformedAmd => "recipients of the is-informed letter to AMD",
         }
     }
 

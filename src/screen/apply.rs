@@ -36,6 +36,10 @@ pub const PACK_LISTS: &[(&str, &str)] = &[
         "rules/lists/uae-approved.csv",
         include_str!("../../rules/lists/uae-approved.csv"),
     ),
+    (
+        "rules/lists/is-informed.csv",
+        include_str!("../../rules/lists/is-informed.csv"),
+    ),
 ];
 
 /// The word that names the shipped lists on the command line (`--screening pack`).

@@ -83,6 +83,12 @@ impl ListSource {
             ListSource::DeniedPersons => Some(ListKind::Dpl),
             ListSource::Sdn => Some(ListKind::Sdn),
             ListSource::UaeApproved => Some(ListKind::UaeApproved),
+            ListSource::Other(code) if code.eq_ignore_ascii_case("IS-INFORMED-NVIDIA") => {
+                Some(ListKind::IsInformedNvidia)
+            }
+            ListSource::Other(code) if code.eq_ignore_ascii_case("IS-INFORMED-AMD") => {
+                Some(ListKind::IsInformedAmd)
+            }
             ListSource::Other(_) => None,
         }
     }

@@ -105,9 +105,32 @@ struct ClassifyArgs {
     format: ListFormat,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Classify every product of the built-in catalogue (docs/catalogue.md) instead of a
+    /// file's items; needs `--as-of`.
+    #[arg(long, requires = "as_of", conflicts_with = "file")]
+    catalogue: bool,
     /// A transaction file (`-` reads standard input).
-    #[arg(value_name = "FILE")]
-    file: String,
+    #[arg(value_name = "FILE", required_unless_present = "catalogue")]
+    file: Option<String>,
+}
+
+/// The built-in catalogue as a transaction file: one item per product (`model:`), judged by
+/// nothing (one placeholder transaction, never reported by `classify`).
+fn catalogue_file(date: Date, limits: &Limits) -> Result<TransactionFile, Error> {
+    let products = &chipgate::catalogue::Catalogue::builtin().products;
+    let mut yaml =
+        String::from("parties:\n  - { id: catalogue, name: catalogue, country: US }\nitems:\n");
+    for (i, p) in products.iter().enumerate() {
+        let name = p.model.replace('"', "'");
+        yaml.push_str(&format!(
+            "  - {{ id: p{:02}, name: \"{name}\", model: \"{name}\" }}\n",
+            i + 1
+        ));
+    }
+    yaml.push_str(&format!(
+        "transactions:\n  - {{ id: catalogue, kind: export, date: {date}, item: p01, from: catalogue, to: catalogue }}\n"
+    ));
+    TransactionFile::from_bytes("rules/catalogue.yaml", yaml.into_bytes(), limits)
 }
 
 #[derive(Args)]
@@ -848,9 +871,13 @@ fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&e, style),
     };
-    let file = match corpus::read(std::path::Path::new(&args.file), &limits)
-        .and_then(|source| TransactionFile::parse(source, &limits))
-    {
+    let loaded = match (&args.file, args.as_of) {
+        (Some(name), _) => corpus::read(std::path::Path::new(name), &limits)
+            .and_then(|source| TransactionFile::parse(source, &limits)),
+        (None, Some(date)) => catalogue_file(date, &limits),
+        (None, None) => catalogue_file(Date::MIN, &limits),
+    };
+    let file = match loaded {
         Ok(f) => f,
         Err(e) => return fail(&e, style),
     };

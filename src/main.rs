@@ -924,6 +924,10 @@ struct ServeArgs {
     rules: RuleArgs,
     #[command(flatten)]
     screening: ScreeningArgs,
+    /// A facts file (repeatable): parties, items and facilities the bodies may refer to, as
+    /// for `check --facts`; re-read by every reload.
+    #[arg(long = "facts", value_name = "FILE")]
+    facts: Vec<PathBuf>,
     /// A file whose first line is the bearer token every endpoint but /health requires
     /// (default: the CHIPGATE_TOKEN environment variable; neither: no token).
     #[arg(long, value_name = "FILE")]
@@ -970,6 +974,7 @@ fn serve_command(args: ServeArgs, style: human::Style) -> ExitCode {
     let mut config = chipgate::serve::Config::new(args.listen);
     config.rules = args.rules.rules;
     config.screening = args.screening.screening;
+    config.facts = args.facts;
     config.limits = args.limits.limits();
     config.token = token;
     config.decision_log = args.decision_log;

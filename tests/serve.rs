@@ -1109,3 +1109,24 @@ fn screening_answers_equal_the_command() {
     let (status, served) = server.post("/v1/explain?name=case.yaml&id=SC1", &case, None);
     assert_eq!(status, 400, "{served}");
 }
+
+/// A service started with `--facts` reads bodies that name the facts files' parties and items
+/// (a JSON Lines order, here) as `check --facts` does.
+#[test]
+fn facts_files_answer_as_the_command() {
+    let facts = "examples/orders/master.yaml";
+    let name = "examples/orders/orders.jsonl";
+    let server = Server::start(&["--facts", facts]);
+    let (code, cli, err) = common::run(&["check", "--format", "json", "--facts", facts, name]);
+    assert!(code <= 1, "{err}");
+    let (status, served) = server.post(
+        &format!("/v1/check?name={}", query_escape(name)),
+        &read(name),
+        None,
+    );
+    assert_eq!(status, 200, "{served}");
+    assert_eq!(
+        served, cli,
+        "/v1/check with --facts differs from check --facts"
+    );
+}

@@ -37,6 +37,8 @@ pub struct Loaded {
     pub rules: RuleSet,
     /// The screening lists (`--screening`), indexed, when any are given.
     pub screening: Option<crate::screen::Screening>,
+    /// The `--facts` files: parties, items and facilities every body may refer to.
+    pub facts: Option<Arc<crate::facts::Shared>>,
     pub load_seconds: f64,
 }
 
@@ -48,6 +50,8 @@ pub struct Service {
     pub rule_paths: Vec<std::path::PathBuf>,
     /// The `--screening` lists (files, or `pack`), re-read by every reload.
     pub screening: Vec<String>,
+    /// The `--facts` files, re-read by every reload.
+    pub facts: Vec<std::path::PathBuf>,
     pub limits: Limits,
     pub token: Option<String>,
     pub log: Option<DecisionLog>,
@@ -490,14 +494,7 @@ async fn classify(
     let format = BodyFormat::of(content_type(&headers), &bytes);
     let limits = service.limits.clone();
     let judged = run_judgement(&service, bytes.len(), move || {
-        judge::classify(
-            &loaded.rules,
-            &name,
-            Vec::from(bytes),
-            format,
-            as_of,
-            &limits,
-        )
+        judge::classify(&loaded, &name, Vec::from(bytes), format, as_of, &limits)
     })
     .await;
     match judged {
@@ -531,13 +528,7 @@ async fn screen(
     let format = BodyFormat::of(content_type(&headers), &bytes);
     let limits = service.limits.clone();
     let judged = run_judgement(&service, bytes.len(), move || {
-        judge::screen(
-            loaded.screening.as_ref(),
-            &name,
-            Vec::from(bytes),
-            format,
-            &limits,
-        )
+        judge::screen(&loaded, &name, Vec::from(bytes), format, &limits)
     })
     .await;
     match judged {
@@ -634,6 +625,7 @@ async fn reload(State(service): State<Arc<Service>>) -> Response {
 pub fn load_rules(
     paths: &[std::path::PathBuf],
     lists: &[String],
+    facts: &[std::path::PathBuf],
     limits: &Limits,
 ) -> Result<Loaded, Error> {
     let started = Instant::now();
@@ -647,20 +639,43 @@ pub fn load_rules(
     } else {
         crate::screen::Screening::load(lists, limits).map(Some)
     };
-    // Both are read before either is refused, so a reload reports every problem at once.
-    let (rules, screening) = match (rules, screening) {
-        (Ok(r), Ok(s)) => (r, s),
-        (Err(mut a), Err(b)) => {
-            a.diagnostics.extend(b.diagnostics);
-            return Err(a);
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
+    let shared = load_facts(facts, limits);
+    // All are read before any is refused, so a reload reports every problem at once.
+    let mut problems = Vec::new();
+    let rules = rules.map_err(|e| problems.extend(e.diagnostics)).ok();
+    let screening = screening.map_err(|e| problems.extend(e.diagnostics)).ok();
+    let shared = shared.map_err(|e| problems.extend(e.diagnostics)).ok();
+    let (Some(rules), Some(screening), Some(facts)) = (rules, screening, shared) else {
+        return Err(Error::from(problems));
     };
     Ok(Loaded {
         rules,
         screening,
+        facts,
         load_seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Reads the `--facts` files as `check --facts` does (none: no shared facts).
+fn load_facts(
+    paths: &[std::path::PathBuf],
+    limits: &Limits,
+) -> Result<Option<Arc<crate::facts::Shared>>, Error> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match crate::corpus::read(path, limits) {
+            Ok(s) => sources.push(s),
+            Err(e) => errors.extend(e.diagnostics),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::from(errors));
+    }
+    Ok(Some(Arc::new(crate::facts::Shared::load(sources, limits)?)))
 }
 
 /// Re-reads the rule files off to the side and swaps the new set in at once; requests
@@ -670,8 +685,9 @@ pub async fn reload_rules(service: &Arc<Service>) -> Result<Arc<Loaded>, Error> 
     let _one_at_a_time = service.reloading.lock().await;
     let paths = service.rule_paths.clone();
     let lists = service.screening.clone();
+    let facts = service.facts.clone();
     let limits = service.limits.clone();
-    let loaded = tokio::task::spawn_blocking(move || load_rules(&paths, &lists, &limits))
+    let loaded = tokio::task::spawn_blocking(move || load_rules(&paths, &lists, &facts, &limits))
         .await
         .map_err(|_| {
             Error::one(crate::diag::Diagnostic::error(

@@ -97,9 +97,10 @@ fn decode(name: &str, body: Vec<u8>, limits: &Limits) -> Result<Arc<SourceFile>,
 fn load(
     source: Arc<SourceFile>,
     format: BodyFormat,
+    facts: Option<&Arc<crate::facts::Shared>>,
     limits: &Limits,
 ) -> Result<TransactionFile, Refusal> {
-    TransactionFile::parse(Arc::clone(&source), limits)
+    TransactionFile::parse_with(Arc::clone(&source), facts, limits)
         .map_err(|e| refusal_for(&e, &source, format))
 }
 
@@ -153,7 +154,7 @@ pub fn check(
 ) -> Result<Checked, Refusal> {
     let (rules, screening) = (&loaded.rules, loaded.screening.as_ref());
     let source = decode(name, body, limits)?;
-    let mut file = load(source, format, limits)?;
+    let mut file = load(source, format, loaded.facts.as_ref(), limits)?;
     if let Some(s) = screening {
         s.apply(&mut file);
     }
@@ -264,7 +265,7 @@ pub fn explain(
         crate::cases::facts_of(Arc::clone(&source), limits)
             .map_err(|e| refusal_for(&e, &source, format))?
     } else {
-        (load(source, format, limits)?, None)
+        (load(source, format, loaded.facts.as_ref(), limits)?, None)
     };
     let mut facts = facts;
     if let Some(s) = screening {
@@ -300,7 +301,7 @@ pub fn explain(
 /// `POST /v1/classify`: what `chipgate classify --format json` prints: every item's
 /// classification on `as_of`, or on the latest transaction date in the file.
 pub fn classify(
-    rules: &RuleSet,
+    loaded: &super::http::Loaded,
     name: &str,
     body: Vec<u8>,
     format: BodyFormat,
@@ -308,7 +309,8 @@ pub fn classify(
     limits: &Limits,
 ) -> Result<String, Refusal> {
     let source = decode(name, body, limits)?;
-    let file = load(source, format, limits)?;
+    let rules = &loaded.rules;
+    let file = load(source, format, loaded.facts.as_ref(), limits)?;
     let date = as_of
         .or_else(|| file.transactions.iter().map(|t| t.date).max())
         .unwrap_or(Date::MIN);
@@ -322,13 +324,13 @@ pub fn classify(
 /// `POST /v1/screen`: what `chipgate screen --format json` prints for the body's parties,
 /// against the lists the service was started with.
 pub fn screen(
-    screening: Option<&crate::screen::Screening>,
+    loaded: &super::http::Loaded,
     name: &str,
     body: Vec<u8>,
     format: BodyFormat,
     limits: &Limits,
 ) -> Result<String, Refusal> {
-    let Some(screening) = screening else {
+    let Some(screening) = loaded.screening.as_ref() else {
         return Err(Refusal::new(
             404,
             vec![ErrorEntry::plain(
@@ -339,7 +341,7 @@ pub fn screen(
         ));
     };
     let source = decode(name, body, limits)?;
-    let file = load(source, format, limits)?;
+    let file = load(source, format, loaded.facts.as_ref(), limits)?;
     let found = screening.matches(&file);
     Ok(report::screening::json(screening, &[(&file, found)]))
 }
@@ -381,6 +383,7 @@ mod tests {
         let loaded = super::super::http::Loaded {
             rules: RuleSet::builtin().unwrap(),
             screening: None,
+            facts: None,
             load_seconds: 0.0,
         };
         let limits = Limits {

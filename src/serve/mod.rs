@@ -53,6 +53,8 @@ pub struct Config {
     pub rules: Vec<PathBuf>,
     /// Screening lists (CSL files, or `pack`); empty: parties are not screened.
     pub screening: Vec<String>,
+    /// Facts files (`--facts`): parties, items and facilities the bodies may refer to.
+    pub facts: Vec<PathBuf>,
     /// The CLI's limits, applied to every request (and to rule loads).
     pub limits: Limits,
     /// The bearer token every endpoint but `/health` requires, if any.
@@ -79,6 +81,7 @@ impl Config {
             listen,
             rules: Vec::new(),
             screening: Vec::new(),
+            facts: Vec::new(),
             limits: Limits::default(),
             token: None,
             decision_log: None,
@@ -176,6 +179,7 @@ async fn serve(config: Config, workers: usize) -> Result<(), Error> {
         rules: ArcSwapOption::empty(),
         rule_paths: config.rules.clone(),
         screening: config.screening.clone(),
+        facts: config.facts.clone(),
         limits: config.limits.clone(),
         token: config.token.clone(),
         log,
@@ -189,9 +193,10 @@ async fn serve(config: Config, workers: usize) -> Result<(), Error> {
     // The rules load while the service already answers (`/health`: 503 until they are in).
     let paths = config.rules.clone();
     let lists = config.screening.clone();
+    let facts = config.facts.clone();
     let limits = config.limits.clone();
     let mut loading =
-        tokio::task::spawn_blocking(move || http::load_rules(&paths, &lists, &limits));
+        tokio::task::spawn_blocking(move || http::load_rules(&paths, &lists, &facts, &limits));
     let mut loaded = false;
 
     let app = http::router(Arc::clone(&service));

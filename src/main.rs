@@ -453,19 +453,9 @@ fn load_inputs(args: &InputArgs, limits: &Limits) -> Result<Loaded, Error> {
     let shared = if args.facts.is_empty() {
         None
     } else {
-        let mut sources = Vec::new();
-        let mut errors = Vec::new();
-        for path in &args.facts {
-            match corpus::read(path, limits) {
-                Ok(s) => sources.push(s),
-                Err(e) => errors.extend(e.diagnostics),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(Error::from(errors));
-        }
-        Some(std::sync::Arc::new(chipgate::facts::Shared::load(
-            sources, limits,
+        Some(std::sync::Arc::new(chipgate::facts::Shared::from_paths(
+            &args.facts,
+            limits,
         )?))
     };
     let mut loaded = Loaded {

@@ -81,6 +81,39 @@ impl fmt::Debug for SourceFile {
     }
 }
 
+/// Why bytes are not a text file: binary content (a NUL byte) or invalid UTF-8, with the
+/// offset and the text that comes before it (for a located diagnostic).
+pub enum NotText {
+    Binary { at: usize, before: Arc<SourceFile> },
+    NotUtf8 { at: usize, before: Arc<SourceFile> },
+}
+
+/// A file's bytes as text, or why they are not. A UTF-8 byte-order mark is kept, so that
+/// offsets stay those of the file.
+pub fn text_of(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, NotText> {
+    let prefix = |bytes: &[u8], end: usize| {
+        SourceFile::new(
+            name,
+            String::from_utf8_lossy(bytes.get(..end).unwrap_or(&[])).into_owned(),
+        )
+    };
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        return Err(NotText::Binary {
+            at: nul,
+            before: prefix(&bytes, nul),
+        });
+    }
+    String::from_utf8(bytes)
+        .map(|text| SourceFile::new(name, text))
+        .map_err(|e| {
+            let good = e.utf8_error().valid_up_to();
+            NotText::NotUtf8 {
+                at: good,
+                before: prefix(e.as_bytes(), good),
+            }
+        })
+}
+
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<SourceFile> {
         Arc::new(SourceFile {

@@ -992,34 +992,26 @@ pub fn decode(name: &str, bytes: Vec<u8>, limits: &Limits) -> Result<Arc<SourceF
         .help("split the file, or raise the limit with --max-file-bytes")
         .into());
     }
-    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
-        let text = String::from_utf8_lossy(bytes.get(..nul).unwrap_or(&[])).into_owned();
-        let file = SourceFile::new(name, text);
-        let end = file.text().len();
-        return Err(Diagnostic::error(
-            Code::InputBinary,
-            format!("`{name}` is a binary file, not text (a NUL byte at offset {nul})"),
-        )
-        .in_file(&file)
-        .label(Span::new(end, end), "binary content starts here")
-        .help("chipgate reads text: YAML transaction files and `.cg` rule files")
-        .into());
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
-        Err(e) => {
-            let good = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let text = String::from_utf8_lossy(bytes.get(..good).unwrap_or(&[])).into_owned();
-            let file = SourceFile::new(name, text);
+    match crate::source::text_of(name, bytes) {
+        Ok(file) => Ok(file),
+        Err(crate::source::NotText::Binary { at, before }) => {
+            let end = before.text().len();
             Err(Diagnostic::error(
-                Code::InputNotUtf8,
-                format!("`{name}` is not valid UTF-8 (invalid byte at offset {good})"),
+                Code::InputBinary,
+                format!("`{name}` is a binary file, not text (a NUL byte at offset {at})"),
             )
-            .in_file(&file)
-            .label(Span::new(good, good), "the invalid byte follows here")
-            .help("save the file as UTF-8")
+            .in_file(&before)
+            .label(Span::new(end, end), "binary content starts here")
+            .help("chipgate reads text: YAML transaction files and `.cg` rule files")
             .into())
         }
+        Err(crate::source::NotText::NotUtf8 { at, before }) => Err(Diagnostic::error(
+            Code::InputNotUtf8,
+            format!("`{name}` is not valid UTF-8 (invalid byte at offset {at})"),
+        )
+        .in_file(&before)
+        .label(Span::new(at, at), "the invalid byte follows here")
+        .help("save the file as UTF-8")
+        .into()),
     }
 }

@@ -267,6 +267,23 @@ pub(crate) fn build<'r>(
 }
 
 impl Shared {
+    /// Reads the facts files at these paths (`--facts`) and validates them together; every
+    /// unreadable file and every problem of every file is reported.
+    pub fn from_paths(paths: &[std::path::PathBuf], limits: &Limits) -> Result<Shared, Error> {
+        let mut sources = Vec::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            match crate::corpus::read(path, limits) {
+                Ok(s) => sources.push(s),
+                Err(e) => errors.extend(e.diagnostics),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::from(errors));
+        }
+        Shared::load(sources, limits)
+    }
+
     /// Reads and validates facts files together: each is a transaction file without
     /// `transactions` (YAML or JSON, by its name). Every problem of every file is reported.
     pub fn load(sources: Vec<Arc<SourceFile>>, limits: &Limits) -> Result<Shared, Error> {

@@ -664,18 +664,9 @@ fn load_facts(
     if paths.is_empty() {
         return Ok(None);
     }
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
-    for path in paths {
-        match crate::corpus::read(path, limits) {
-            Ok(s) => sources.push(s),
-            Err(e) => errors.extend(e.diagnostics),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::from(errors));
-    }
-    Ok(Some(Arc::new(crate::facts::Shared::load(sources, limits)?)))
+    Ok(Some(Arc::new(crate::facts::Shared::from_paths(
+        paths, limits,
+    )?)))
 }
 
 /// Re-reads the rule files off to the side and swaps the new set in at once; requests

@@ -196,7 +196,7 @@ impl Serialize for FindingStep {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         step::StepRecord {
             step: &self.step,
-            facts: self.facts.clone(),
+            facts: &self.facts,
         }
         .serialize(s)
     }

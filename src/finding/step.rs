@@ -606,7 +606,7 @@ impl Step {
 /// sits, and whether it names a fact the file does not give.
 pub struct StepRecord<'a> {
     pub step: &'a Step,
-    pub facts: Vec<super::Evidence>,
+    pub facts: &'a [super::Evidence],
 }
 
 impl Serialize for StepRecord<'_> {

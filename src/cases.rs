@@ -16,7 +16,7 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -236,7 +236,7 @@ impl Parsed {
             (Some(f), None) => validate::from_raw(Arc::clone(source), f, "facts", limits),
             (None, Some(path)) => {
                 let base = Path::new(source.name()).parent().unwrap_or(Path::new(""));
-                let full = crate::pack::normalise(&base.join(&path));
+                let full = crate::source::normalise(&base.join(&path));
                 match std::fs::read(&full) {
                     Ok(bytes) => TransactionFile::from_bytes(&full.to_string_lossy(), bytes, limits),
                     Err(e) => Err(Error::one(error(
@@ -272,7 +272,7 @@ impl Parsed {
                         if n == crate::screen::PACK_WORD {
                             n.clone()
                         } else {
-                            crate::pack::normalise(&base.join(n))
+                            crate::source::normalise(&base.join(n))
                                 .to_string_lossy()
                                 .into_owned()
                         }
@@ -310,10 +310,37 @@ pub fn facts_of(
     Ok((parsed.facts, parsed.as_of))
 }
 
+/// The YAML files the paths name: a file as given, a folder's `.yaml`/`.yml` files at any
+/// depth, in name order. A path that does not exist is a diagnostic.
+pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            out.extend(crate::source::files_under(path, &["yaml", "yml"]));
+        } else if path.exists() || path.as_os_str() == "-" {
+            out.push(path.clone());
+        } else {
+            errors.push(
+                Diagnostic::error(
+                    Code::InputNotFound,
+                    format!("`{}` does not exist", path.display()),
+                )
+                .help("name a YAML file or a folder of them"),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::from(errors))
+    }
+}
+
 impl Case {
     /// Reads a case file from disk (`facts_file` resolves relative to it).
     pub fn load(path: &Path, rules: &RuleSet, limits: &Limits) -> Result<Case, Error> {
-        let source = crate::corpus::read(path, limits)?;
+        let source = crate::facts::read(path, limits)?;
         Case::parse(source, rules, limits)
     }
 
@@ -568,7 +595,7 @@ pub fn load_all(
     rules: &RuleSet,
     limits: &Limits,
 ) -> Result<Vec<Case>, Error> {
-    let files = crate::corpus::expand(paths)?;
+    let files = expand(paths)?;
     if files.is_empty() {
         let named: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
         return Err(Error::one(
@@ -682,7 +709,7 @@ pub fn bless(
     limits: &Limits,
     only: &[String],
 ) -> Result<Vec<Blessed>, Error> {
-    let files = crate::corpus::expand(paths)?;
+    let files = expand(paths)?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for path in &files {
@@ -704,7 +731,7 @@ fn bless_one(
     limits: &Limits,
     only: &[String],
 ) -> Result<Vec<Blessed>, Error> {
-    let source = crate::corpus::read(path, limits)?;
+    let source = crate::facts::read(path, limits)?;
     let parsed = Parsed::read(&source, limits)?;
     if !parsed.errors.is_empty() {
         return Err(Error::from(parsed.errors));

@@ -20,33 +20,6 @@ pub struct Input {
     pub as_of: Option<Date>,
 }
 
-/// The YAML files the paths name: a file as given, a folder's `.yaml`/`.yml` files at any
-/// depth, in name order. A path that does not exist is a diagnostic.
-pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            out.extend(crate::pack::files_under(path, &["yaml", "yml"]));
-        } else if path.exists() || path.as_os_str() == "-" {
-            out.push(path.clone());
-        } else {
-            errors.push(
-                Diagnostic::error(
-                    Code::InputNotFound,
-                    format!("`{}` does not exist", path.display()),
-                )
-                .help("name a YAML file or a folder of them"),
-            );
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::from(errors))
-    }
-}
-
 /// The transaction files the command line names, in order: a file as given (`-` is
 /// standard input), a folder's transaction files (`.yaml`, `.yml`, `.json`, `.jsonl`,
 /// `.csv`) at any depth, in name order. A path that does not exist, and a folder with no
@@ -57,7 +30,7 @@ pub fn expand_inputs(names: &[String]) -> Vec<Result<PathBuf, Error>> {
     for name in names {
         let path = PathBuf::from(name);
         if path.is_dir() {
-            let found = crate::pack::files_under(&path, &crate::facts::Format::EXTENSIONS);
+            let found = crate::source::files_under(&path, &crate::facts::Format::EXTENSIONS);
             if found.is_empty() {
                 out.push(Err(Error::one(
                     Diagnostic::error(
@@ -99,12 +72,12 @@ pub fn is_case(source: &std::sync::Arc<SourceFile>) -> bool {
 /// every file is reported, located. The same facts judged on the same date count once (a
 /// transaction file named directly and again through a case's `facts_file`).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Input>, Error> {
-    let files = expand(paths)?;
+    let files = cases::expand(paths)?;
     let mut inputs: Vec<Input> = Vec::new();
     let mut errors = Vec::new();
     for path in &files {
         // A facts file (`check --facts`) beside the transaction files is not one of them.
-        if crate::corpus::read(path, limits).is_ok_and(|s| is_facts_file(&s)) {
+        if crate::facts::read(path, limits).is_ok_and(|s| is_facts_file(&s)) {
             continue;
         }
         match load_one(path, limits) {
@@ -128,44 +101,9 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Result<Vec<Input>, Error> {
     }
 }
 
-/// Reads a path (`-` is standard input), never more than the size limit.
-pub fn read(path: &Path, limits: &Limits) -> Result<std::sync::Arc<SourceFile>, Error> {
-    use std::io::Read;
-    let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "<stdin>".to_string()
-    } else {
-        crate::pack::normalise(path)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
-    let cap = u64::try_from(limits.max_file_bytes)
-        .unwrap_or(u64::MAX)
-        .saturating_add(1);
-    let mut bytes = Vec::new();
-    let result = if stdin {
-        std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|f| {
-            // Sized once from the file's length (a `Take` hides it, and doubling the buffer
-            // as it fills held up to twice the file).
-            let len = f.metadata().map_or(0, |m| m.len()).min(cap);
-            bytes.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
-            f.take(cap).read_to_end(&mut bytes)
-        })
-    };
-    if let Err(e) = result {
-        return Err(Error::one(
-            Diagnostic::error(Code::InputUnreadable, format!("cannot read `{name}`: {e}"))
-                .help("check the path; `-` reads standard input"),
-        ));
-    }
-    crate::facts::decode(&name, bytes, limits)
-}
-
 /// Loads one transaction file or test case as facts to judge.
 pub fn load_one(path: &Path, limits: &Limits) -> Result<Input, Error> {
-    let source = read(path, limits)?;
+    let source = crate::facts::read(path, limits)?;
     if is_case(&source) {
         let (facts, as_of) = cases::facts_of(source, limits)?;
         Ok(Input { facts, as_of })

@@ -268,7 +268,7 @@ pub fn load_base(spec: &str, limits: &Limits) -> Result<(RuleSet, Side), Error> 
     let resolve = |from: &SourceFile, path: &str| -> Result<Arc<SourceFile>, String> {
         let from_name = from.name().strip_prefix(&prefix).unwrap_or(from.name());
         let base = Path::new(from_name).parent().unwrap_or(Path::new(""));
-        let target = crate::pack::normalise(&base.join(path))
+        let target = crate::source::normalise(&base.join(path))
             .to_string_lossy()
             .replace('\\', "/");
         read_at(&target).map_err(|why| format!("`{target}` at `{rev}`: {why}"))

@@ -476,7 +476,7 @@ fn load_inputs(args: &InputArgs, limits: &Limits) -> Result<Loaded, Error> {
             }
         }
         let result = path.and_then(|p| {
-            corpus::read(&p, limits)
+            chipgate::facts::read(&p, limits)
                 .and_then(|source| TransactionFile::parse_with(source, shared.as_ref(), limits))
         });
         match result {
@@ -862,7 +862,7 @@ fn classify(args: ClassifyArgs, style: human::Style) -> ExitCode {
         Err(e) => return fail(&e, style),
     };
     let loaded = match (&args.file, args.as_of) {
-        (Some(name), _) => corpus::read(std::path::Path::new(name), &limits)
+        (Some(name), _) => chipgate::facts::read(std::path::Path::new(name), &limits)
             .and_then(|source| TransactionFile::parse(source, &limits)),
         (None, Some(date)) => catalogue_file(date, &limits),
         (None, None) => catalogue_file(Date::MIN, &limits),

@@ -2,13 +2,13 @@
 //! Both resolve `include` paths relative to the including file, and name each file by its
 //! normalised path so that a file included twice is loaded once.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Error};
 use crate::ir::RuleSet;
 use crate::limits::Limits;
-use crate::source::SourceFile;
+use crate::source::{files_under, normalise, SourceFile};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/pack.rs"));
@@ -17,23 +17,6 @@ mod embedded {
 /// The shipped rule pack's files, as `(path, text)`.
 pub fn files() -> &'static [(&'static str, &'static str)] {
     embedded::PACK
-}
-
-/// Lexically normalises `a/b/../c` to `a/c` (no file-system access).
-pub fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            Component::CurDir => {}
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 fn include_target(from: &SourceFile, path: &str) -> PathBuf {
@@ -208,35 +191,6 @@ pub fn from_sources(sources: &[(String, String)], limits: &Limits) -> Result<Rul
             .ok_or_else(|| format!("no rule source is named `{key}`"))
     };
     crate::compile::compile(roots, &resolve, limits)
-}
-
-/// Files under `dir` (recursively, at most 16 folders deep, in name order) whose extension is
-/// one of `extensions` (compared without case).
-pub(crate) fn files_under(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>, depth: usize) {
-        if depth > 16 {
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for p in paths {
-            if p.is_dir() {
-                walk(&p, extensions, out, depth + 1);
-            } else if p.extension().is_some_and(|e| {
-                extensions
-                    .iter()
-                    .any(|x| e.eq_ignore_ascii_case(std::ffi::OsStr::new(x)))
-            }) {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, extensions, &mut out, 0);
-    out
 }
 
 fn read_rule_file(path: &Path, limits: &Limits) -> Result<Arc<SourceFile>, Diagnostic> {

@@ -4,6 +4,7 @@
 //! own snippet without a global source map (the habit Cedar's `Loc` teaches).
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use miette::SpanContents as _;
@@ -378,6 +379,52 @@ impl fmt::Display for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file.location(self.span))
     }
+}
+
+/// Lexically normalises `a/b/../c` to `a/c` (no file-system access).
+pub fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Files under `dir` (recursively, at most 16 folders deep, in name order) whose extension is
+/// one of `extensions` (compared without case).
+pub fn files_under(dir: &Path, extensions: &[&str]) -> Vec<PathBuf> {
+    fn walk(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>, depth: usize) {
+        if depth > 16 {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for p in paths {
+            if p.is_dir() {
+                walk(&p, extensions, out, depth + 1);
+            } else if p.extension().is_some_and(|e| {
+                extensions
+                    .iter()
+                    .any(|x| e.eq_ignore_ascii_case(std::ffi::OsStr::new(x)))
+            }) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, extensions, &mut out, 0);
+    out
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub(crate) mod doc;
 pub(crate) mod extract;
 mod fast;
 mod guard;
+mod load;
 mod pieces;
 pub(crate) mod raw;
 pub(crate) mod rows;
@@ -557,7 +558,7 @@ pub enum FactRef {
 impl TransactionFile {
     /// Reads and validates a transaction file. Every problem is a located diagnostic.
     pub fn parse(source: Arc<SourceFile>, limits: &Limits) -> Result<TransactionFile, Error> {
-        validate::load(source, limits)
+        load::load(source, limits)
     }
 
     /// Reads and validates a transaction file in the format its name says (YAML, JSON,
@@ -567,7 +568,7 @@ impl TransactionFile {
         shared: Option<&Arc<shared::Shared>>,
         limits: &Limits,
     ) -> Result<TransactionFile, Error> {
-        validate::load_with(source, shared, limits)
+        load::load_with(source, shared, limits)
     }
 
     /// Reads a file from bytes (checking size, UTF-8 and binary content first).
@@ -966,6 +967,41 @@ pub(crate) fn derive_item(item: &mut Item) {
             item.form_source = FormSource::DeclaredEccn;
         }
     }
+}
+
+/// Reads a path (`-` is standard input), never more than the size limit.
+pub fn read(path: &std::path::Path, limits: &Limits) -> Result<std::sync::Arc<SourceFile>, Error> {
+    use std::io::Read;
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        crate::source::normalise(path)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let cap = u64::try_from(limits.max_file_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    let mut bytes = Vec::new();
+    let result = if stdin {
+        std::io::stdin().lock().take(cap).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| {
+            // Sized once from the file's length (a `Take` hides it, and doubling the buffer
+            // as it fills held up to twice the file).
+            let len = f.metadata().map_or(0, |m| m.len()).min(cap);
+            bytes.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
+            f.take(cap).read_to_end(&mut bytes)
+        })
+    };
+    if let Err(e) = result {
+        return Err(Error::one(
+            Diagnostic::error(Code::InputUnreadable, format!("cannot read `{name}`: {e}"))
+                .help("check the path; `-` reads standard input"),
+        ));
+    }
+    decode(&name, bytes, limits)
 }
 
 /// Turns raw bytes into a source file: refuses files over the size limit, invalid UTF-8 and

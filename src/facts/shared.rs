@@ -273,7 +273,7 @@ impl Shared {
         let mut sources = Vec::new();
         let mut errors = Vec::new();
         for path in paths {
-            match crate::corpus::read(path, limits) {
+            match crate::facts::read(path, limits) {
                 Ok(s) => sources.push(s),
                 Err(e) => errors.extend(e.diagnostics),
             }

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use chipgate::{corpus, facts::Shared, Limits, TransactionFile};
+use chipgate::{facts, facts::Shared, Limits, TransactionFile};
 use chipgate_stages::{data_dir, repo_root};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -26,12 +26,12 @@ fn load(file: &Path, facts: Option<&Path>) -> Result<f64, String> {
     let start = Instant::now();
     let shared = match facts {
         Some(f) => {
-            let s = corpus::read(f, &limits).map_err(|e| format!("{e:?}"))?;
+            let s = facts::read(f, &limits).map_err(|e| format!("{e:?}"))?;
             Some(Arc::new(Shared::load(vec![s], &limits).map_err(|e| format!("{e:?}"))?))
         }
         None => None,
     };
-    let source = corpus::read(file, &limits).map_err(|e| format!("{e:?}"))?;
+    let source = facts::read(file, &limits).map_err(|e| format!("{e:?}"))?;
     let parsed = TransactionFile::parse_with(source, shared.as_ref(), &limits)
         .map_err(|e| format!("{e:?}"))?;
     let secs = start.elapsed().as_secs_f64();

@@ -402,7 +402,7 @@ const SECTIONS: &[(&[&str], &str, &str)] = &[
         &["facts"],
         "Transaction files",
         "Problems in transaction files (and the `facts` of test cases), found when they are \
-         read and validated against CONTRACT.md.",
+         read and validated against docs/transaction-file.md.",
     ),
     (
         &["input"],

@@ -257,7 +257,7 @@ codes! {
         title: "the transaction file is empty",
         explanation: "A file with nothing in it, or only comments, has no transactions to \
             judge, and an empty file passing as \"nothing flagged\" would be a false clearance. \
-            A transaction file lists `parties`, `items` and `transactions` (CONTRACT.md).",
+            A transaction file lists `parties`, `items` and `transactions` (docs/transaction-file.md).",
     }
     FactsYamlSyntax = "facts::yaml-syntax" {
         title: "the file is not valid YAML",
@@ -279,7 +279,7 @@ codes! {
     }
     FactsUnknownKey = "facts::unknown-key" {
         title: "a key the contract does not define",
-        explanation: "Every key of a transaction file is defined in CONTRACT.md; an unknown \
+        explanation: "Every key of a transaction file is defined in docs/transaction-file.md; an unknown \
             key is refused rather than ignored, since a misspelt `destinaton:` ignored would \
             judge the transaction on the wrong destination. The help suggests the closest key \
             and lists the keys the entry takes.",

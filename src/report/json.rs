@@ -1,4 +1,4 @@
-//! The JSON report of CONTRACT.md: stable keys `transactions[].id`, `.verdict`,
+//! The JSON report (docs/cli.md, "--format json"): stable keys `transactions[].id`, `.verdict`,
 //! `.findings[].rule`, `.outcome` and `.citation`; the rest may grow (`orders`, the orders
 //! the transactions are lines of, follows `transactions`).
 

@@ -1,5 +1,5 @@
 //! Decision records (`--format jsonl`), one JSON object per line and per transaction, for
-//! audit stores: the transaction's JSON report entry (CONTRACT.md keys: `id`, `file`,
+//! audit stores: the transaction's JSON report entry (docs/cli.md, "--format json", keys: `id`, `file`,
 //! `date`, `verdict`, `findings`…) plus what is needed to replay the decision years later and
 //! prove it was the same: the engine version, the rule set's digest, the input file's digest
 //! (sha256 of its bytes), the as-of date it was judged on, and a decision id derived from all

@@ -29,7 +29,7 @@ use crate::finding::{TransactionReport, Verdict};
 use crate::ir::RuleSet;
 use crate::source::SourceFile;
 
-/// The report of one `chipgate check` run (CONTRACT.md, "The JSON report").
+/// The report of one `chipgate check` run (docs/cli.md, "--format json").
 #[derive(Serialize)]
 pub struct Report<'a> {
     pub version: &'static str,
